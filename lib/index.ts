@@ -1,0 +1,2 @@
+// rxsync core entry. Re-exports only: importing this module does no work.
+export * from './errors.js';

@@ -1,0 +1,2 @@
+// rxsync/operators entry: one custom RxJS operator per file.
+export {};

@@ -1,0 +1,2 @@
+// rxsync/transports entry: the Transport contract and its implementations.
+export {};
