@@ -1,2 +1,4 @@
 // rxsync core entry. Re-exports only: importing this module does no work.
 export * from './errors.js';
+export * from './backoff.js';
+export * from './crdt/index.js';

@@ -1,0 +1,2 @@
+// Conflict-free replicated data types and the hybrid logical clock.
+export {};
