@@ -2,3 +2,4 @@
 export * from './errors.js';
 export * from './backoff.js';
 export * from './crdt/index.js';
+export * from './signals/index.js';

@@ -1,0 +1,83 @@
+import type { Observable } from 'rxjs';
+import { GraphNode, type Equals } from './graph.js';
+import { applyRecipe, type Recipe } from './recipe.js';
+import { selectFrom } from './computed.js';
+
+/** A read-only signal: an Observable that always has a current value. */
+export interface ReadonlySignal<T> extends Observable<T> {
+  /** The current value, synchronously. */
+  get(): T;
+  /** A derived signal of `fn(value)`; it emits only when the derived value changes. */
+  select<R>(fn: (value: T) => R, options?: SignalOptions<R>): ReadonlySignal<R>;
+}
+
+/** A writable signal: {@link ReadonlySignal} plus `set` and `update`. */
+export interface WritableSignal<T> extends ReadonlySignal<T> {
+  /** Replaces the value; observers are notified unless it equals the current one. */
+  set(value: T): void;
+  /** Updates with an immer recipe (objects) or a plain function (primitives). */
+  update(recipe: Recipe<T>): void;
+  /** A view of this signal without `set`/`update`, to hand out to readers. */
+  asReadonly(): ReadonlySignal<T>;
+}
+
+/** Options shared by `signal`, `computed` and `select`. */
+export interface SignalOptions<T> {
+  /** When two values count as equal (no notification). Default `Object.is`. */
+  equals?: Equals<T>;
+}
+
+class WritableNode<T> extends GraphNode<T> implements WritableSignal<T> {
+  readonly height = 0;
+  private value: T;
+
+  constructor(
+    initial: T,
+    protected readonly equals: Equals<T>,
+  ) {
+    super();
+    this.value = initial;
+  }
+
+  get(): T {
+    return this.value;
+  }
+
+  refresh(): void {}
+
+  set(value: T): void {
+    if (this.equals(this.value, value)) return;
+    this.value = value;
+    this.version++;
+    this.changed();
+  }
+
+  update(recipe: Recipe<T>): void {
+    this.set(applyRecipe(this.value, recipe));
+  }
+
+  select<R>(fn: (value: T) => R, options?: SignalOptions<R>): ReadonlySignal<R> {
+    return selectFrom(this, fn, options);
+  }
+
+  asReadonly(): ReadonlySignal<T> {
+    return this.select((value) => value);
+  }
+}
+
+/**
+ * Creates a writable signal. It is an RxJS Observable that emits its current value synchronously
+ * on subscribe (so it is a valid Svelte store and works with Angular's `toSignal` without an
+ * initial value) and then every change; equal values are skipped.
+ *
+ * @example
+ * ```ts
+ * const todos = signal<Todo[]>([]);
+ * todos.update((draft) => { draft.push({ id: 1, title: 'Write docs', done: false }); });
+ * const open = todos.select((list) => list.filter((t) => !t.done).length);
+ * open.subscribe((n) => console.log(`${n} open`));
+ * ```
+ */
+export function signal<T>(initial: T, options?: SignalOptions<T>): WritableSignal<T> {
+  return new WritableNode(initial, options?.equals ?? Object.is);
+}
