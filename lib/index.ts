@@ -3,3 +3,5 @@ export * from './errors.js';
 export * from './backoff.js';
 export * from './crdt/index.js';
 export * from './signals/index.js';
+export * from './query/index.js';
+export * from './environment/index.js';

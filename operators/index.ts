@@ -1,2 +1,4 @@
 // rxsync/operators entry: one custom RxJS operator per file.
-export {};
+export { retryBackoff, type RetryBackoffConfig } from './retryBackoff.js';
+export { cacheQuery, type CacheQueryOptions } from './cacheQuery.js';
+export { dedupe, type InflightRegistry } from './dedupe.js';

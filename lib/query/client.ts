@@ -1,0 +1,150 @@
+import { Observable, firstValueFrom, filter, ignoreElements, catchError, EMPTY, lastValueFrom } from 'rxjs';
+import { cacheQuery } from '../../operators/cacheQuery.js';
+import { retryBackoff } from '../../operators/retryBackoff.js';
+import { onlineManager } from '../environment/onlineManager.js';
+import { focusManager } from '../environment/focusManager.js';
+import type { EnvironmentFlag } from '../environment/flag.js';
+import { applyRecipe, type Recipe } from '../signals/recipe.js';
+import type { CacheHost } from './cacheHost.js';
+import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
+import { fromFetcher } from './fromFetcher.js';
+import { createInfiniteQuery, type InfiniteQuery, type InfiniteQueryOptions } from './infiniteQuery.js';
+import { queryOptionKeys, sharedOptionKeys, validateOptions, type FetchContext, type QueryOptions, type SharedQueryOptions } from './options.js';
+import { QueryCache } from './queryCache.js';
+import { hashQueryKey, type QueryKey } from './queryKey.js';
+import type { QueryState } from './queryState.js';
+import { toRetryConfig } from './retryConfig.js';
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Defaults for every query of this client; each query may override them. */
+  defaults?: SharedQueryOptions;
+  /** Online flag. Default: the shared `onlineManager`. */
+  online?: EnvironmentFlag;
+  /** Focus flag. Default: the shared `focusManager`. */
+  focus?: EnvironmentFlag;
+  /** Clock, injectable for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Options of `client.prefetch`. */
+export type PrefetchOptions<T, K extends QueryKey = QueryKey> = Pick<QueryOptions<T, T, K>, 'key' | 'fetch' | 'staleTime' | 'gcTime' | 'retry' | 'retryDelay'>;
+
+/** The query client: a cache of keyed queries and the ways to read, write and refresh it. */
+export interface QueryClient extends CacheHost {
+  /**
+   * A cold Observable of the query's state. Subscribing fetches when the data is stale; every
+   * subscriber of the same key shares one request; the last unsubscribe aborts it.
+   * Invalid options or keys arrive as an `RxSyncError` on the error channel.
+   */
+  query<T, S = T, K extends QueryKey = QueryKey>(options: QueryOptions<T, S, K>): Observable<QueryState<S>>;
+  /** A paged query: `pages` in order, and `fetchNextPage()` to load more. */
+  infiniteQuery<TPage, TParam, K extends QueryKey = QueryKey>(options: InfiniteQueryOptions<TPage, TParam, K>): InfiniteQuery<TPage, TParam>;
+  /** The cached data for `key`, synchronously. */
+  getData<T>(key: QueryKey): T | undefined;
+  /** Writes data for `key`: a value, or an immer recipe over the current data. */
+  setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void;
+  /**
+   * Marks every query whose key starts with `prefix` stale and refetches the observed ones.
+   * Resolves when those refetches settled. `invalidate()` reaches every query.
+   */
+  invalidate(prefix?: QueryKey, options?: { refetch?: boolean }): Promise<void>;
+  /** Fetches into the cache if stale, without subscribing; resolves when done (never rejects). */
+  prefetch<T, K extends QueryKey = QueryKey>(options: PrefetchOptions<T, K>): Promise<void>;
+  /** A JSON-safe snapshot of the successful queries (for SSR or persistence). */
+  dehydrate(): DehydratedState;
+  /** Loads a snapshot made by `dehydrate`, validated first; newer cached data wins. */
+  hydrate(snapshot: unknown): void;
+  /** Drops every cached entry. */
+  clear(): void;
+}
+
+/**
+ * Creates a query client.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ defaults: { staleTime: 30_000 } });
+ * const todos$ = client.query({ key: ['todos'], fetch: ({ signal }) => fetch('/api/todos', { signal }).then((r) => r.json()) });
+ * ```
+ */
+export function createClient(options: ClientOptions = {}): QueryClient {
+  validateOptions(options, ['defaults', 'online', 'focus', 'now'], 'createClient');
+  const defaults = options.defaults ?? {};
+  validateOptions(defaults, sharedOptionKeys, 'createClient defaults');
+  const now = options.now ?? Date.now;
+  const cache = new QueryCache(now);
+  const online = options.online ?? onlineManager;
+  const focus = options.focus ?? focusManager;
+
+  const client: QueryClient = {
+    cache,
+    now,
+    online,
+    focus,
+
+    query<T, S = T, K extends QueryKey = QueryKey>(queryOptions: QueryOptions<T, S, K>): Observable<QueryState<S>> {
+      try {
+        validateOptions(queryOptions, queryOptionKeys, 'client.query');
+        if (typeof queryOptions.fetch !== 'function') throw new TypeError('client.query needs a fetch function');
+        const o = { ...defaults, ...queryOptions };
+        const hashed = hashQueryKey(o.key);
+        const source = fromFetcher<T, FetchContext<K>>(o.fetch, { key: o.key }, o.key).pipe(
+          retryBackoff({
+            ...toRetryConfig(o.retry, o.retryDelay),
+            online$: online.value$,
+            onRetry: (error, failureCount) => cache.build<T>(hashed).dispatch({ type: 'failure', error, failureCount }),
+          }),
+        );
+        return source.pipe(cacheQuery<T, S>(client, o.key, o));
+      } catch (error) {
+        return new Observable<never>((subscriber) => subscriber.error(error));
+      }
+    },
+
+    infiniteQuery(infiniteOptions) {
+      return createInfiniteQuery(client, { ...defaults, ...infiniteOptions });
+    },
+
+    getData<T>(key: QueryKey): T | undefined {
+      return cache.get<T>(hashQueryKey(key))?.state.get().data;
+    },
+
+    setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void {
+      const entry = cache.build<T>(hashQueryKey(key));
+      const current = entry.state.get().data;
+      const next = typeof updater === 'function' ? applyRecipe(current, updater as Recipe<T | undefined>) : updater;
+      if (next === undefined || (next === current && entry.state.get().status === 'success')) return;
+      entry.dispatch({ type: 'setData', data: next, at: now() });
+      if (entry.observerCount === 0) entry.scheduleGc(defaults.gcTime ?? 5 * 60 * 1000);
+    },
+
+    async invalidate(prefix: QueryKey = [], invalidateOptions: { refetch?: boolean } = {}): Promise<void> {
+      const refetching: Promise<unknown>[] = [];
+      for (const entry of cache.findAll(hashQueryKey(prefix))) {
+        entry.dispatch({ type: 'invalidate' });
+        if ((invalidateOptions.refetch ?? true) && entry.observerCount > 0) {
+          entry.requestRefetch();
+          refetching.push(firstValueFrom(entry.state.pipe(filter((s) => s.fetchStatus === 'idle'))));
+        }
+      }
+      await Promise.all(refetching);
+    },
+
+    async prefetch<T, K extends QueryKey = QueryKey>(prefetchOptions: PrefetchOptions<T, K>): Promise<void> {
+      validateOptions(prefetchOptions, ['key', 'fetch', 'staleTime', 'gcTime', 'retry', 'retryDelay'], 'client.prefetch');
+      const o = { ...defaults, ...prefetchOptions };
+      const hashed = hashQueryKey(o.key);
+      const entry = cache.build<T>(hashed);
+      if (!entry.isStale(o.staleTime ?? 0)) return;
+      const source = fromFetcher<T, FetchContext<K>>(o.fetch, { key: o.key }, o.key).pipe(retryBackoff({ ...toRetryConfig(o.retry, o.retryDelay), online$: online.value$ }));
+      await lastValueFrom(entry.run(source).pipe(ignoreElements(), catchError(() => EMPTY)), { defaultValue: undefined });
+      entry.scheduleGc(o.gcTime ?? 5 * 60 * 1000);
+    },
+
+    dehydrate: () => dehydrateCache(cache),
+    hydrate: (snapshot) => hydrateCache(cache, snapshot),
+    clear: () => cache.clear(),
+  };
+  return client;
+}

@@ -1,0 +1,60 @@
+import { RxSyncError } from '../errors.js';
+import type { QueryCache } from './queryCache.js';
+import { hashQueryKey, type QueryKey } from './queryKey.js';
+
+/** A JSON-safe snapshot of a client's successful queries. */
+export interface DehydratedState {
+  readonly version: 1;
+  readonly queries: ReadonlyArray<{ readonly key: QueryKey; readonly data: unknown; readonly updatedAt: number }>;
+}
+
+/** Collects every entry that holds data. */
+export function dehydrateCache(cache: QueryCache): DehydratedState {
+  const queries: Array<DehydratedState['queries'][number]> = [];
+  for (const entry of cache.all()) {
+    const state = entry.state.get();
+    if (state.status === 'success' && state.data !== undefined) {
+      queries.push({ key: entry.key.key, data: state.data, updatedAt: state.updatedAt });
+    }
+  }
+  return { version: 1, queries };
+}
+
+/**
+ * Loads a snapshot: validates all of it first (all-or-nothing, errors name the field), then
+ * writes each query unless the cache already holds newer data for that key.
+ */
+export function hydrateCache(cache: QueryCache, snapshot: unknown): void {
+  const queries = validate(snapshot);
+  for (const { key, data, updatedAt } of queries) {
+    const entry = cache.build<unknown>(key);
+    const current = entry.state.get();
+    if (current.status === 'success' && current.updatedAt >= updatedAt) continue;
+    entry.dispatch({ type: 'setData', data, at: updatedAt });
+    if (entry.observerCount === 0) entry.scheduleGc();
+  }
+}
+
+function validate(snapshot: unknown): Array<{ key: ReturnType<typeof hashQueryKey>; data: unknown; updatedAt: number }> {
+  const fail = (field: string, problem: string): never => {
+    throw new RxSyncError('E_HYDRATE_INVALID', `Cannot hydrate: ${field} ${problem}`, { details: { field } });
+  };
+  if (typeof snapshot !== 'object' || snapshot === null) return fail('snapshot', 'must be an object from client.dehydrate()');
+  const { version, queries } = snapshot as { version?: unknown; queries?: unknown };
+  if (version !== 1) fail('version', `must be 1, got ${JSON.stringify(version)}`);
+  if (!Array.isArray(queries)) return fail('queries', 'must be an array');
+  return queries.map((query: unknown, i) => {
+    if (typeof query !== 'object' || query === null) return fail(`queries[${i}]`, 'must be an object');
+    const { key, data, updatedAt } = query as { key?: unknown; data?: unknown; updatedAt?: unknown };
+    if (!Array.isArray(key)) return fail(`queries[${i}].key`, 'must be an array');
+    let hashed: ReturnType<typeof hashQueryKey>;
+    try {
+      hashed = hashQueryKey(key);
+    } catch (err) {
+      return fail(`queries[${i}].key`, `is not a valid key (${(err as Error).message})`);
+    }
+    if (typeof updatedAt !== 'number' || !Number.isFinite(updatedAt) || updatedAt < 0) fail(`queries[${i}].updatedAt`, 'must be a time in ms ≥ 0');
+    if (data === undefined) fail(`queries[${i}].data`, 'is missing');
+    return { key: hashed, data, updatedAt: updatedAt as number };
+  });
+}

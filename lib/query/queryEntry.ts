@@ -1,0 +1,155 @@
+import { Subject, defer, tap, finalize, type Observable } from 'rxjs';
+import { dedupe, type InflightRegistry } from '../../operators/dedupe.js';
+import { signal, type ReadonlySignal, type WritableSignal } from '../signals/signal.js';
+import { initialEntryState, reduceEntry, type EntryAction, type EntryState } from './entryState.js';
+import type { HashedKey } from './queryKey.js';
+
+/** What an active observer asks of its entry. */
+export interface EntryObserverOptions {
+  /** Refetch every this many ms while observed (the smallest of all observers wins). */
+  readonly refetchInterval: number | false;
+  /** How long the entry outlives its last observer (the largest of all observers wins). */
+  readonly gcTime: number;
+}
+
+/** Timers and the clock, injectable so tests can drive time. */
+export interface EntryEnvironment {
+  readonly now: () => number;
+  readonly registry: InflightRegistry;
+  /** Called when the entry's gc time ran out with nobody observing it. */
+  readonly onGarbage: (entry: QueryEntry<unknown>) => void;
+}
+
+/**
+ * One key's place in the cache: its state (a signal), its observers, and its in-flight run.
+ * All changes go through {@link QueryEntry.dispatch}, so observers are told once per change.
+ */
+export class QueryEntry<T> {
+  private readonly stateSignal: WritableSignal<EntryState<T>> = signal(initialEntryState<T>());
+  private readonly observers = new Set<EntryObserverOptions>();
+  private readonly refetchRequests = new Subject<void>();
+  private gcTimer: ReturnType<typeof setTimeout> | undefined;
+  private intervalTimer: ReturnType<typeof setInterval> | undefined;
+  private intervalMs: number | false = false;
+  private gcTime = 0;
+
+  constructor(
+    readonly key: HashedKey,
+    private readonly env: EntryEnvironment,
+  ) {}
+
+  /** The entry's state as a signal: current value on subscribe, then each change. */
+  get state(): ReadonlySignal<EntryState<T>> {
+    return this.stateSignal;
+  }
+
+  /** Asks every observer to join a refetch (they share one run). */
+  get refetchRequested$(): Observable<void> {
+    return this.refetchRequests;
+  }
+
+  /** Number of active observers. */
+  get observerCount(): number {
+    return this.observers.size;
+  }
+
+  /** Applies an action through the reducer; unchanged state notifies nobody. */
+  dispatch(action: EntryAction<T>): void {
+    this.stateSignal.set(reduceEntry(this.stateSignal.get(), action));
+  }
+
+  /** Whether data older than `staleTime` ms (or invalidated, or missing) should be refetched. */
+  isStale(staleTime: number): boolean {
+    const state = this.stateSignal.get();
+    if (state.status === 'pending' || state.isInvalidated || state.updatedAt === 0) return true;
+    return this.env.now() - state.updatedAt >= staleTime;
+  }
+
+  /**
+   * The shared run of `source` for this key: subscribing starts it (or joins the one in flight),
+   * its values and errors land in the state, and the last unsubscribe cancels it.
+   */
+  run(source: Observable<T>, meta?: string): Observable<T> {
+    return defer(() => {
+      let settled = false;
+      this.dispatch({ type: 'fetch', meta });
+      return source.pipe(
+        tap({
+          next: (data) => this.dispatch({ type: 'success', data, at: this.env.now() }),
+          error: (error: unknown) => {
+            settled = true;
+            this.dispatch({ type: 'error', error });
+          },
+          complete: () => {
+            settled = true;
+            this.dispatch({ type: 'idle' });
+          },
+        }),
+        finalize(() => {
+          if (!settled) this.dispatch({ type: 'idle' });
+        }),
+      );
+    }).pipe(dedupe<T>(this.key.hash, this.env.registry));
+  }
+
+  /** Asks the observers to refetch now. */
+  requestRefetch(): void {
+    this.refetchRequests.next();
+  }
+
+  /** Registers an observer: cancels pending gc and re-plans the refetch interval. */
+  addObserver(options: EntryObserverOptions): () => void {
+    this.observers.add(options);
+    this.gcTime = Math.max(this.gcTime, options.gcTime);
+    if (this.gcTimer !== undefined) {
+      clearTimeout(this.gcTimer);
+      this.gcTimer = undefined;
+    }
+    this.planInterval();
+    return () => {
+      if (!this.observers.delete(options)) return;
+      this.planInterval();
+      if (this.observers.size === 0) this.scheduleGc();
+    };
+  }
+
+  /** Plans garbage collection after the gc time (used also after a prefetch nobody observes). */
+  scheduleGc(gcTime: number = this.gcTime): void {
+    this.gcTime = Math.max(this.gcTime, gcTime);
+    if (this.observers.size > 0 || !Number.isFinite(this.gcTime)) return;
+    if (this.gcTimer !== undefined) clearTimeout(this.gcTimer);
+    this.gcTimer = unref(
+      setTimeout(() => {
+        this.gcTimer = undefined;
+        if (this.observers.size === 0 && this.stateSignal.get().fetchStatus === 'idle') {
+          this.env.onGarbage(this as QueryEntry<unknown>);
+        }
+      }, this.gcTime),
+    );
+  }
+
+  /** Stops timers; called when the entry leaves the cache. */
+  dispose(): void {
+    if (this.gcTimer !== undefined) clearTimeout(this.gcTimer);
+    if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);
+    this.refetchRequests.complete();
+  }
+
+  private planInterval(): void {
+    let next: number | false = false;
+    for (const o of this.observers) {
+      if (o.refetchInterval !== false && (next === false || o.refetchInterval < next)) next = o.refetchInterval;
+    }
+    if (next === this.intervalMs) return;
+    if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);
+    this.intervalTimer = undefined;
+    this.intervalMs = next;
+    if (next !== false) this.intervalTimer = unref(setInterval(() => this.requestRefetch(), next));
+  }
+}
+
+/** Lets Node exit while only cache timers remain (no-op in browsers). */
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
