@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { RxSyncError } from '../errors.js';
+import { batch } from '../signals/graph.js';
 import type { QueryKey } from './queryKey.js';
 
 /**
@@ -23,8 +24,11 @@ export function fromFetcher<T, C extends { signal: AbortSignal }>(fetcher: (cont
     Promise.resolve(result).then(
       (value) => {
         settled = true;
-        subscriber.next(value);
-        subscriber.complete();
+        // One notification for "data arrived" and "fetch ended": no transient success-while-fetching.
+        batch(() => {
+          subscriber.next(value);
+          subscriber.complete();
+        });
       },
       (error: unknown) => {
         settled = true;

@@ -61,7 +61,7 @@ export class QueryEntry<T> {
   /** Whether data older than `staleTime` ms (or invalidated, or missing) should be refetched. */
   isStale(staleTime: number): boolean {
     const state = this.stateSignal.get();
-    if (state.status === 'pending' || state.isInvalidated || state.updatedAt === 0) return true;
+    if (state.data === undefined || state.isInvalidated) return true;
     return this.env.now() - state.updatedAt >= staleTime;
   }
 
