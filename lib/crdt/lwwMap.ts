@@ -1,0 +1,190 @@
+import { compareJson } from './json.js';
+import { STAMP_PREFIX, stampNode, type Stamp } from './stamp.js';
+import { emptyVersion, mergeVersions, witness, type VersionVector } from './versionVector.js';
+
+import type { LwwEntry, LwwMap } from './lwwMapState.js';
+
+export type { LwwEntry, LwwMap } from './lwwMapState.js';
+export { check, decode, encode, type EncodedLwwMap } from './lwwMapCodec.js';
+
+/** An empty map. */
+export function create<V>(): LwwMap<V> {
+  return { entries: new Map(), seen: emptyVersion(), floor: null };
+}
+
+/** The live value of a field, or `undefined` when absent or deleted. */
+export function get<V>(map: LwwMap<V>, key: string): V | undefined {
+  const entry = map.entries.get(key);
+  return entry === undefined || entry.deleted ? undefined : entry.value;
+}
+
+/** True when the field exists and is not deleted. */
+export function has<V>(map: LwwMap<V>, key: string): boolean {
+  const entry = map.entries.get(key);
+  return entry !== undefined && !entry.deleted;
+}
+
+/**
+ * The live fields as a prototype-less record (so a field named `__proto__` is an own property,
+ * never the prototype).
+ */
+export function value<V>(map: LwwMap<V>): Readonly<Record<string, V>> {
+  const out = Object.create(null) as Record<string, V>;
+  for (const [key, entry] of map.entries) if (!entry.deleted) out[key] = entry.value as V;
+  return out;
+}
+
+/** Number of live (not deleted) fields. */
+export function size<V>(map: LwwMap<V>): number {
+  let count = 0;
+  for (const entry of map.entries.values()) if (!entry.deleted) count++;
+  return count;
+}
+
+/** Writes one field at `stamp` (from `clock.tick()`). For many fields use {@link setMany}: one copy. */
+export function set<V>(map: LwwMap<V>, key: string, value: V, stamp: Stamp): LwwMap<V> {
+  return setMany(map, [[key, value]], stamp);
+}
+
+/**
+ * Writes several fields in one step (one copy of the map). `stamp` is either one stamp for the
+ * whole batch or a function called once per field (e.g. `() => clock.tick()`). A field whose current
+ * stamp is newer keeps its value, exactly as a merge would decide.
+ *
+ * @example
+ * ```ts
+ * doc = lwwMap.setMany(doc, [['title', 'Plan'], ['done', false]], () => clock.tick());
+ * ```
+ */
+export function setMany<V>(map: LwwMap<V>, fields: Iterable<readonly [string, V]>, stamp: Stamp | (() => Stamp)): LwwMap<V> {
+  return write(map, fields, stamp, false);
+}
+
+/** Deletes a field by writing a tombstone at `stamp`; the tombstone wins over older writes. */
+export function remove<V>(map: LwwMap<V>, key: string, stamp: Stamp): LwwMap<V> {
+  return write(map, [[key, undefined]], stamp, true);
+}
+
+function write<V>(
+  map: LwwMap<V>,
+  fields: Iterable<readonly [string, V | undefined]>,
+  stamps: Stamp | (() => Stamp),
+  deleted: boolean,
+): LwwMap<V> {
+  const entries = new Map(map.entries);
+  let seen = map.seen;
+  let node = '';
+  let newest: Stamp | undefined;
+  for (const [key, fieldValue] of fields) {
+    const stamp = typeof stamps === 'string' ? stamps : stamps();
+    const next: LwwEntry<V> = { value: deleted ? undefined : fieldValue, stamp, deleted };
+    const current = entries.get(key);
+    if (current === undefined || pick(current, next) === next) entries.set(key, next);
+    // Consecutive stamps usually come from one clock: update `seen` once per run of one node.
+    if (stamp.length === node.length + STAMP_PREFIX && stamp.endsWith(node)) {
+      if (stamp > (newest as Stamp)) newest = stamp;
+    } else {
+      if (newest !== undefined) seen = witness(seen, newest);
+      node = stampNode(stamp);
+      newest = stamp;
+    }
+  }
+  if (newest !== undefined) seen = witness(seen, newest);
+  return { entries, seen, floor: map.floor };
+}
+
+/** The winner of two writes to one field: newer stamp; on equal stamps tombstone, then value order. */
+function pick<V>(a: LwwEntry<V>, b: LwwEntry<V>): LwwEntry<V> {
+  if (a.stamp !== b.stamp) return a.stamp > b.stamp ? a : b;
+  if (a.deleted !== b.deleted) return a.deleted ? a : b;
+  return compareJson(b.value, a.value) > 0 ? b : a;
+}
+
+/**
+ * Merges two maps field by field (newest stamp wins). Commutative, associative and idempotent.
+ * Accepts a full state or a {@link delta}. Returns `a` itself when `b` adds nothing, so a caller can
+ * skip re-rendering on duplicates.
+ */
+export function merge<V>(a: LwwMap<V>, b: LwwMap<V>): LwwMap<V> {
+  if (a === b) return a;
+  const floor = a.floor === null || (b.floor !== null && b.floor > a.floor) ? b.floor : a.floor;
+  let entries: Map<string, LwwEntry<V>> | undefined;
+  for (const [key, incoming] of b.entries) {
+    const current = a.entries.get(key);
+    if (current === undefined) {
+      // A field `a` lacks but stamped at or before `a`'s floor was deleted and compacted here: stale.
+      if (a.floor !== null && incoming.stamp <= a.floor) continue;
+      if (incoming.deleted && floor !== null && incoming.stamp <= floor) continue;
+    } else if (current === incoming || pick(current, incoming) === current) {
+      continue;
+    }
+    entries ??= new Map(a.entries);
+    // A winning tombstone at or before the floor is one every replica already knows: drop it.
+    if (incoming.deleted && floor !== null && incoming.stamp <= floor) entries.delete(key);
+    else entries.set(key, incoming);
+  }
+  if (b.floor !== null) {
+    for (const [key, current] of a.entries) {
+      if (current.stamp <= b.floor && !b.entries.has(key)) {
+        entries ??= new Map(a.entries);
+        entries.delete(key);
+      }
+    }
+  }
+  if (floor !== null && floor !== a.floor) {
+    entries ??= new Map(a.entries);
+    dropTombstones(entries, floor);
+  }
+  const seen = mergeVersions(a.seen, b.seen);
+  if (entries === undefined && seen === a.seen && floor === a.floor) return a;
+  return { entries: entries ?? a.entries, seen, floor };
+}
+
+function dropTombstones<V>(entries: Map<string, LwwEntry<V>>, floor: Stamp): void {
+  for (const [key, entry] of entries) if (entry.deleted && entry.stamp <= floor) entries.delete(key);
+}
+
+/**
+ * The part of `map` that a replica with version `since` lacks: the fields written after what it
+ * has seen, plus `map`'s version vector. `merge(peer, delta(map, peer.seen))` equals
+ * `merge(peer, map)` while sending only the changes.
+ */
+export function delta<V>(map: LwwMap<V>, since: VersionVector): LwwMap<V> {
+  // A peer that has seen nothing any of our writers wrote needs everything: share the entries.
+  let seenAny = false;
+  for (const node of map.seen.keys()) if (since.has(node)) seenAny = true;
+  if (!seenAny) return { entries: map.entries, seen: map.seen, floor: null };
+  const entries = new Map<string, LwwEntry<V>>();
+  // Entries from one node tend to be adjacent: look its vector entry up once per run of them.
+  let node = '';
+  let known: Stamp | undefined;
+  for (const [key, entry] of map.entries) {
+    const stamp = entry.stamp;
+    if (!(stamp.length === node.length + STAMP_PREFIX && stamp.endsWith(node))) {
+      node = stampNode(stamp);
+      known = since.get(node);
+    }
+    if (known === undefined || stamp > known) entries.set(key, entry);
+  }
+  return { entries, seen: map.seen, floor: null };
+}
+
+/** The map's version vector, to send to a peer that will compute a {@link delta} for us. */
+export function version<V>(map: LwwMap<V>): VersionVector {
+  return map.seen;
+}
+
+/**
+ * Drops tombstones stamped at or before `stable` and remembers `stable` as the floor, so a stale
+ * copy of a deleted field arriving later is ignored instead of resurrected.
+ *
+ * Only safe when every replica has merged every write stamped `<= stable` and its clock has moved
+ * past `stable`: compute it with `stableStamp(acks)` from each replica's acknowledged stamp (for
+ * example the hub's record of what each client has confirmed).
+ */
+export function compact<V>(map: LwwMap<V>, stable: Stamp): LwwMap<V> {
+  if (map.floor !== null && stable <= map.floor) return map;
+  const entries = new Map(map.entries);
+  dropTombstones(entries, stable);
+  return { entries, seen: map.seen, floor: stable };
+}
