@@ -1,4 +1,4 @@
-import { Observable, filter, skip, Subscription, type OperatorFunction } from 'rxjs';
+import { Observable, Subscription, type OperatorFunction } from 'rxjs';
 import type { CacheHost } from '../lib/query/cacheHost.js';
 import type { EntryState } from '../lib/query/entryState.js';
 import { hashQueryKey, type QueryKey } from '../lib/query/queryKey.js';
@@ -63,11 +63,19 @@ export function cacheQuery<T, S = T>(host: CacheHost, key: QueryKey, options: Ca
       }
       return lastResult;
     };
+    // With no time-based staleness, staleness follows the state alone: compute it once per state.
+    const timeless = staleTime <= 0 || staleTime === Infinity;
 
     return new Observable<QueryState<S>>((subscriber) => {
       const entry = host.cache.build<T>(hashed);
       const isStale = (): boolean => staleTime <= 0 || entry.isStale(staleTime);
-      const removeObserver = entry.addObserver({ refetchInterval: options.refetchInterval ?? false, gcTime: options.gcTime ?? FIVE_MINUTES });
+      const removeObserver = entry.addObserver({
+        staleTime,
+        refetchOnReconnect,
+        refetchOnFocus,
+        refetchInterval: options.refetchInterval ?? false,
+        gcTime: options.gcTime ?? FIVE_MINUTES,
+      });
       const run$ = entry.run(source);
       let run: Subscription | undefined;
       let staleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -82,7 +90,7 @@ export function cacheQuery<T, S = T>(host: CacheHost, key: QueryKey, options: Ca
         if (isStale()) fetchNow();
       };
       const emit = (state: EntryState<T>): void => {
-        const stale = isStale();
+        const stale = timeless && state === lastState ? lastStale : isStale();
         subscriber.next(derive(state, stale));
         // Tell subscribers when fresh data turns stale, without waiting for another change.
         if (!stale && Number.isFinite(staleTime) && state.updatedAt !== staleTimerFor) {
@@ -95,16 +103,9 @@ export function cacheQuery<T, S = T>(host: CacheHost, key: QueryKey, options: Ca
 
       // Start the fetch first, so the very first emission already says isFetching.
       fetchIfStale();
-      subs.add(entry.state.subscribe(emit));
+      subs.add(entry.listen(emit));
+      // Invalidation, refetch intervals, reconnect and focus all arrive here, decided per entry.
       subs.add(entry.refetchRequested$.subscribe(fetchNow));
-      if (refetchOnReconnect !== false) {
-        subs.add(
-          host.online.value$.pipe(skip(1), filter(Boolean)).subscribe(refetchOnReconnect === 'always' ? fetchNow : fetchIfStale),
-        );
-      }
-      if (refetchOnFocus !== false) {
-        subs.add(host.focus.value$.pipe(skip(1), filter(Boolean)).subscribe(refetchOnFocus === 'always' ? fetchNow : fetchIfStale));
-      }
       return () => {
         subs.unsubscribe();
         if (staleTimer !== undefined) clearTimeout(staleTimer);

@@ -11,7 +11,7 @@ import { fromFetcher } from './fromFetcher.js';
 import { createInfiniteQuery, type InfiniteQuery, type InfiniteQueryOptions } from './infiniteQuery.js';
 import { queryOptionKeys, sharedOptionKeys, validateOptions, type FetchContext, type QueryOptions, type SharedQueryOptions } from './options.js';
 import { QueryCache } from './queryCache.js';
-import { hashQueryKey, type QueryKey } from './queryKey.js';
+import { hashQueryKey, queryKeyHash, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
 import { toRetryConfig } from './retryConfig.js';
 
@@ -73,9 +73,9 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   const defaults = options.defaults ?? {};
   validateOptions(defaults, sharedOptionKeys, 'createClient defaults');
   const now = options.now ?? Date.now;
-  const cache = new QueryCache(now);
   const online = options.online ?? onlineManager;
   const focus = options.focus ?? focusManager;
+  const cache = new QueryCache(now, online, focus);
 
   const client: QueryClient = {
     cache,
@@ -107,7 +107,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
     },
 
     getData<T>(key: QueryKey): T | undefined {
-      return cache.get<T>(hashQueryKey(key))?.state.get().data;
+      return cache.get<T>(queryKeyHash(key))?.state.get().data;
     },
 
     setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void {

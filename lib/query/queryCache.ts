@@ -1,4 +1,6 @@
+import { filter, merge, map, skip, type Subscription } from 'rxjs';
 import type { InflightRegistry } from '../../operators/dedupe.js';
+import type { EnvironmentFlag } from '../environment/flag.js';
 import { QueryEntry } from './queryEntry.js';
 import { matchesKeyPrefix, type HashedKey } from './queryKey.js';
 
@@ -7,8 +9,36 @@ export class QueryCache {
   private readonly entries = new Map<string, QueryEntry<unknown>>();
   /** Runs in flight, shared by every `dedupe` of this cache. */
   readonly registry: InflightRegistry = new Map();
+  private activeEntries = 0;
+  private environmentSub: Subscription | undefined;
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly online: EnvironmentFlag,
+    private readonly focus: EnvironmentFlag,
+  ) {}
+
+  /**
+   * One listener per cache for the network and focus (not one per subscriber), attached while
+   * any entry is observed: it tells the observed entries, which decide whether to refetch.
+   */
+  private onActiveChange(delta: 1 | -1): void {
+    this.activeEntries += delta;
+    if (this.activeEntries > 0 && this.environmentSub === undefined) {
+      const back = (flag: EnvironmentFlag, event: 'online' | 'focus') =>
+        flag.value$.pipe(
+          skip(1),
+          filter(Boolean),
+          map(() => event),
+        );
+      this.environmentSub = merge(back(this.online, 'online'), back(this.focus, 'focus')).subscribe((event) => {
+        for (const entry of [...this.entries.values()]) if (entry.observerCount > 0) entry.onEnvironment(event);
+      });
+    } else if (this.activeEntries === 0 && this.environmentSub !== undefined) {
+      this.environmentSub.unsubscribe();
+      this.environmentSub = undefined;
+    }
+  }
 
   /** The entry for `key`, created when missing. */
   build<T>(key: HashedKey): QueryEntry<T> {
@@ -18,15 +48,16 @@ export class QueryCache {
         now: this.now,
         registry: this.registry,
         onGarbage: (garbage) => this.remove(garbage),
+        onActiveChange: (delta) => this.onActiveChange(delta),
       });
       this.entries.set(key.hash, entry);
     }
     return entry as QueryEntry<T>;
   }
 
-  /** The entry for `key` if the cache holds one. */
-  get<T>(key: HashedKey): QueryEntry<T> | undefined {
-    return this.entries.get(key.hash) as QueryEntry<T> | undefined;
+  /** The entry for a key (or key hash) if the cache holds one. */
+  get<T>(key: HashedKey | string): QueryEntry<T> | undefined {
+    return this.entries.get(typeof key === 'string' ? key : key.hash) as QueryEntry<T> | undefined;
   }
 
   /** Every entry whose key starts with `prefix`. */

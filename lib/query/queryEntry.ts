@@ -1,11 +1,18 @@
 import { Subject, defer, tap, finalize, type Observable } from 'rxjs';
 import { dedupe, type InflightRegistry } from '../../operators/dedupe.js';
+import type { GraphNode } from '../signals/graph.js';
 import { signal, type ReadonlySignal, type WritableSignal } from '../signals/signal.js';
 import { initialEntryState, reduceEntry, type EntryAction, type EntryState } from './entryState.js';
 import type { HashedKey } from './queryKey.js';
 
 /** What an active observer asks of its entry. */
 export interface EntryObserverOptions {
+  /** Its data is fresh for this many ms. */
+  readonly staleTime: number;
+  /** Refetch when the network comes back: if stale, always, or never. */
+  readonly refetchOnReconnect: boolean | 'always';
+  /** Refetch when the page regains focus: if stale, always, or never. */
+  readonly refetchOnFocus: boolean | 'always';
   /** Refetch every this many ms while observed (the smallest of all observers wins). */
   readonly refetchInterval: number | false;
   /** How long the entry outlives its last observer (the largest of all observers wins). */
@@ -18,6 +25,8 @@ export interface EntryEnvironment {
   readonly registry: InflightRegistry;
   /** Called when the entry's gc time ran out with nobody observing it. */
   readonly onGarbage: (entry: QueryEntry<unknown>) => void;
+  /** Told when the entry gains its first (+1) or loses its last (-1) observer. */
+  readonly onActiveChange: (delta: 1 | -1) => void;
 }
 
 /**
@@ -43,6 +52,11 @@ export class QueryEntry<T> {
     return this.stateSignal;
   }
 
+  /** @internal Calls `listener` with the state now and on each change (no Subscriber layer). */
+  listen(listener: (state: EntryState<T>) => void): () => void {
+    return (this.stateSignal as unknown as GraphNode<EntryState<T>>).listen(listener);
+  }
+
   /** Asks every observer to join a refetch (they share one run). */
   get refetchRequested$(): Observable<void> {
     return this.refetchRequests;
@@ -62,6 +76,7 @@ export class QueryEntry<T> {
   isStale(staleTime: number): boolean {
     const state = this.stateSignal.get();
     if (state.data === undefined || state.isInvalidated) return true;
+    if (staleTime === Infinity) return false; // no clock read on the hot path
     return this.env.now() - state.updatedAt >= staleTime;
   }
 
@@ -97,8 +112,23 @@ export class QueryEntry<T> {
     this.refetchRequests.next();
   }
 
+  /**
+   * The network came back or the page regained focus: refetch (once, shared) if any observer
+   * asks for it — always, or when the data is stale by that observer's stale time.
+   */
+  onEnvironment(event: 'online' | 'focus'): void {
+    for (const o of this.observers) {
+      const wanted = event === 'online' ? o.refetchOnReconnect : o.refetchOnFocus;
+      if (wanted === 'always' || (wanted && this.isStale(o.staleTime))) {
+        this.requestRefetch();
+        return;
+      }
+    }
+  }
+
   /** Registers an observer: cancels pending gc and re-plans the refetch interval. */
   addObserver(options: EntryObserverOptions): () => void {
+    if (this.observers.size === 0) this.env.onActiveChange(1);
     this.observers.add(options);
     this.gcTime = Math.max(this.gcTime, options.gcTime);
     if (this.gcTimer !== undefined) {
@@ -109,7 +139,10 @@ export class QueryEntry<T> {
     return () => {
       if (!this.observers.delete(options)) return;
       this.planInterval();
-      if (this.observers.size === 0) this.scheduleGc();
+      if (this.observers.size === 0) {
+        this.env.onActiveChange(-1);
+        this.scheduleGc();
+      }
     };
   }
 

@@ -11,7 +11,10 @@ import { Observable, type Subscriber } from 'rxjs';
 export type Equals<T> = (previous: T, next: T) => boolean;
 
 interface ObserverRecord<T> {
-  readonly subscriber: Subscriber<T>;
+  /** Delivers a value: a subscriber's `next`, or a plain listener on the internal fast path. */
+  readonly deliver: (value: T) => void;
+  /** Ends the observer when its derivation throws. */
+  readonly fail: (err: unknown) => void;
   /** Version of the value this observer saw last, so it is never told the same version twice. */
   seen: number;
   /** The value it saw last: a batch that sets a value and then sets it back tells nobody. */
@@ -126,7 +129,7 @@ export abstract class GraphNode<T> extends Observable<T> {
       const failed = this.observers;
       this.observers = [];
       this.onLiveChange(false);
-      for (const o of failed) o.subscriber.error(err);
+      for (const o of failed) o.fail(err);
       return;
     }
     const version = this.version;
@@ -138,12 +141,28 @@ export abstract class GraphNode<T> extends Observable<T> {
         o.seen = version;
         if (this.equals(o.last, value)) continue;
         o.last = value;
-        o.subscriber.next(value);
+        o.deliver(value);
       }
     }
   }
 
+  /**
+   * @internal Calls `listener` with the current value now and with every change, without an
+   * RxJS Subscriber in between (for hot internal paths such as query fan-out). Returns the
+   * function that stops it.
+   */
+  listen(listener: (value: T) => void, onError: (err: unknown) => void = rethrow): () => void {
+    return this.attach(listener, onError);
+  }
+
   private attachObserver(subscriber: Subscriber<T>): () => void {
+    return this.attach(
+      (value) => subscriber.next(value),
+      (err) => subscriber.error(err),
+    );
+  }
+
+  private attach(deliver: (value: T) => void, fail: (err: unknown) => void): () => void {
     const wasLive = this.isLive;
     // Becoming live first, so computed nodes register with their sources before the first read.
     if (!wasLive) this.onLiveChange(true);
@@ -152,12 +171,12 @@ export abstract class GraphNode<T> extends Observable<T> {
       value = this.get();
     } catch (err) {
       if (!wasLive) this.onLiveChange(false);
-      subscriber.error(err);
+      fail(err);
       return () => {};
     }
-    const record: ObserverRecord<T> = { subscriber, seen: this.version, last: value };
+    const record: ObserverRecord<T> = { deliver, fail, seen: this.version, last: value };
     this.observers = [...this.observers, record];
-    subscriber.next(value);
+    deliver(value);
     return () => {
       const index = this.observers.indexOf(record);
       if (index < 0) return;
@@ -167,6 +186,10 @@ export abstract class GraphNode<T> extends Observable<T> {
       if (!this.isLive) this.onLiveChange(false);
     };
   }
+}
+
+function rethrow(err: unknown): never {
+  throw err;
 }
 
 /** Notifies every changed node and its live dependents, sources first. */

@@ -1,0 +1,45 @@
+// Minified + gzipped size of each entry point, bundled the way an app bundler would see it
+// (rollup + node-resolve + terser, peer/runtime libraries external), next to TanStack Query's
+// core (QueryClient + QueryObserver) built the same way. Also shows what tree-shaking leaves
+// when an app imports only part of the core.
+import { rollup } from 'rollup';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { gzipSync } from 'node:zlib';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+// Inside the project so bare imports resolve from its node_modules.
+mkdirSync(join(root, '.tmp'), { recursive: true });
+const work = mkdtempSync(join(root, '.tmp', 'size-'));
+const external = (id) => /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource)(\/|$)/.test(id) || id.startsWith('node:');
+
+async function measure(name, code, { externalize = external } = {}) {
+  const file = join(work, `${name.replace(/[^a-z0-9]+/gi, '_')}.mjs`);
+  writeFileSync(file, code);
+  const bundle = await rollup({ input: file, external: externalize, plugins: [nodeResolve({ rootDir: root })], onwarn: () => {} });
+  const { output } = await bundle.generate({ format: 'es', plugins: [terser({ module: true, compress: { passes: 2 } })] });
+  const text = output.map((o) => ('code' in o ? o.code : '')).join('');
+  return { name, min: Buffer.byteLength(text), gz: gzipSync(text, { level: 9 }).length };
+}
+
+const dist = (f) => join(root, 'dist', f);
+const rows = [
+  await measure('rxsync (core, everything)', `export * from ${JSON.stringify(dist('index.js'))};`),
+  await measure('rxsync/operators', `export * from ${JSON.stringify(dist('operators.js'))};`),
+  await measure('rxsync/transports', `export * from ${JSON.stringify(dist('transports.js'))};`),
+  await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
+  await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),
+  await measure('@tanstack/query-core (QueryClient + QueryObserver)', `export { QueryClient, QueryObserver } from '@tanstack/query-core';`, {
+    externalize: () => false,
+  }),
+];
+rmSync(work, { recursive: true, force: true });
+
+const kb = (n) => (n / 1024).toFixed(2);
+const anchor = rows.at(-1);
+console.log('| bundle (rxjs, immer external) | min kB | min+gzip kB | vs TanStack core (gz) |');
+console.log('|---|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.name} | ${kb(r.min)} | ${kb(r.gz)} | ${(r.gz / anchor.gz).toFixed(2)}× |`);

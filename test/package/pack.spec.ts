@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * Packs the package as npm would publish it, installs the tarball into an empty folder next to
+ * rxjs, and imports every entry point from an ESM and a CJS script, as a user would.
+ */
+describe('the published package', () => {
+  const root = resolve(__dirname, '../..');
+  let work: string;
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'rxsync-pack-'));
+    // `prepack` builds dist/ first.
+    execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: root, stdio: 'pipe' });
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+    writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
+    execFileSync('npm', ['install', `./${tarball}`, 'rxjs@7', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], {
+      cwd: work,
+      stdio: 'pipe',
+    });
+  }, 180_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  const check = `
+    const s = core.signal(1); const seen = []; s.subscribe((v) => seen.push(v)); s.set(2);
+    if (seen.join() !== '1,2') throw new Error('signal broken: ' + seen);
+    const client = core.createClient();
+    client.setData(['k'], { n: 1 });
+    if (client.getData(['k']).n !== 1) throw new Error('client broken');
+    if (typeof operators.retryBackoff !== 'function' || typeof operators.cacheQuery !== 'function') throw new Error('operators missing');
+    if (typeof transports !== 'object') throw new Error('transports missing');
+    console.log('ok ' + Object.keys(core).length + ' core exports');
+  `;
+
+  it('imports from an ESM script', () => {
+    writeFileSync(
+      join(work, 'esm.mjs'),
+      `import * as core from 'rxsync'; import * as operators from 'rxsync/operators'; import * as transports from 'rxsync/transports';\n${check}`,
+    );
+    expect(execFileSync('node', ['esm.mjs'], { cwd: work, encoding: 'utf8' })).toMatch(/^ok \d+ core exports/);
+  });
+
+  it('requires from a CJS script', () => {
+    writeFileSync(
+      join(work, 'cjs.cjs'),
+      `const core = require('rxsync'); const operators = require('rxsync/operators'); const transports = require('rxsync/transports');\n${check}`,
+    );
+    expect(execFileSync('node', ['cjs.cjs'], { cwd: work, encoding: 'utf8' })).toMatch(/^ok \d+ core exports/);
+  });
+
+  it('ships ESM, CJS and type declarations for each entry point, and nothing else', () => {
+    const files = readdirSync(join(work, 'node_modules', 'rxsync', 'dist')).sort();
+    for (const entry of ['index', 'operators', 'transports']) {
+      for (const ext of ['.js', '.cjs', '.d.ts', '.d.cts']) expect(files).toContain(entry + ext);
+    }
+    expect(readdirSync(join(work, 'node_modules', 'rxsync')).sort()).toEqual(['README.md', 'dist', 'package.json']);
+  });
+});
