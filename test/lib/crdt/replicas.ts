@@ -141,6 +141,9 @@ export const orSetSpec: CrdtSpec<orSet.OrSet, VersionVector> = {
 /** Every CRDT, for `describe.each`. */
 export const SPECS = [lwwRegisterSpec, mvRegisterSpec, lwwMapSpec, pnCounterSpec, orSetSpec] as const;
 
+/** The same list, typed loosely for code that handles every type through one variable. */
+export const ANY_SPECS = SPECS as unknown as readonly CrdtSpec<unknown, unknown>[];
+
 export const NODE_IDS = ['n0', '__proto__', 'constructor', 'n3', 'prototype'] as const;
 
 /** A fake wall clock per replica, started near a real date with a per-replica skew. */
