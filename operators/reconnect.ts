@@ -1,0 +1,100 @@
+import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { backoffDelay } from '../lib/backoff.js';
+import { RxSyncError } from '../lib/errors.js';
+
+/** Options of {@link reconnect}. */
+export interface ReconnectConfig<T = unknown> {
+  /** Delay before the first reconnect, in ms. Default 1000. */
+  initialDelay?: number;
+  /** Upper bound for a delay, in ms. Default 30000. */
+  maxDelay?: number;
+  /** Growth factor per consecutive failure. Default 2. */
+  multiplier?: number;
+  /** Consecutive failures tolerated before giving up with `E_RECONNECT_EXHAUSTED`. Default Infinity. */
+  maxAttempts?: number;
+  /** `'full'` (default) spreads a crowd of clients over the whole delay; `'none'` waits exactly. */
+  jitter?: 'full' | 'none';
+  /** Random source for the jitter, in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /** Return false to give up on this error at once (it is rethrown as is). Default: always reconnect. */
+  shouldReconnect?: (error: unknown) => boolean;
+  /** Which emission counts as "connected" and resets the failure count. Default: the first of each connection. */
+  isOpen?: (value: T) => boolean;
+  /** Called when a reconnect is scheduled: `attempt` is 1-based, `delay` in ms. */
+  onReconnect?: (attempt: number, delay: number, error: unknown) => void;
+  /** Scheduler of the waits. Default `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+}
+
+/**
+ * Resubscribes to a connection-like source when it errors, waiting an exponential, capped delay
+ * with full jitter between attempts (the shared `backoffDelay`). Unlike `retry`, the failure count
+ * resets only once the source shows it is open again (its first emission by default), so a
+ * connection that opens and drops starts over at the shortest delay while one that never opens
+ * backs off and, with `maxAttempts`, gives up with an `RxSyncError` coded `E_RECONNECT_EXHAUSTED`
+ * whose `cause` is the last error.
+ *
+ * @example
+ * ```ts
+ * connection$.pipe(reconnect({ initialDelay: 500, maxDelay: 10_000, maxAttempts: 20, jitter: 'full' }));
+ * ```
+ */
+export function reconnect<T>(config: ReconnectConfig<T> = {}): MonoTypeOperatorFunction<T> {
+  const maxAttempts = config.maxAttempts ?? Infinity;
+  const scheduler = config.scheduler ?? asyncScheduler;
+  const random = config.random ?? Math.random;
+  const backoff = {
+    initialDelay: config.initialDelay ?? 1000,
+    maxDelay: config.maxDelay ?? 30_000,
+    multiplier: config.multiplier ?? 2,
+    jitter: config.jitter ?? 'full',
+  };
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      // Per-subscription state: one operator instance serves many subscribers.
+      let failures = 0;
+      let connection: Subscription | undefined;
+      let wait: Subscription | undefined;
+
+      const connect = (): void => {
+        wait = undefined;
+        let opened = false;
+        connection = source.subscribe({
+          next: (value) => {
+            if (!opened && (config.isOpen === undefined || config.isOpen(value))) {
+              opened = true;
+              failures = 0;
+            }
+            subscriber.next(value);
+          },
+          error: (error: unknown) => {
+            failures++;
+            if (config.shouldReconnect !== undefined && !config.shouldReconnect(error)) {
+              subscriber.error(error);
+              return;
+            }
+            if (failures > maxAttempts) {
+              subscriber.error(
+                new RxSyncError('E_RECONNECT_EXHAUSTED', `Gave up reconnecting after ${maxAttempts} attempts`, {
+                  cause: error,
+                  details: { attempts: maxAttempts },
+                }),
+              );
+              return;
+            }
+            const delay = backoffDelay(failures, backoff, random);
+            config.onReconnect?.(failures, delay, error);
+            // The callback may have unsubscribed us; do not schedule into a closed subscriber.
+            if (!subscriber.closed) wait = scheduler.schedule(connect, delay);
+          },
+          complete: () => subscriber.complete(),
+        });
+      };
+
+      connect();
+      return () => {
+        wait?.unsubscribe();
+        connection?.unsubscribe();
+      };
+    });
+}

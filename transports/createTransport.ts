@@ -1,0 +1,210 @@
+import { BehaviorSubject, Observable, defer, distinctUntilChanged, share, type Subscriber } from 'rxjs';
+import { RxSyncError } from '../lib/errors.js';
+import { byeFrame, dataFrame, helloFrame, pingFrame, pongFrame, type Frame } from '../lib/protocol/frames.js';
+import { jsonCodec, type Codec } from '../lib/protocol/jsonCodec.js';
+import { FRAME_INVALID, parseFrame } from '../lib/protocol/parseFrame.js';
+import { heartbeat, type HeartbeatConfig } from '../operators/heartbeat.js';
+import { reconnect, type ReconnectConfig } from '../operators/reconnect.js';
+import type { Connector, LinkEvent } from './link.js';
+import type { SeqCursor, Transport, TransportState, TransportStatus } from './transport.js';
+
+/** Reconnect settings of a transport (the `reconnect` operator's, minus its callbacks). */
+export type TransportReconnectOptions = Omit<ReconnectConfig, 'onReconnect' | 'isOpen'>;
+
+/** Options every transport accepts. */
+export interface TransportOptions<In = unknown> {
+  /** Wire codec. Default: JSON (`jsonCodec`). */
+  codec?: Codec;
+  /** Validates/converts each incoming payload; throwing drops the message with `E_FRAME_INVALID`. */
+  parse?: (data: unknown) => In;
+  /** Most messages `send` keeps while not open. Default 1000. */
+  maxBuffered?: number;
+  /** Backoff between reconnects, or `false` to end `messages$` with the first connection error. */
+  reconnect?: TransportReconnectOptions | false;
+  /** Dead-peer detection (ms), or `false` to turn it off. */
+  heartbeat?: Pick<HeartbeatConfig, 'interval' | 'timeout'> | false;
+  /** Resume position to start from (and share with other transports). Default: a fresh one at 0. */
+  cursor?: SeqCursor;
+}
+
+/** Defaults a specific transport supplies for options the caller left out. */
+export interface TransportDefaults {
+  reconnect: TransportReconnectOptions | false;
+  heartbeat: Pick<HeartbeatConfig, 'interval' | 'timeout'> | false;
+}
+
+/**
+ * Builds a {@link Transport} from a {@link Connector}: the shared machinery of every transport.
+ * It owns the cold shared `messages$`, the bounded send buffer, status, hello/resume, sequence
+ * dedupe, ping answers, heartbeat and reconnect, so each mechanism only opens a connection.
+ */
+export function createTransport<In, Out>(
+  kind: string,
+  connector: Connector,
+  options: TransportOptions<In>,
+  defaults: TransportDefaults,
+): Transport<In, Out> {
+  const codec = options.codec ?? jsonCodec;
+  const maxBuffered = options.maxBuffered ?? 1000;
+  const reconnectOptions = options.reconnect ?? defaults.reconnect;
+  const heartbeatOptions = options.heartbeat ?? defaults.heartbeat;
+  const parse = options.parse;
+
+  let cursor: SeqCursor = options.cursor ?? { lastSeq: 0 };
+  let pending: Out[] = [];
+  let linkSend: ((wire: string) => void) | undefined;
+  let connections = 0;
+  const status = new BehaviorSubject<TransportStatus>({ state: 'closed', connection: 0, via: kind });
+
+  const setStatus = (state: TransportState, error?: unknown, attempt?: number): void => {
+    const previous = status.getValue();
+    const next: TransportStatus = {
+      state,
+      connection: connections,
+      via: kind,
+      ...(error !== undefined ? { error } : previous.error !== undefined ? { error: previous.error } : {}),
+      ...(attempt !== undefined ? { attempt } : {}),
+    };
+    status.next(next);
+  };
+
+  const encode = (frame: Frame): string => codec.encode(frame);
+
+  const link$ = defer(() => connector({ hello: encode(helloFrame(cursor.lastSeq)), bye: encode(byeFrame()), cursor }));
+  const watched$ =
+    heartbeatOptions === false
+      ? link$
+      : link$.pipe(heartbeat<LinkEvent>({ ...heartbeatOptions, ping: () => linkSend?.(encode(pingFrame())) }));
+  const resilient$ =
+    reconnectOptions === false
+      ? watched$
+      : watched$.pipe(
+          reconnect<LinkEvent>({
+            ...reconnectOptions,
+            isOpen: (event) => typeof event === 'object' && event.type === 'open',
+            onReconnect: (attempt, _delay, error) => {
+              linkSend = undefined;
+              setStatus('reconnecting', error, attempt);
+            },
+          }),
+        );
+
+  const onOpen = (send: (wire: string) => void): void => {
+    linkSend = send;
+    connections++;
+    // Flush in order before announcing `open`, so nothing sent later can overtake the backlog.
+    const backlog = pending;
+    pending = [];
+    for (const message of backlog) send(encode(dataFrame(message)));
+    setStatus('open');
+  };
+
+  const reportInvalid = (error: unknown): void => {
+    const coded =
+      error instanceof RxSyncError && error.code === FRAME_INVALID
+        ? error
+        : new RxSyncError(FRAME_INVALID, 'Invalid protocol frame: rejected', { cause: error });
+    setStatus(status.getValue().state, coded);
+  };
+
+  const onWire = (wire: string, subscriber: Subscriber<In>): void => {
+    let frame: Frame;
+    try {
+      frame = parseFrame(codec.decode(wire));
+    } catch (error) {
+      reportInvalid(error);
+      return;
+    }
+    switch (frame.type) {
+      case 'data': {
+        if (frame.seq !== undefined) {
+          // Resumable stream: a resend after reconnect (or a second transport) may repeat seqs.
+          if (frame.seq <= cursor.lastSeq) return;
+        }
+        let message: In;
+        try {
+          message = parse === undefined ? (frame.data as In) : parse(frame.data);
+        } catch (error) {
+          reportInvalid(error);
+          return;
+        }
+        if (frame.seq !== undefined) cursor.lastSeq = frame.seq;
+        subscriber.next(message);
+        return;
+      }
+      case 'ping':
+        linkSend?.(encode(pongFrame(frame.id)));
+        return;
+      case 'error':
+        setStatus(status.getValue().state, new RxSyncError(frame.code, `Peer reported: ${frame.message}`));
+        return;
+      default:
+        // hello, pong and bye need no action here: any arrival already fed the heartbeat.
+        return;
+    }
+  };
+
+  const messages$ = new Observable<In>((subscriber) => {
+    setStatus('connecting');
+    const subscription = resilient$.subscribe({
+      next: (event) => {
+        if (typeof event === 'string') onWire(event, subscriber);
+        else if (event.type === 'open') onOpen(event.send);
+        else reportInvalid(event.error);
+      },
+      error: (error: unknown) => {
+        linkSend = undefined;
+        setStatus('closed', error);
+        subscriber.error(error);
+      },
+      complete: () => {
+        linkSend = undefined;
+        setStatus('closed');
+        subscriber.complete();
+      },
+    });
+    return () => {
+      subscription.unsubscribe();
+      linkSend = undefined;
+      if (status.getValue().state !== 'closed') setStatus('closed');
+    };
+  }).pipe(share());
+
+  return {
+    kind,
+    messages$,
+    status$: status.pipe(distinctUntilChanged()),
+    get cursor() {
+      return cursor;
+    },
+    set cursor(shared: SeqCursor) {
+      cursor = shared;
+    },
+    send(message: Out): void {
+      if (linkSend !== undefined) {
+        linkSend(encodeOutgoing(message));
+        return;
+      }
+      if (pending.length >= maxBuffered) {
+        throw new RxSyncError('E_SEND_OVERFLOW', `Send buffer full (${maxBuffered} messages) while ${kind} is not open`, {
+          details: { maxBuffered, transport: kind },
+        });
+      }
+      encodeOutgoing(message); // fail now, not at flush time, if the message cannot be encoded
+      pending.push(message);
+    },
+    takePending(): Out[] {
+      const taken = pending;
+      pending = [];
+      return taken;
+    },
+  };
+
+  function encodeOutgoing(message: Out): string {
+    try {
+      return encode(dataFrame(message));
+    } catch (error) {
+      throw new RxSyncError('E_SEND_INVALID', `Cannot encode the message for ${kind}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { Observable } from 'rxjs';
+import { RxSyncError } from '../lib/errors.js';
+import { createTransport, type TransportOptions } from './createTransport.js';
+import { resolveFetch, type FetchLike } from './fetchLike.js';
+import { createHttpPoster } from './httpPoster.js';
+import { randomId, withQuery } from './ids.js';
+import type { LinkContext, LinkEvent } from './link.js';
+import type { Transport } from './transport.js';
+
+/** Options of {@link polling}. */
+export interface PollingTransportOptions<In = unknown> extends TransportOptions<In> {
+  /** Pause between polls that brought nothing new, in ms. Default 2000. */
+  interval?: number;
+  /** Where client → server frames are POSTed. Default: `url`. */
+  postUrl?: string;
+  /** A poll not answered within this many ms fails (and reconnects with backoff). Default 30000. */
+  requestTimeout?: number;
+  /** Default: `globalThis.fetch`, looked up when polling. */
+  fetch?: FetchLike;
+}
+
+/**
+ * HTTP polling: `GET url?cid=…&since=<last seq>` with `If-None-Match`, so an unchanged stream costs
+ * a 304 and nothing between polls is missed. A response that brought new sequenced frames is
+ * followed by another poll at once (the server may have more); otherwise the next poll waits
+ * `interval`. Failed polls end the connection, and the composed `reconnect` backs off.
+ * Client → server frames are POSTed; on teardown a best-effort `bye` tells the server the session ended.
+ *
+ * @example
+ * ```ts
+ * const live = polling('/sync/poll', { interval: 5000, postUrl: '/sync/send' });
+ * ```
+ */
+export function polling<In = unknown, Out = unknown>(url: string, options: PollingTransportOptions<In> = {}): Transport<In, Out> {
+  const interval = options.interval ?? 2000;
+  const requestTimeout = options.requestTimeout ?? 30_000;
+  const postUrl = options.postUrl ?? url;
+
+  const connector = (context: LinkContext): Observable<LinkEvent> =>
+    new Observable<LinkEvent>((subscriber) => {
+      const fetchFn = resolveFetch(options.fetch);
+      const cid = randomId();
+      const controller = new AbortController();
+      let etag: string | undefined;
+      let opened = false;
+      let stopped = false;
+      let wait: ReturnType<typeof setTimeout> | undefined;
+      let requestTimer: ReturnType<typeof setTimeout> | undefined;
+      const fail = (error: unknown): void => {
+        if (stopped) return;
+        subscriber.error(
+          error instanceof RxSyncError ? error : new RxSyncError('E_CONNECTION_LOST', `Polling ${url}: request failed`, { cause: error }),
+        );
+      };
+      const poster = createHttpPoster(fetchFn, withQuery(postUrl, { cid }), fail);
+
+      const poll = async (): Promise<void> => {
+        const before = context.cursor.lastSeq;
+        const headers: Record<string, string> = etag === undefined ? {} : { 'if-none-match': etag };
+        requestTimer = setTimeout(() => controller.abort(), requestTimeout);
+        const response = await fetchFn(withQuery(url, { cid, since: before }), { headers, signal: controller.signal });
+        const body = response.status === 304 ? '' : await response.text();
+        clearTimeout(requestTimer);
+        if (stopped) return;
+        if (response.status !== 304 && !response.ok) {
+          throw new RxSyncError('E_HTTP', `Polling ${url} answered ${response.status}`, { details: { status: response.status } });
+        }
+        etag = response.headers.get('etag') ?? etag;
+        if (!opened) {
+          opened = true;
+          subscriber.next({ type: 'open', send: (wire) => poster.send(wire) });
+        }
+        for (const line of body.split('\n')) if (line !== '' && !stopped) subscriber.next(line);
+        if (stopped) return;
+        // New sequenced frames: the server may hold more, so ask again at once.
+        if (context.cursor.lastSeq > before) void poll().catch(fail);
+        else wait = setTimeout(() => void poll().catch(fail), interval);
+      };
+
+      void poll().catch(fail);
+      return () => {
+        stopped = true;
+        clearTimeout(wait);
+        clearTimeout(requestTimer);
+        controller.abort();
+        poster.close();
+        // Best effort: without a socket the server would otherwise only notice by expiry.
+        if (opened) fetchFn(withQuery(postUrl, { cid }), { method: 'POST', body: context.bye, keepalive: true }).catch(() => undefined);
+      };
+    });
+  return createTransport<In, Out>('polling', connector, options, { reconnect: {}, heartbeat: false });
+}

@@ -1,0 +1,57 @@
+import type { Observable } from 'rxjs';
+
+/** Connection states of a transport. */
+export type TransportState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** A snapshot of a transport's connection, emitted on every change. */
+export interface TransportStatus {
+  readonly state: TransportState;
+  /** The most recent error (kept after recovery, so a UI can say why it reconnected). */
+  readonly error?: unknown;
+  /** Consecutive failed attempts while `reconnecting`. */
+  readonly attempt?: number;
+  /** Counts opened connections; a new number means replies pending on the old one are lost. */
+  readonly connection: number;
+  /** Which transport carries the traffic (`'websocket'`, `'sse'`, …); `fallback` sets the active one. */
+  readonly via: string;
+}
+
+/**
+ * Where the resumable stream stands: the highest `seq` delivered to the app. Transports that share
+ * one cursor deliver each sequence number at most once between them (`fallback` relies on it).
+ */
+export interface SeqCursor {
+  lastSeq: number;
+}
+
+/**
+ * The contract every transport fulfils. `In` is what the app receives, `Out` what it sends.
+ *
+ * - `messages$` is cold and shared: the first subscriber connects, the last unsubscribe
+ *   disconnects. It reconnects on its own (with backoff) and resumes from `cursor.lastSeq`, so it
+ *   neither skips nor repeats messages of the resumable stream.
+ * - `send` delivers now when open, otherwise buffers (bounded); a full buffer throws an
+ *   `RxSyncError` coded `E_SEND_OVERFLOW` instead of growing without limit.
+ * - `status$` replays the current {@link TransportStatus} and every change.
+ *
+ * @example
+ * ```ts
+ * const live = webSocket<Update, Command>('wss://example.org/sync', { WebSocket });
+ * live.messages$.subscribe(applyUpdate);
+ * live.send({ kind: 'subscribe', room: 'todos' });
+ * ```
+ */
+export interface Transport<In = unknown, Out = unknown> {
+  /** Short name of the mechanism: `'websocket'`, `'sse'`, `'polling'`, `'broadcast'`, `'memory'`, `'fallback'`. */
+  readonly kind: string;
+  /** Application messages from the peer. Cold, shared; never completes while reconnecting. */
+  readonly messages$: Observable<In>;
+  /** Current connection status and every change after it. */
+  readonly status$: Observable<TransportStatus>;
+  /** Resume position; assign a shared cursor to make several transports resume as one. */
+  cursor: SeqCursor;
+  /** Sends one message (buffered while not open). Throws `E_SEND_OVERFLOW` when the buffer is full. */
+  send(message: Out): void;
+  /** Removes and returns messages still waiting in the send buffer (used when handing over to another transport). */
+  takePending(): Out[];
+}
