@@ -32,9 +32,17 @@ const rows = [
   await measure('rxsync/transports', `export * from ${JSON.stringify(dist('transports.js'))};`),
   await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),
-  await measure('@tanstack/query-core (QueryClient + QueryObserver)', `export { QueryClient, QueryObserver } from '@tanstack/query-core';`, {
-    externalize: () => false,
-  }),
+  await measure(
+    'rxsync: signals + createClient + query operators',
+    `export { signal, computed, batch, createClient } from ${JSON.stringify(dist('index.js'))};\nexport { retryBackoff, cacheQuery, dedupe } from ${JSON.stringify(dist('operators.js'))};`,
+  ),
+  await measure(
+    '@tanstack/query-core (QueryClient + QueryObserver)',
+    `export { QueryClient, QueryObserver } from '@tanstack/query-core';`,
+    {
+      externalize: () => false,
+    },
+  ),
 ];
 rmSync(work, { recursive: true, force: true });
 

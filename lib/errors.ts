@@ -3,13 +3,7 @@
  * without parsing messages.
  */
 export type RxSyncErrorCode =
-  | 'E_KEY_INVALID'
-  | 'E_OPTION_UNKNOWN'
-  | 'E_OPTION_INVALID'
-  | 'E_FETCH_THREW'
-  | 'E_ABORTED'
-  | 'E_HTTP'
-  | (string & {});
+  'E_KEY_INVALID' | 'E_OPTION_UNKNOWN' | 'E_OPTION_INVALID' | 'E_FETCH_THREW' | 'E_ABORTED' | 'E_HTTP' | (string & {});
 
 /**
  * The error type of rxsync. `code` names the problem (`E_KEY_INVALID`, `E_OPTION_UNKNOWN`, …);

@@ -38,7 +38,11 @@ const ignore = (): void => {};
  * const todos$ = defer(() => api.todos()).pipe(retryBackoff(3), cacheQuery(client, ['todos'], { staleTime: 10_000 }));
  * ```
  */
-export function cacheQuery<T, S = T>(host: CacheHost, key: QueryKey, options: CacheQueryOptions<T, S> = {}): OperatorFunction<T, QueryState<S>> {
+export function cacheQuery<T, S = T>(
+  host: CacheHost,
+  key: QueryKey,
+  options: CacheQueryOptions<T, S> = {},
+): OperatorFunction<T, QueryState<S>> {
   const hashed = hashQueryKey(key);
   const staleTime = options.staleTime ?? 0;
   const enabled = options.enabled ?? true;
@@ -47,7 +51,11 @@ export function cacheQuery<T, S = T>(host: CacheHost, key: QueryKey, options: Ca
   const selectData = deriveMemo(options.select);
   const placeholderOption = options.placeholder;
   const placeholder =
-    placeholderOption === undefined ? undefined : typeof placeholderOption === 'function' ? (placeholderOption as () => S | undefined) : () => placeholderOption;
+    placeholderOption === undefined
+      ? undefined
+      : typeof placeholderOption === 'function'
+        ? (placeholderOption as () => S | undefined)
+        : () => placeholderOption;
 
   return (source) => {
     // Shared by this Observable's subscribers: one derived state object per entry change,

@@ -9,7 +9,14 @@ import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
 import { fromFetcher } from './fromFetcher.js';
 import { createInfiniteQuery, type InfiniteQuery, type InfiniteQueryOptions } from './infiniteQuery.js';
-import { queryOptionKeys, sharedOptionKeys, validateOptions, type FetchContext, type QueryOptions, type SharedQueryOptions } from './options.js';
+import {
+  queryOptionKeys,
+  sharedOptionKeys,
+  validateOptions,
+  type FetchContext,
+  type QueryOptions,
+  type SharedQueryOptions,
+} from './options.js';
 import { QueryCache } from './queryCache.js';
 import { hashQueryKey, queryKeyHash, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
@@ -28,7 +35,10 @@ export interface ClientOptions {
 }
 
 /** Options of `client.prefetch`. */
-export type PrefetchOptions<T, K extends QueryKey = QueryKey> = Pick<QueryOptions<T, T, K>, 'key' | 'fetch' | 'staleTime' | 'gcTime' | 'retry' | 'retryDelay'>;
+export type PrefetchOptions<T, K extends QueryKey = QueryKey> = Pick<
+  QueryOptions<T, T, K>,
+  'key' | 'fetch' | 'staleTime' | 'gcTime' | 'retry' | 'retryDelay'
+>;
 
 /** The query client: a cache of keyed queries and the ways to read, write and refresh it. */
 export interface QueryClient extends CacheHost {
@@ -39,7 +49,9 @@ export interface QueryClient extends CacheHost {
    */
   query<T, S = T, K extends QueryKey = QueryKey>(options: QueryOptions<T, S, K>): Observable<QueryState<S>>;
   /** A paged query: `pages` in order, and `fetchNextPage()` to load more. */
-  infiniteQuery<TPage, TParam, K extends QueryKey = QueryKey>(options: InfiniteQueryOptions<TPage, TParam, K>): InfiniteQuery<TPage, TParam>;
+  infiniteQuery<TPage, TParam, K extends QueryKey = QueryKey>(
+    options: InfiniteQueryOptions<TPage, TParam, K>,
+  ): InfiniteQuery<TPage, TParam>;
   /** The cached data for `key`, synchronously. */
   getData<T>(key: QueryKey): T | undefined;
   /** Writes data for `key`: a value, or an immer recipe over the current data. */
@@ -137,8 +149,16 @@ export function createClient(options: ClientOptions = {}): QueryClient {
       const hashed = hashQueryKey(o.key);
       const entry = cache.build<T>(hashed);
       if (!entry.isStale(o.staleTime ?? 0)) return;
-      const source = fromFetcher<T, FetchContext<K>>(o.fetch, { key: o.key }, o.key).pipe(retryBackoff({ ...toRetryConfig(o.retry, o.retryDelay), online$: online.value$ }));
-      await lastValueFrom(entry.run(source).pipe(ignoreElements(), catchError(() => EMPTY)), { defaultValue: undefined });
+      const source = fromFetcher<T, FetchContext<K>>(o.fetch, { key: o.key }, o.key).pipe(
+        retryBackoff({ ...toRetryConfig(o.retry, o.retryDelay), online$: online.value$ }),
+      );
+      await lastValueFrom(
+        entry.run(source).pipe(
+          ignoreElements(),
+          catchError(() => EMPTY),
+        ),
+        { defaultValue: undefined },
+      );
       entry.scheduleGc(o.gcTime ?? 5 * 60 * 1000);
     },
 

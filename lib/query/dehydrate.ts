@@ -53,7 +53,8 @@ function validate(snapshot: unknown): Array<{ key: ReturnType<typeof hashQueryKe
     } catch (err) {
       return fail(`queries[${i}].key`, `is not a valid key (${(err as Error).message})`);
     }
-    if (typeof updatedAt !== 'number' || !Number.isFinite(updatedAt) || updatedAt < 0) fail(`queries[${i}].updatedAt`, 'must be a time in ms ≥ 0');
+    if (typeof updatedAt !== 'number' || !Number.isFinite(updatedAt) || updatedAt < 0)
+      fail(`queries[${i}].updatedAt`, 'must be a time in ms ≥ 0');
     if (data === undefined) fail(`queries[${i}].data`, 'is missing');
     return { key: hashed, data, updatedAt: updatedAt as number };
   });

@@ -52,7 +52,16 @@ export function reduceEntry<T>(state: EntryState<T>, action: EntryAction<T>): En
     case 'fetch':
       return { ...state, fetchStatus: 'fetching', failureCount: 0, failureReason: null, fetchMeta: action.meta };
     case 'success':
-      return { ...state, status: 'success', data: action.data, error: null, updatedAt: action.at, isInvalidated: false, failureCount: 0, failureReason: null };
+      return {
+        ...state,
+        status: 'success',
+        data: action.data,
+        error: null,
+        updatedAt: action.at,
+        isInvalidated: false,
+        failureCount: 0,
+        failureReason: null,
+      };
     case 'setData':
       return { ...state, status: 'success', data: action.data, error: null, updatedAt: action.at, isInvalidated: false };
     case 'failure':

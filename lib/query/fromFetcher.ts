@@ -8,7 +8,11 @@ import type { QueryKey } from './queryKey.js';
  * fresh `AbortSignal`, which aborts if the subscriber leaves before the promise settles. A
  * fetcher that throws synchronously becomes an `E_FETCH_THREW` error, never an exception.
  */
-export function fromFetcher<T, C extends { signal: AbortSignal }>(fetcher: (context: C) => Promise<T> | T, context: Omit<C, 'signal'>, key: QueryKey): Observable<T> {
+export function fromFetcher<T, C extends { signal: AbortSignal }>(
+  fetcher: (context: C) => Promise<T> | T,
+  context: Omit<C, 'signal'>,
+  key: QueryKey,
+): Observable<T> {
   return new Observable<T>((subscriber) => {
     const controller = new AbortController();
     let settled = false;

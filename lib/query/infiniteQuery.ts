@@ -50,7 +50,12 @@ export type InfiniteQuery<TPage, TParam> = Observable<InfiniteQueryState<TPage, 
   fetchNextPage(): Promise<void>;
 };
 
-const infiniteKeys = [...queryOptionKeys.filter((k) => k !== 'select' && k !== 'placeholder'), 'initialPageParam', 'getNextPageParam', 'maxPages'];
+const infiniteKeys = [
+  ...queryOptionKeys.filter((k) => k !== 'select' && k !== 'placeholder'),
+  'initialPageParam',
+  'getNextPageParam',
+  'maxPages',
+];
 
 /** @internal Builds `client.infiniteQuery` on the cache: a refetch reloads every loaded page in order. */
 export function createInfiniteQuery<TPage, TParam, K extends QueryKey>(
@@ -109,7 +114,15 @@ export function createInfiniteQuery<TPage, TParam, K extends QueryKey>(
       if (param === undefined || param === null) return EMPTY;
       return fetchPage(param).pipe(map((page) => append(entry().state.get().data ?? data, page, param)));
     });
-    await lastValueFrom(entry().run(next$, 'nextPage').pipe(ignoreElements(), catchError(() => EMPTY)), { defaultValue: undefined });
+    await lastValueFrom(
+      entry()
+        .run(next$, 'nextPage')
+        .pipe(
+          ignoreElements(),
+          catchError(() => EMPTY),
+        ),
+      { defaultValue: undefined },
+    );
   };
 
   return Object.assign(states$, { fetchNextPage });

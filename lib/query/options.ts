@@ -77,7 +77,8 @@ export function validateOptions(options: unknown, allowed: readonly string[], wh
   }
   if (o['enabled'] !== undefined && typeof o['enabled'] !== 'boolean') throw wrongKind(where, 'enabled', 'a boolean');
   for (const name of ['refetchOnReconnect', 'refetchOnFocus'] as const) {
-    if (o[name] !== undefined && typeof o[name] !== 'boolean' && o[name] !== 'always') throw wrongKind(where, name, "a boolean or 'always'");
+    if (o[name] !== undefined && typeof o[name] !== 'boolean' && o[name] !== 'always')
+      throw wrongKind(where, name, "a boolean or 'always'");
   }
 }
 

@@ -107,6 +107,7 @@ function serialize(value: unknown, path: number | string, ancestors: Set<object>
 }
 
 // Characters JSON.stringify would escape (quote, backslash, controls, lone surrogates).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
 const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** JSON text of a string; skips JSON.stringify for the common plain case (hot: every lookup). */

@@ -88,7 +88,13 @@ describe('signal', () => {
 
   it('is an RxJS Observable that composes with operators', async () => {
     const n = signal(1);
-    const result = firstValueFrom(n.pipe(map((v) => v * 10), take(3), toArray()));
+    const result = firstValueFrom(
+      n.pipe(
+        map((v) => v * 10),
+        take(3),
+        toArray(),
+      ),
+    );
     n.set(2);
     n.set(3);
     await expect(result).resolves.toEqual([10, 20, 30]);

@@ -3,7 +3,8 @@ import { TestScheduler } from 'rxjs/testing';
 import { cacheQuery } from '../../operators/cacheQuery.js';
 import { createClient, createFocusManager, createOnlineManager, hashQueryKey, type QueryClient, type QueryState } from '../../lib/index.js';
 
-const summary = (s: QueryState<unknown>): string => `${s.status}${s.isFetching ? '…' : ''}${s.data === undefined ? '' : `:${String(s.data)}`}`;
+const summary = (s: QueryState<unknown>): string =>
+  `${s.status}${s.isFetching ? '…' : ''}${s.data === undefined ? '' : `:${String(s.data)}`}`;
 
 function setup(): { scheduler: TestScheduler; client: QueryClient } {
   const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -69,7 +70,12 @@ describe('cacheQuery', () => {
     const { scheduler, client } = setup();
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold('--#', undefined, new Error('boom'));
-      expectObservable(source.pipe(cacheQuery(client, ['k']), map((s) => `${s.status}:${(s.error as Error | null)?.message ?? ''}`))).toBe('p-e', {
+      expectObservable(
+        source.pipe(
+          cacheQuery(client, ['k']),
+          map((s) => `${s.status}:${(s.error as Error | null)?.message ?? ''}`),
+        ),
+      ).toBe('p-e', {
         p: 'pending:',
         e: 'error:boom',
       });

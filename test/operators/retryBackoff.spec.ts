@@ -13,12 +13,7 @@ describe('retryBackoff', () => {
       // Delays 2, 4, 8 (initialDelay 2, multiplier 2, no jitter): subscriptions at 0, 5, 12, 23.
       const result = source.pipe(retryBackoff({ maxAttempts: 3, initialDelay: 2, jitter: 'none' }));
       expectObservable(result).toBe('-a----a------a----------a-#');
-      expectSubscriptions(source.subscriptions).toBe([
-        '^--!',
-        '-----^--!',
-        '------------^--!',
-        '-----------------------^--!',
-      ]);
+      expectSubscriptions(source.subscriptions).toBe(['^--!', '-----^--!', '------------^--!', '-----------------------^--!']);
     });
   });
 
@@ -141,8 +136,12 @@ describe('retryBackoff', () => {
     const errors: unknown[] = [];
     jest.useFakeTimers();
     try {
-      failOnce(1).pipe(op).subscribe({ next: (v) => results.push(v), error: (e) => errors.push(e) });
-      failOnce(2).pipe(op).subscribe({ next: (v) => results.push(v), error: (e) => errors.push(e) });
+      failOnce(1)
+        .pipe(op)
+        .subscribe({ next: (v) => results.push(v), error: (e) => errors.push(e) });
+      failOnce(2)
+        .pipe(op)
+        .subscribe({ next: (v) => results.push(v), error: (e) => errors.push(e) });
       jest.advanceTimersByTime(5);
     } finally {
       jest.useRealTimers();

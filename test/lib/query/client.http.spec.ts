@@ -57,7 +57,9 @@ describe('client.query against a real HTTP server', () => {
     const stale$ = client.query({ key: ['todos'], fetch: getJson<Array<{ id: number; title: string }>>(server, '/todos') });
     const first = await firstValueFrom(stale$);
     expect(first).toMatchObject({ status: 'success', isFetching: true, data: [{ id: 1, title: 'todo v1' }] });
-    const refreshed = await firstValueFrom(stale$.pipe(filter((s) => settled(s) && s.data?.[0] !== undefined && server.count('/todos') === 2)));
+    const refreshed = await firstValueFrom(
+      stale$.pipe(filter((s) => settled(s) && s.data?.[0] !== undefined && server.count('/todos') === 2)),
+    );
     expect(refreshed.data).toEqual([{ id: 1, title: 'todo v2' }]);
   });
 
@@ -101,7 +103,10 @@ describe('client.query against a real HTTP server', () => {
     server.route('/broken', (_req, res) => json(res, 500, { error: 'down' }));
     const broken$ = client.query({ key: ['broken'], fetch: getJson(server, '/broken'), retry: false });
     const todos$ = client.query({ key: ['todos'], fetch: getJson(server, '/todos') });
-    const [broken, todos] = await Promise.all([firstValueFrom(broken$.pipe(filter(settled))), firstValueFrom(todos$.pipe(filter(settled)))]);
+    const [broken, todos] = await Promise.all([
+      firstValueFrom(broken$.pipe(filter(settled))),
+      firstValueFrom(todos$.pipe(filter(settled))),
+    ]);
     expect(broken).toMatchObject({ status: 'error', failureCount: 1 });
     expect((broken.error as Error).message).toBe('HTTP 500');
     expect(todos.status).toBe('success');
@@ -119,7 +124,9 @@ describe('client.query against a real HTTP server', () => {
     online.set(false);
     online.set(true);
     await until(() => server.count('/todos') === 2, 'refetch on reconnect');
-    await firstValueFrom(todos$.pipe(filter((s) => settled(s) && s.data !== undefined && (s.data as Array<{ title: string }>)[0]!.title === 'todo v2')));
+    await firstValueFrom(
+      todos$.pipe(filter((s) => settled(s) && s.data !== undefined && (s.data as Array<{ title: string }>)[0]!.title === 'todo v2')),
+    );
     focus.set(false);
     focus.set(true);
     await until(() => server.count('/todos') === 3, 'refetch on focus');
@@ -155,7 +162,9 @@ describe('client.infiniteQuery against a real HTTP server', () => {
       fetch: async ({ pageParam, signal }) => (await fetch(`${server.url}/items?cursor=${pageParam}`, { signal })).json() as Promise<Page>,
     });
     const states: Array<{ pages: number; next: boolean; fetchingNext: boolean }> = [];
-    const sub = items.subscribe((s) => states.push({ pages: s.data?.pages.length ?? 0, next: s.hasNextPage, fetchingNext: s.isFetchingNextPage }));
+    const sub = items.subscribe((s) =>
+      states.push({ pages: s.data?.pages.length ?? 0, next: s.hasNextPage, fetchingNext: s.isFetchingNextPage }),
+    );
     await firstValueFrom(items.pipe(filter((s) => s.status === 'success' && !s.isFetching)));
     await items.fetchNextPage();
     await items.fetchNextPage();
@@ -170,7 +179,9 @@ describe('client.infiniteQuery against a real HTTP server', () => {
     version = 1;
     await client.invalidate(['items']);
     expect(server.count('/items')).toBe(6);
-    expect(client.getData<{ pages: Page[] }>(['items'])!.pages.flatMap((p) => p.items)).toEqual([0, 1, 2, 3, 4, 5].map((n) => `item ${n} v1`));
+    expect(client.getData<{ pages: Page[] }>(['items'])!.pages.flatMap((p) => p.items)).toEqual(
+      [0, 1, 2, 3, 4, 5].map((n) => `item ${n} v1`),
+    );
     sub.unsubscribe();
     client.clear();
     await server.close();

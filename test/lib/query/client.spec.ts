@@ -1,5 +1,12 @@
 import { firstValueFrom, filter, lastValueFrom, take, toArray } from 'rxjs';
-import { createClient, createFocusManager, createOnlineManager, isRxSyncError, type QueryClient, type QueryState } from '../../../lib/index.js';
+import {
+  createClient,
+  createFocusManager,
+  createOnlineManager,
+  isRxSyncError,
+  type QueryClient,
+  type QueryState,
+} from '../../../lib/index.js';
 
 const settled = <T>(state: QueryState<T>): boolean => state.status !== 'pending' && !state.isFetching;
 const newClient = (): QueryClient => createClient({ online: createOnlineManager(), focus: createFocusManager() });
@@ -113,7 +120,16 @@ describe('client cache API', () => {
       [null, /snapshot must be an object/],
       [{ version: 2, queries: [] }, /version must be 1/],
       [{ version: 1, queries: {} }, /queries must be an array/],
-      [{ version: 1, queries: [{ key: ['ok'], data: 1, updatedAt: 1 }, { key: 'todos', data: 1, updatedAt: 1 }] }, /queries\[1\]\.key must be an array/],
+      [
+        {
+          version: 1,
+          queries: [
+            { key: ['ok'], data: 1, updatedAt: 1 },
+            { key: 'todos', data: 1, updatedAt: 1 },
+          ],
+        },
+        /queries\[1\]\.key must be an array/,
+      ],
       [{ version: 1, queries: [{ key: ['a'], data: 1, updatedAt: -5 }] }, /queries\[0\]\.updatedAt/],
       [{ version: 1, queries: [{ key: ['a'], updatedAt: 5 }] }, /queries\[0\]\.data is missing/],
     ] as const;
