@@ -1,0 +1,81 @@
+import { defer, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { reconnect } from '../../operators/reconnect';
+
+describe('reconnect', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => {
+    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  it('resubscribes after exponential delays and gives up after maxAttempts with E_RECONNECT_EXHAUSTED', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#', undefined, new Error('refused'));
+      // Failures 1, 2, 3 wait 10, 20, 40 ms; the 4th exceeds maxAttempts.
+      const result = source.pipe(reconnect({ initialDelay: 10, multiplier: 2, jitter: 'none', maxAttempts: 3 }));
+      expectObservable(result).toBe(
+        '- 10ms - 20ms - 40ms -#',
+        undefined,
+        expect.objectContaining({ code: 'E_RECONNECT_EXHAUSTED', cause: new Error('refused') }),
+      );
+      expectSubscriptions(source.subscriptions).toBe(['^!', '11ms ^!', '32ms ^!', '73ms ^!']);
+    });
+  });
+
+  it('resets the backoff once a connection opens (emits), so the next wait is the shortest again', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const connections = [cold('-#'), cold('-#'), cold('-o#'), cold('-o-')];
+      let index = 0;
+      const source: Observable<string> = defer(() => connections[index++]!);
+      expectObservable(source.pipe(reconnect({ initialDelay: 10, jitter: 'none' }))).toBe('- 10ms - 20ms -o 10ms -o-');
+      expectSubscriptions(connections[0]!.subscriptions).toBe(['^!']);
+      expectSubscriptions(connections[1]!.subscriptions).toBe(['11ms ^!']);
+      expectSubscriptions(connections[2]!.subscriptions).toBe(['32ms ^-!']);
+      expectSubscriptions(connections[3]!.subscriptions).toBe(['44ms ^']);
+    });
+  });
+
+  it('applies full jitter through the injected random source and reports each scheduled attempt', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#');
+      const attempts: Array<[number, number]> = [];
+      const result = source.pipe(
+        reconnect({ initialDelay: 10, maxAttempts: 2, random: () => 0.5, onReconnect: (attempt, delay) => attempts.push([attempt, delay]) }),
+      );
+      // floor(0.5 * 11) = 5, floor(0.5 * 21) = 10
+      expectObservable(result).toBe('- 5ms - 10ms -#', undefined, expect.objectContaining({ code: 'E_RECONNECT_EXHAUSTED' }));
+      expectSubscriptions(source.subscriptions).toBe(['^!', '6ms ^!', '17ms ^!']);
+      scheduler.flush();
+      expect(attempts).toEqual([
+        [1, 5],
+        [2, 10],
+      ]);
+    });
+  });
+
+  it('stops at once when shouldReconnect refuses the error', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-a#', undefined, new Error('forbidden'));
+      expectObservable(source.pipe(reconnect({ shouldReconnect: () => false }))).toBe('-a#', undefined, new Error('forbidden'));
+      expectSubscriptions(source.subscriptions).toBe(['^-!']);
+    });
+  });
+
+  it('unsubscribes the source and cancels a pending wait on teardown', () => {
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#');
+      expectObservable(source.pipe(reconnect({ initialDelay: 10, jitter: 'none' })), '---- 20ms !').toBe('-');
+      // Subscribed at 0 and 11; the wait after the second failure (20 ms) is cancelled at 24 ms.
+      expectSubscriptions(source.subscriptions).toBe(['^!', '11ms ^!']);
+    });
+  });
+
+  it('keeps per-subscription state: two subscribers back off independently', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold('-#');
+      const operator = reconnect<string>({ initialDelay: 10, jitter: 'none', maxAttempts: 1 });
+      expectObservable(source.pipe(operator)).toBe('- 10ms -#', undefined, expect.objectContaining({ code: 'E_RECONNECT_EXHAUSTED' }));
+      expectObservable(source.pipe(operator), '5ms ^').toBe('5ms - 10ms -#', undefined, expect.objectContaining({ code: 'E_RECONNECT_EXHAUSTED' }));
+    });
+  });
+});
