@@ -1,0 +1,51 @@
+// Type tests: checked by `tsc --noEmit` (part of `npm test`), never executed.
+import { expectTypeOf } from 'expect-type';
+import { defer, type Observable } from 'rxjs';
+import { computed, createClient, signal, type QueryState, type ReadonlySignal, type WritableSignal } from '../../lib/index.js';
+import { cacheQuery, retryBackoff } from '../../operators/index.js';
+
+interface Todo {
+  id: number;
+  title: string;
+}
+
+const client = createClient();
+
+// The data type flows from the fetcher to the subscriber…
+const todos$ = client.query({ key: ['todos'], fetch: async (): Promise<Todo[]> => [] });
+expectTypeOf(todos$).toEqualTypeOf<Observable<QueryState<Todo[]>>>();
+
+// …and through select.
+const titles$ = client.query({ key: ['todos'], fetch: async (): Promise<Todo[]> => [], select: (todos) => todos.map((t) => t.title) });
+expectTypeOf(titles$).toEqualTypeOf<Observable<QueryState<string[]>>>();
+
+// The key type reaches the fetcher.
+client.query({
+  key: ['todo', 7] as const,
+  fetch: ({ key }) => {
+    expectTypeOf(key).toEqualTypeOf<readonly ['todo', 7]>();
+    return key[1];
+  },
+});
+
+// A query built by hand has the same type.
+const manual$ = defer(async (): Promise<Todo> => ({ id: 1, title: 'x' })).pipe(retryBackoff(3), cacheQuery(client, ['todo', 1]));
+expectTypeOf(manual$).toEqualTypeOf<Observable<QueryState<Todo>>>();
+
+// Infinite queries know their page and param types.
+const pages = client.infiniteQuery({
+  key: ['feed'],
+  initialPageParam: 0,
+  fetch: async ({ pageParam }) => ({ items: [pageParam], next: pageParam + 1 }),
+  getNextPageParam: (last) => last.next,
+});
+pages.subscribe((s) => expectTypeOf(s.data?.pages[0]?.items).toEqualTypeOf<number[] | undefined>());
+
+// Signals infer through select and computed.
+const count = signal(1);
+expectTypeOf(count).toEqualTypeOf<WritableSignal<number>>();
+const label = computed([count, signal('x')], (n, s) => `${s}${n}`);
+expectTypeOf(label).toEqualTypeOf<ReadonlySignal<string>>();
+expectTypeOf(count.select((n) => n > 1)).toEqualTypeOf<ReadonlySignal<boolean>>();
+// @ts-expect-error a read-only signal cannot be set
+label.set('y');
