@@ -1,0 +1,78 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import { RxSyncError, isRxSyncError } from '../lib/errors.js';
+
+/** Options of {@link mergeWith}. */
+export interface MergeWithConfig<S> {
+  /** The local state before the first payload arrives. Not emitted: add `startWith(seed)` for that. */
+  seed: S;
+  /**
+   * Validates an incoming payload and turns it into a state (or delta) for `merge`. Throw to reject
+   * the payload. Defaults to taking the payload as it is, which is only safe for trusted sources.
+   */
+  decode?: (payload: unknown) => S;
+  /**
+   * Runs after `decode`, before `merge`, e.g. to advance a clock past the payload's stamps; throw to
+   * reject the payload (nothing has been applied yet).
+   */
+  accept?: (incoming: S, current: S) => void;
+  /**
+   * Told about every rejected payload (bad shape, refused clock, throwing merge). When given, the
+   * stream skips the payload and goes on with its state untouched. When absent, the stream errors
+   * with the `RxSyncError`, so a bad payload never goes unnoticed.
+   */
+  onReject?: (error: RxSyncError, payload: unknown) => void;
+}
+
+/**
+ * Folds a stream of remote payloads into local state with your own merge function, for data that
+ * fits neither last-writer-wins nor multi-value registers. Every payload is decoded (validated)
+ * first and merged all-or-nothing; a rejected payload leaves the state exactly as it was. Emits the
+ * new state each time `merge` returns a different object (return `current` itself for "no change").
+ *
+ * @example
+ * ```ts
+ * // Keep the highest score any device has reported.
+ * const best$ = scores$.pipe(
+ *   mergeWith((current: number, incoming: number) => Math.max(current, incoming), {
+ *     seed: 0,
+ *     decode: (p) => { if (typeof p !== 'number') throw new RxSyncError('E_SCORE_INVALID', 'not a number'); return p; },
+ *     onReject: (err) => metrics.count('rejected', err.code),
+ *   }),
+ * );
+ * ```
+ */
+export function mergeWith<S>(merge: (current: S, incoming: S) => S, config: MergeWithConfig<S>): OperatorFunction<unknown, S> {
+  const decode = config.decode ?? ((payload: unknown) => payload as S);
+  return (source) =>
+    new Observable<S>((subscriber) => {
+      // Per subscription: two subscribers each fold their own copy from the seed.
+      let state = config.seed;
+      return source.subscribe({
+        next(payload) {
+          let next: S;
+          try {
+            const incoming = decode(payload);
+            config.accept?.(incoming, state);
+            next = merge(state, incoming);
+          } catch (error) {
+            const rejection = isRxSyncError(error)
+              ? error
+              : new RxSyncError('E_MERGE_REJECTED', `payload rejected: ${error instanceof Error ? error.message : String(error)}`, {
+                  cause: error,
+                });
+            if (config.onReject === undefined) {
+              subscriber.error(rejection);
+              return;
+            }
+            config.onReject(rejection, payload);
+            return;
+          }
+          if (next === state) return;
+          state = next;
+          subscriber.next(state);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
