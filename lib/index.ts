@@ -5,3 +5,4 @@ export * from './crdt/index.js';
 export * from './signals/index.js';
 export * from './query/index.js';
 export * from './environment/index.js';
+export * from './storage/index.js';

@@ -1,0 +1,1 @@
+export type { Storage, StorageWrite } from './storage.js';
