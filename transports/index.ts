@@ -15,3 +15,16 @@ export {
 } from './broadcast.js';
 export { memoryPair, type MemoryEnd, type MemoryPairOptions } from './memoryPair.js';
 export { jsonCodec, type Codec } from '../lib/protocol/jsonCodec.js';
+export { rpc, type RpcClient, type RpcCallOptions, type RpcOptions, type RpcTransport } from './rpc.js';
+export { serveRpc, type RpcDuplex, type RpcHandler, type RpcHandlerContext, type ServeRpcOptions } from './rpcServer.js';
+export type {
+  RpcCall,
+  RpcCancel,
+  RpcComplete,
+  RpcError,
+  RpcMessage,
+  RpcNext,
+  RpcRequestMessage,
+  RpcResponseMessage,
+  RpcResult,
+} from '../lib/protocol/rpcMessages.js';

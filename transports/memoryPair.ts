@@ -49,17 +49,22 @@ export function memoryPair<A = unknown, B = unknown>(options: MemoryPairOptions 
     { sink: undefined, open: false },
   ];
 
-  const deliver = (to: Side, wire: string): void => {
-    if (to.open) to.sink?.next(wire);
+  const later = (wait: number, task: () => void): void => {
+    if (wait === 0) queueMicrotask(task);
+    else setTimeout(task, wait);
   };
 
   const transmit = (from: 0 | 1, wire: string): void => {
     if (loss > 0 && random() < loss) return;
     const to = sides[from === 0 ? 1 : 0];
+    // Like TCP: a frame goes to the connection that was there when it was sent, even if the sender
+    // closes meanwhile; it is dropped only if that receiving connection is gone.
+    const sink = to.open ? to.sink : undefined;
+    if (sink === undefined) return;
     const extra = reorder > 0 && random() < reorder ? 1 + random() * Math.max(10, delay * 2) : 0;
-    const wait = delay + extra;
-    if (wait === 0) queueMicrotask(() => deliver(to, wire));
-    else setTimeout(() => deliver(to, wire), wait);
+    later(delay + extra, () => {
+      if (!sink.closed) sink.next(wire);
+    });
   };
 
   const connectorFor =
@@ -84,7 +89,8 @@ export function memoryPair<A = unknown, B = unknown>(options: MemoryPairOptions 
             const peerSink = peer.sink;
             peer.sink = undefined;
             peer.open = false;
-            peerSink.error(new RxSyncError('E_CONNECTION_LOST', 'The other end of the memory pair went away'));
+            // The peer learns of the close after the frames already in flight, as over a socket.
+            later(delay, () => peerSink.error(new RxSyncError('E_CONNECTION_LOST', 'The other end of the memory pair went away')));
           }
         };
       });
@@ -92,7 +98,8 @@ export function memoryPair<A = unknown, B = unknown>(options: MemoryPairOptions 
   const transportOptions = { reconnect: { initialDelay: 5, maxDelay: 50 }, ...options };
   const makeEnd = <In, Out>(index: 0 | 1): MemoryEnd<In, Out> => {
     const transport = createTransport<In, Out>('memory', connectorFor(index), transportOptions, { reconnect: {}, heartbeat: false });
-    return Object.assign(transport, { deliverRaw: (wire: string) => deliver(sides[index], wire) });
+    const side = sides[index];
+    return Object.assign(transport, { deliverRaw: (wire: string) => void (side.open ? side.sink?.next(wire) : undefined) });
   };
   return [makeEnd<A, B>(0), makeEnd<B, A>(1)];
 }
