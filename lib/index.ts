@@ -6,3 +6,4 @@ export * from './signals/index.js';
 export * from './query/index.js';
 export * from './environment/index.js';
 export * from './storage/index.js';
+export * from './outbox/index.js';

@@ -1,0 +1,5 @@
+export { createOutbox, type Outbox, type OutboxOptions, type OutboxSender, type EnqueueOptions } from './outbox.js';
+export type { OutboxOp, DeadLetter } from './outboxOp.js';
+export { isTransientError } from './isTransientError.js';
+export { httpSender, type HttpSenderOptions } from './httpSender.js';
+export { createGroupCommitter, type GroupCommitter } from './groupCommit.js';

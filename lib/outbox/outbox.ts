@@ -1,0 +1,338 @@
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import { backoffDelay, type BackoffOptions } from '../backoff.js';
+import { onlineManager } from '../environment/onlineManager.js';
+import { RxSyncError } from '../errors.js';
+import { signal, type ReadonlySignal } from '../signals/signal.js';
+import type { Storage } from '../storage/storage.js';
+import { createGroupCommitter } from './groupCommit.js';
+import { isTransientError } from './isTransientError.js';
+import { deadStorageKey, opStorageKey, validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
+
+/** Delivers one op. Reject to fail it: transient errors are retried, permanent ones dead-lettered. */
+export type OutboxSender<P = unknown> = (op: OutboxOp<P>, context: { readonly signal: AbortSignal; readonly idempotencyKey: string }) => Promise<unknown>;
+
+/** Options of {@link createOutbox}. */
+export interface OutboxOptions {
+  /** Where ops are kept until acknowledged. */
+  storage: Storage;
+  /** Storage key prefix; two outboxes on one storage need different prefixes. Default `rxsync:outbox`. */
+  prefix?: string;
+  /** At most this many queued ops; a full outbox refuses new ones (`E_OUTBOX_FULL`). Default 10,000. */
+  maxSize?: number;
+  /** Online state; replay pauses while offline. Default: `onlineManager`. */
+  online$?: Observable<boolean>;
+  /** Backoff between transient failures, and `maxAttempts` before giving up (default: never). */
+  retry?: BackoffOptions & { maxAttempts?: number };
+  /** Decides retry vs dead letter. Default {@link isTransientError}. */
+  isTransient?: (error: unknown) => boolean;
+  /** Stamps each op (e.g. a hybrid logical clock). */
+  clock?: { tick(): string };
+  now?: () => number;
+  createId?: () => string;
+}
+
+/** Options of one `enqueue`. */
+export interface EnqueueOptions {
+  /** Ordering scope. Default `'default'`. */
+  scope?: string;
+  /** App data stored with the op (JSON). */
+  meta?: unknown;
+}
+
+/** A durable, ordered, bounded queue of operations, replayed when online. */
+export interface Outbox {
+  /** Resolves once the ops stored by an earlier session are loaded. */
+  readonly ready: Promise<void>;
+  /** Registers the sender for ops named `name`; ops wait until their sender exists. */
+  register<P>(name: string, sender: OutboxSender<P>): () => void;
+  /** Queues an op; resolves only once it is durable in storage. */
+  enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<OutboxOp<P>>;
+  /** Number of ops waiting (queued and not yet acknowledged or dead). */
+  readonly pending$: ReadonlySignal<number>;
+  /** Each op the server acknowledged, with its answer. */
+  readonly ack$: Observable<{ readonly op: OutboxOp; readonly result: unknown }>;
+  /** Each op that failed for good. */
+  readonly deadLetter$: Observable<DeadLetter>;
+  /** Problems that are not an op's fault: corrupt stored entries, storage write failures. */
+  readonly errors$: Observable<RxSyncError>;
+  /** The queued ops, in order. */
+  pendingOps(): readonly OutboxOp[];
+  /** The dead letters kept in storage. */
+  deadLetters(): Promise<DeadLetter[]>;
+  /** Puts a dead letter back at the end of its scope's queue. */
+  retryDeadLetter(id: string): Promise<void>;
+  /** Deletes a dead letter. */
+  discardDeadLetter(id: string): Promise<void>;
+  /** Resolves when every op queued so far was acknowledged or dead-lettered. */
+  drained(): Promise<void>;
+  /** Stops replay and timers (queued ops stay in storage for the next session). */
+  close(): void;
+}
+
+/**
+ * Creates an outbox over `storage`. `enqueue` resolves only after the op reached storage (many
+ * enqueues share one write: group commit). When online, ops replay in order per scope (serial
+ * within a scope, parallel across scopes); each carries its id as the idempotency key.
+ * Transient failures retry with backoff; permanent ones move the op to the dead letters.
+ *
+ * @example
+ * ```ts
+ * const outbox = createOutbox({ storage: localforageStorage({ name: 'app' }) });
+ * outbox.register('addTodo', httpSender({ url: '/api/todos' }));
+ * await outbox.enqueue('addTodo', { title: 'Buy milk' }); // durable now, sent when online
+ * ```
+ */
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { storage } = options;
+  const prefix = options.prefix ?? 'rxsync:outbox';
+  const maxSize = options.maxSize ?? 10_000;
+  const now = options.now ?? Date.now;
+  const isTransient = options.isTransient ?? isTransientError;
+  const createId = options.createId ?? defaultId;
+  const committer = createGroupCommitter(storage);
+  const senders = new Map<string, OutboxSender>();
+  const queue: OutboxOp[] = [];
+  const running = new Set<string>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const controllers = new Set<AbortController>();
+  const pending = signal(0);
+  const acks = new Subject<{ op: OutboxOp; result: unknown }>();
+  const dead = new Subject<DeadLetter>();
+  const errors = new Subject<RxSyncError>();
+  let drainWaiters: Array<() => void> = [];
+  let reserved = 0; // enqueues accepted but not yet durable, counted against maxSize
+  let nextSeq = 0;
+  let online = true;
+  let closed = false;
+
+  const setPending = (): void => {
+    pending.set(queue.length);
+    if (queue.length === 0 && reserved === 0) drainWaiters.splice(0).forEach((w) => w());
+  };
+
+  const ready = (async () => {
+    for (const key of (await storage.keys(`${prefix}:op:`)).sort()) {
+      try {
+        queue.push(validateOp(await storage.get(key), key));
+      } catch (err) {
+        // Leave a corrupt entry where it is (it is the user's data) and say so; replay the rest.
+        errors.next(err instanceof RxSyncError ? err : new RxSyncError('E_OUTBOX_CORRUPT', `Outbox entry ${key} unreadable`, { cause: err }));
+      }
+    }
+    queue.sort((a, b) => a.seq - b.seq);
+    nextSeq = (queue.at(-1)?.seq ?? -1) + 1;
+    for (const key of await storage.keys(`${prefix}:dead:`)) {
+      const letter = await storage.get<DeadLetter>(key);
+      if (letter?.op !== undefined && Number.isSafeInteger(letter.op.seq)) nextSeq = Math.max(nextSeq, letter.op.seq + 1);
+    }
+    setPending();
+  })();
+
+  const onlineSub: Subscription = (options.online$ ?? onlineManager.value$).subscribe((value) => {
+    online = value;
+    if (value) void ready.then(kickAll);
+  });
+
+  function kickAll(): void {
+    for (const scope of new Set(queue.map((op) => op.scope))) kick(scope);
+  }
+
+  function kick(scope: string): void {
+    if (closed || !online || running.has(scope)) return;
+    running.add(scope);
+    void drainScope(scope).finally(() => running.delete(scope));
+  }
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  async function drainScope(scope: string): Promise<void> {
+    while (!closed && online) {
+      const op = queue.find((o) => o.scope === scope);
+      const sender = op && senders.get(op.name);
+      if (op === undefined || sender === undefined) return; // waits for `register` or `enqueue`
+      const controller = new AbortController();
+      controllers.add(controller);
+      let result: unknown;
+      let failure: { error: unknown } | undefined;
+      try {
+        result = await sender(op, { signal: controller.signal, idempotencyKey: op.id });
+      } catch (error) {
+        failure = { error };
+      } finally {
+        controllers.delete(controller);
+      }
+      if (closed) return;
+      try {
+        if (failure === undefined) {
+          await settle(op, [{ type: 'remove', key: opStorageKey(prefix, op.seq) }]);
+          acks.next({ op, result });
+          continue;
+        }
+        const { error } = failure;
+        const attempts = op.attempts + 1;
+        if (!isTransient(error) || attempts >= (options.retry?.maxAttempts ?? Infinity)) {
+          const letter: DeadLetter = { op: { ...op, attempts, lastError: message(error) }, error: message(error), deadAt: now(), ...statusOf(error) };
+          await settle(op, [
+            { type: 'remove', key: opStorageKey(prefix, op.seq) },
+            { type: 'set', key: deadStorageKey(prefix, op.id), value: letter },
+          ]);
+          dead.next(letter);
+          continue;
+        }
+        const updated: OutboxOp = { ...op, attempts, lastError: message(error) };
+        queue[queue.indexOf(op)] = updated;
+        await committer.write([{ type: 'set', key: opStorageKey(prefix, op.seq), value: updated }]);
+        await sleep(backoffDelay(attempts, { initialDelay: 1000, maxDelay: 60_000, ...options.retry }));
+      } catch (err) {
+        // Storage refused to record the outcome: stop this scope (reported on errors$). The op
+        // stays queued and is sent again later; its idempotency key makes that harmless.
+        reportWriteError(err);
+        return;
+      }
+    }
+  }
+
+  /** Removes an op from the queue once its outcome is durable. */
+  async function settle(op: OutboxOp, writes: Parameters<typeof committer.write>[0]): Promise<void> {
+    await committer.write(writes);
+    queue.splice(queue.indexOf(op), 1);
+    setPending();
+  }
+
+  function reportWriteError(err: unknown): void {
+    errors.next(err instanceof RxSyncError ? err : new RxSyncError('E_STORAGE_WRITE', `Outbox could not write to ${storage.name}: ${message(err)}`, { cause: err }));
+  }
+
+  return {
+    ready,
+    register(name, sender) {
+      senders.set(name, sender as OutboxSender);
+      void ready.then(kickAll);
+      return () => {
+        if (senders.get(name) === sender) senders.delete(name);
+      };
+    },
+
+    async enqueue(name, payload, enqueueOptions = {}) {
+      if (typeof name !== 'string' || name === '') throw new RxSyncError('E_OUTBOX_INVALID', 'An outbox op needs a non-empty name');
+      if (closed) throw new RxSyncError('E_OUTBOX_CLOSED', 'The outbox is closed');
+      await ready;
+      if (queue.length + reserved >= maxSize) {
+        throw new RxSyncError('E_OUTBOX_FULL', `The outbox holds ${maxSize} ops already; refusing "${name}" rather than dropping older ones`, {
+          details: { maxSize },
+        });
+      }
+      const op: OutboxOp<typeof payload> = {
+        id: createId(),
+        name,
+        payload: jsonCopy(payload, name),
+        scope: enqueueOptions.scope ?? 'default',
+        seq: nextSeq++,
+        createdAt: now(),
+        attempts: 0,
+        ...(options.clock ? { stamp: options.clock.tick() } : {}),
+        ...(enqueueOptions.meta !== undefined ? { meta: jsonCopy(enqueueOptions.meta, name) } : {}),
+      };
+      reserved++;
+      try {
+        await committer.write([{ type: 'set', key: opStorageKey(prefix, op.seq), value: op }]);
+      } catch (err) {
+        throw new RxSyncError('E_STORAGE_WRITE', `"${name}" was not queued: ${storage.name} refused the write (${message(err)})`, { cause: err });
+      } finally {
+        reserved--;
+      }
+      queue.push(op);
+      setPending();
+      kick(op.scope);
+      return op;
+    },
+
+    pending$: pending,
+    ack$: acks.asObservable(),
+    deadLetter$: dead.asObservable(),
+    errors$: errors.asObservable(),
+    pendingOps: () => queue.slice(),
+
+    async deadLetters() {
+      const letters: DeadLetter[] = [];
+      for (const key of await storage.keys(`${prefix}:dead:`)) {
+        const letter = await storage.get<DeadLetter>(key);
+        if (letter !== undefined) letters.push(letter);
+      }
+      return letters.sort((a, b) => a.op.seq - b.op.seq);
+    },
+
+    async retryDeadLetter(id) {
+      const letter = await storage.get<DeadLetter>(deadStorageKey(prefix, id));
+      if (letter === undefined) throw new RxSyncError('E_OUTBOX_UNKNOWN', `No dead letter with id ${id}`);
+      const op: OutboxOp = { ...validateOp(letter.op, deadStorageKey(prefix, id)), seq: nextSeq++, attempts: 0 };
+      await committer.write([
+        { type: 'remove', key: deadStorageKey(prefix, id) },
+        { type: 'set', key: opStorageKey(prefix, op.seq), value: op },
+      ]);
+      queue.push(op);
+      setPending();
+      kick(op.scope);
+    },
+
+    async discardDeadLetter(id) {
+      await committer.write([{ type: 'remove', key: deadStorageKey(prefix, id) }]);
+    },
+
+    drained: () =>
+      queue.length === 0 && reserved === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            drainWaiters.push(resolve);
+          }),
+
+    close() {
+      closed = true;
+      onlineSub.unsubscribe();
+      timers.forEach((t) => clearTimeout(t));
+      timers.clear();
+      controllers.forEach((c) => c.abort());
+      drainWaiters = [];
+      acks.complete();
+      dead.complete();
+      errors.complete();
+    },
+  };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function statusOf(error: unknown): { status?: number | string } {
+  const e = error as { status?: unknown; code?: unknown } | null;
+  if (typeof e?.status === 'number') return { status: e.status };
+  if (typeof e?.code === 'string') return { status: e.code };
+  return {};
+}
+
+/** Stores a JSON copy, so later mutation by the caller cannot change what was queued. */
+function jsonCopy<T>(value: T, name: string): T {
+  try {
+    return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  } catch (cause) {
+    throw new RxSyncError('E_OUTBOX_INVALID', `The payload of "${name}" is not JSON-serializable: ${message(cause)}`, { cause });
+  }
+}
+
+function defaultId(): string {
+  const c = globalThis.crypto as Crypto | undefined;
+  if (c?.randomUUID) return c.randomUUID();
+  // Older runtimes: 128 random bits from getRandomValues, or Math.random as a last resort.
+  const bytes = new Uint8Array(16);
+  if (c?.getRandomValues) c.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
