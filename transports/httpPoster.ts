@@ -4,26 +4,28 @@ import type { FetchLike } from './fetchLike.js';
 /** Sends wire frames to an HTTP endpoint in order, one request at a time, batching what queues up. */
 export interface HttpPoster {
   send(wire: string): void;
-  close(): void;
+  /** Stops accepting frames; what was already sent or queued (plus `last`) still goes out, in order. */
+  close(last?: string): void;
 }
 
 /**
  * Posts frames for the client → server half of SSE and polling. Requests never overlap, so the
  * server sees frames in send order; frames queued during a request go together in the next one,
  * one frame per line. A failed request is reported through `onError` (the link then reconnects).
+ * Closing drains instead of aborting, like a socket's graceful close: a frame accepted by `send`
+ * before the connection was torn down still reaches the server.
  */
 export function createHttpPoster(fetchFn: FetchLike, url: string, onError: (error: unknown) => void): HttpPoster {
   let queue: string[] = [];
   let inFlight = false;
   let closed = false;
-  const controller = new AbortController();
 
   const flush = (): void => {
-    if (inFlight || closed || queue.length === 0) return;
+    if (inFlight || queue.length === 0) return;
     const batch = queue;
     queue = [];
     inFlight = true;
-    fetchFn(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: batch.join('\n'), signal: controller.signal })
+    fetchFn(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: batch.join('\n'), keepalive: closed })
       .then((response) => {
         if (!response.ok) throw new RxSyncError('E_HTTP', `POST ${url} answered ${response.status}`, { details: { status: response.status } });
         inFlight = false;
@@ -37,14 +39,16 @@ export function createHttpPoster(fetchFn: FetchLike, url: string, onError: (erro
 
   return {
     send(wire) {
+      if (closed) throw new RxSyncError('E_CONNECTION_LOST', 'The HTTP connection is closed');
       if (wire.includes('\n')) throw new RxSyncError('E_SEND_INVALID', 'A frame for an HTTP transport must not contain a line break');
       queue.push(wire);
       flush();
     },
-    close() {
+    close(last) {
+      if (closed) return;
       closed = true;
-      queue = [];
-      controller.abort();
+      if (last !== undefined) queue.push(last);
+      flush();
     },
   };
 }

@@ -28,3 +28,4 @@ export type {
   RpcResponseMessage,
   RpcResult,
 } from '../lib/protocol/rpcMessages.js';
+export { fallback, type FallbackOptions } from './fallback.js';

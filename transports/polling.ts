@@ -83,9 +83,9 @@ export function polling<In = unknown, Out = unknown>(url: string, options: Polli
         clearTimeout(wait);
         clearTimeout(requestTimer);
         controller.abort();
-        poster.close();
-        // Best effort: without a socket the server would otherwise only notice by expiry.
-        if (opened) fetchFn(withQuery(postUrl, { cid }), { method: 'POST', body: context.bye, keepalive: true }).catch(() => undefined);
+        // Without a socket the server would otherwise only notice by expiry; bye goes after the
+        // frames still queued, so none of them arrives at a closed session.
+        poster.close(opened ? context.bye : undefined);
       };
     });
   return createTransport<In, Out>('polling', connector, options, { reconnect: {}, heartbeat: false });

@@ -237,8 +237,22 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
   async function servePost(request: IncomingMessage, response: ServerResponse, query: URLSearchParams): Promise<void> {
     const session = sessions.get(query.get('cid') ?? '');
     const body = await readBody(request);
-    if (session === undefined || session.kind === 'ws') {
+    if (session?.kind === 'ws') {
       response.writeHead(404).end();
+      return;
+    }
+    if (session === undefined) {
+      // The stream already closed (a frame sent just before teardown): keep the data, answer nothing.
+      for (const line of body.split('\n')) {
+        try {
+          const frame = parseFrame(jsonCodec.decode(line));
+          if (frame.type === 'data') received.push(frame.data);
+        } catch {
+          rejected.push(line);
+        }
+      }
+      changed();
+      response.writeHead(204).end();
       return;
     }
     if (session.frozen) return;
