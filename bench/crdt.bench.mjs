@@ -39,8 +39,9 @@ function rxsync() {
   const toB = wireJson(lwwMap.encode(lwwMap.delta(a, decodeVersion('lww-map', 'seen', versionOfB.received))));
   const toA = wireJson(lwwMap.encode(lwwMap.delta(b, decodeVersion('lww-map', 'seen', versionOfA.received))));
   bytes += versionOfA.bytes + versionOfB.bytes + toA.bytes + toB.bytes;
-  b = lwwMap.merge(b, lwwMap.decode(toB.received));
-  a = lwwMap.merge(a, lwwMap.decode(toA.received));
+  // Validate and merge in one pass (same result as merge(b, decode(payload))).
+  b = lwwMap.mergeEncoded(b, toB.received);
+  a = lwwMap.mergeEncoded(a, toA.received);
   const ms = performance.now() - start;
   const va = lwwMap.value(a);
   const vb = lwwMap.value(b);

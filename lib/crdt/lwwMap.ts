@@ -1,11 +1,13 @@
-import { compareJson } from './json.js';
 import { STAMP_PREFIX, stampNode, type Stamp } from './stamp.js';
 import { emptyVersion, mergeVersions, witness, type VersionVector } from './versionVector.js';
 
-import type { LwwEntry, LwwMap } from './lwwMapState.js';
+import { dropTombstones } from './lwwMapMerge.js';
+import { pickEntry, type LwwEntry, type LwwMap } from './lwwMapState.js';
 
 export type { LwwEntry, LwwMap } from './lwwMapState.js';
 export { check, decode, encode, type EncodedLwwMap } from './lwwMapCodec.js';
+export { mergeEncoded } from './lwwMapMergeEncoded.js';
+export { merge } from './lwwMapMerge.js';
 
 /** An empty map. */
 export function create<V>(): LwwMap<V> {
@@ -79,7 +81,7 @@ function write<V>(
     const stamp = typeof stamps === 'string' ? stamps : stamps();
     const next: LwwEntry<V> = { value: deleted ? undefined : fieldValue, stamp, deleted };
     const current = entries.get(key);
-    if (current === undefined || pick(current, next) === next) entries.set(key, next);
+    if (current === undefined || pickEntry(current, next) === next) entries.set(key, next);
     // Consecutive stamps usually come from one clock: update `seen` once per run of one node.
     if (stamp.length === node.length + STAMP_PREFIX && stamp.endsWith(node)) {
       if (stamp > (newest as Stamp)) newest = stamp;
@@ -91,57 +93,6 @@ function write<V>(
   }
   if (newest !== undefined) seen = witness(seen, newest);
   return { entries, seen, floor: map.floor };
-}
-
-/** The winner of two writes to one field: newer stamp; on equal stamps tombstone, then value order. */
-function pick<V>(a: LwwEntry<V>, b: LwwEntry<V>): LwwEntry<V> {
-  if (a.stamp !== b.stamp) return a.stamp > b.stamp ? a : b;
-  if (a.deleted !== b.deleted) return a.deleted ? a : b;
-  return compareJson(b.value, a.value) > 0 ? b : a;
-}
-
-/**
- * Merges two maps field by field (newest stamp wins). Commutative, associative and idempotent.
- * Accepts a full state or a {@link delta}. Returns `a` itself when `b` adds nothing, so a caller can
- * skip re-rendering on duplicates.
- */
-export function merge<V>(a: LwwMap<V>, b: LwwMap<V>): LwwMap<V> {
-  if (a === b) return a;
-  const floor = a.floor === null || (b.floor !== null && b.floor > a.floor) ? b.floor : a.floor;
-  let entries: Map<string, LwwEntry<V>> | undefined;
-  for (const [key, incoming] of b.entries) {
-    const current = a.entries.get(key);
-    if (current === undefined) {
-      // A field `a` lacks but stamped at or before `a`'s floor was deleted and compacted here: stale.
-      if (a.floor !== null && incoming.stamp <= a.floor) continue;
-      if (incoming.deleted && floor !== null && incoming.stamp <= floor) continue;
-    } else if (current === incoming || pick(current, incoming) === current) {
-      continue;
-    }
-    entries ??= new Map(a.entries);
-    // A winning tombstone at or before the floor is one every replica already knows: drop it.
-    if (incoming.deleted && floor !== null && incoming.stamp <= floor) entries.delete(key);
-    else entries.set(key, incoming);
-  }
-  if (b.floor !== null) {
-    for (const [key, current] of a.entries) {
-      if (current.stamp <= b.floor && !b.entries.has(key)) {
-        entries ??= new Map(a.entries);
-        entries.delete(key);
-      }
-    }
-  }
-  if (floor !== null && floor !== a.floor) {
-    entries ??= new Map(a.entries);
-    dropTombstones(entries, floor);
-  }
-  const seen = mergeVersions(a.seen, b.seen);
-  if (entries === undefined && seen === a.seen && floor === a.floor) return a;
-  return { entries: entries ?? a.entries, seen, floor };
-}
-
-function dropTombstones<V>(entries: Map<string, LwwEntry<V>>, floor: Stamp): void {
-  for (const [key, entry] of entries) if (entry.deleted && entry.stamp <= floor) entries.delete(key);
 }
 
 /**

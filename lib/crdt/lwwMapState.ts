@@ -1,3 +1,4 @@
+import { compareJson } from './json.js';
 import type { Stamp } from './stamp.js';
 import type { VersionVector } from './versionVector.js';
 
@@ -21,4 +22,11 @@ export interface LwwMap<V> {
   readonly entries: ReadonlyMap<string, LwwEntry<V>>;
   readonly seen: VersionVector;
   readonly floor: Stamp | null;
+}
+
+/** The winner (an internal helper shared by merge paths) of two writes to one field: newer stamp; on equal stamps tombstone, then value order. */
+export function pickEntry<V>(a: LwwEntry<V>, b: LwwEntry<V>): LwwEntry<V> {
+  if (a.stamp !== b.stamp) return a.stamp > b.stamp ? a : b;
+  if (a.deleted !== b.deleted) return a.deleted ? a : b;
+  return compareJson(b.value, a.value) > 0 ? b : a;
 }
