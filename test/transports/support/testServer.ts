@@ -60,6 +60,8 @@ export interface TestServerOptions {
   pollBatch?: number;
   /** A poll session with no request for this long counts as disconnected. */
   pollExpiry?: number;
+  /** Resume this many messages earlier than asked (an at-least-once server): clients must dedupe. */
+  resendOverlap?: number;
 }
 
 const encode = (frame: Frame): string => jsonCodec.encode(frame);
@@ -81,8 +83,9 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
   let nextId = 0;
   const changed = (): void => void events.emit('change');
 
+  const overlap = options.resendOverlap ?? 0;
   function replay(session: Session, since: number): void {
-    for (let seq = since + 1; seq <= log.length; seq++) session.write(log[seq - 1] as string, seq);
+    for (let seq = Math.max(0, since - overlap) + 1; seq <= log.length; seq++) session.write(log[seq - 1] as string, seq);
     session.live = true;
   }
 
