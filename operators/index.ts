@@ -2,3 +2,4 @@
 export { retryBackoff, type RetryBackoffConfig } from './retryBackoff.js';
 export { cacheQuery, type CacheQueryOptions } from './cacheQuery.js';
 export { dedupe, type InflightRegistry } from './dedupe.js';
+export { bufferOffline, type BufferOfflineOptions } from './bufferOffline.js';

@@ -8,3 +8,5 @@ export { QueryCache } from './queryCache.js';
 export type { QueryEntry, EntryObserverOptions } from './queryEntry.js';
 export type { DehydratedState } from './dehydrate.js';
 export type { InfiniteQuery, InfiniteQueryOptions, InfiniteQueryState, InfiniteData, PageFetchContext } from './infiniteQuery.js';
+export type { Mutation, MutationOptions, MutationOutcome, OptimisticUpdate, QueuedMutation } from './mutation.js';
+export { persistCache, type PersistCacheOptions, type PersistedCache } from './persistCache.js';

@@ -1,4 +1,4 @@
-import { filter, merge, map, skip, type Subscription } from 'rxjs';
+import { Subject, filter, merge, map, skip, type Observable, type Subscription } from 'rxjs';
 import type { InflightRegistry } from '../../operators/dedupe.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
 import { QueryEntry } from './queryEntry.js';
@@ -9,11 +9,24 @@ export class QueryCache {
   private readonly entries = new Map<string, QueryEntry<unknown>>();
   /** Runs in flight, shared by every `dedupe` of this cache. */
   readonly registry: InflightRegistry = new Map();
+  /**
+   * Applied to every fetched result before it is cached: the client sets it to re-apply
+   * optimistic updates whose mutations the server has not confirmed yet, so a refetch never
+   * makes a queued write disappear from the screen.
+   */
+  rebase: ((key: HashedKey, data: unknown) => unknown) | undefined;
   private activeEntries = 0;
+  private readonly changes = new Subject<void>();
+
+  /** Fires after any entry changed or left the cache (persistence listens here). */
+  get changes$(): Observable<void> {
+    return this.changes;
+  }
   private environmentSub: Subscription | undefined;
 
   constructor(
-    private readonly now: () => number,
+    /** The clock entries are stamped with. */
+    readonly now: () => number,
     private readonly online: EnvironmentFlag,
     private readonly focus: EnvironmentFlag,
   ) {}
@@ -49,6 +62,8 @@ export class QueryCache {
         registry: this.registry,
         onGarbage: (garbage) => this.remove(garbage),
         onActiveChange: (delta) => this.onActiveChange(delta),
+        onChange: () => this.changes.next(),
+        rebase: (entryKey, data) => (this.rebase === undefined ? data : this.rebase(entryKey, data)),
       });
       this.entries.set(key.hash, entry);
     }
@@ -76,11 +91,13 @@ export class QueryCache {
   remove(entry: QueryEntry<unknown>): void {
     if (this.entries.get(entry.key.hash) === entry) this.entries.delete(entry.key.hash);
     entry.dispose();
+    this.changes.next();
   }
 
   /** Drops everything (e.g. on sign-out). */
   clear(): void {
     for (const entry of this.entries.values()) entry.dispose();
     this.entries.clear();
+    this.changes.next();
   }
 }

@@ -25,6 +25,10 @@ export interface EntryEnvironment {
   readonly registry: InflightRegistry;
   /** Called when the entry's gc time ran out with nobody observing it. */
   readonly onGarbage: (entry: QueryEntry<unknown>) => void;
+  /** Told after every state change (for persistence). */
+  readonly onChange: () => void;
+  /** Lays changes not yet confirmed by the server (pending optimistic updates) over fetched data. */
+  readonly rebase: (key: HashedKey, data: unknown) => unknown;
   /** Told when the entry gains its first (+1) or loses its last (-1) observer. */
   readonly onActiveChange: (delta: 1 | -1) => void;
 }
@@ -69,7 +73,11 @@ export class QueryEntry<T> {
 
   /** Applies an action through the reducer; unchanged state notifies nobody. */
   dispatch(action: EntryAction<T>): void {
-    this.stateSignal.set(reduceEntry(this.stateSignal.get(), action));
+    const previous = this.stateSignal.get();
+    const next = reduceEntry(previous, action);
+    if (next === previous) return;
+    this.stateSignal.set(next);
+    this.env.onChange();
   }
 
   /** Whether data older than `staleTime` ms (or invalidated, or missing) should be refetched. */
@@ -90,7 +98,7 @@ export class QueryEntry<T> {
       this.dispatch({ type: 'fetch', meta });
       return source.pipe(
         tap({
-          next: (data) => this.dispatch({ type: 'success', data, at: this.env.now() }),
+          next: (data) => this.dispatch({ type: 'success', data: this.env.rebase(this.key, data) as T, at: this.env.now() }),
           error: (error: unknown) => {
             settled = true;
             this.dispatch({ type: 'error', error });

@@ -1,0 +1,159 @@
+import { applyPatches, enablePatches, produce, produceWithPatches, type Draft, type Patch } from 'immer';
+import { RxSyncError } from '../errors.js';
+import type { Outbox, OutboxSender } from '../outbox/outbox.js';
+import type { OutboxOp } from '../outbox/outboxOp.js';
+import type { QueryCache } from './queryCache.js';
+import { hashQueryKey, type HashedKey, type QueryKey } from './queryKey.js';
+
+/** An optimistic change to one cached query, applied at once and rolled back if the op dies. */
+export interface OptimisticUpdate<V, T = unknown> {
+  /** The query to change (or derive it from the variables). */
+  key: QueryKey | ((variables: V) => QueryKey);
+  /** An immer recipe over the cached data. Not called when the query holds no data. */
+  update: (draft: Draft<T>, variables: V) => void;
+}
+
+/** Options of `client.mutation`. */
+export interface MutationOptions<V, R = unknown> {
+  /** Registry name: ops queued under it are sent by `send`, also after a reload. */
+  name: string;
+  /** Delivers one mutation. Pass `idempotencyKey` to the server (e.g. `Idempotency-Key` header). */
+  send: (variables: V, context: { readonly signal: AbortSignal; readonly idempotencyKey: string }) => Promise<R>;
+  /** Applied to the cache at once; rolled back exactly, with inverse patches, if the op is dead-lettered. */
+  optimistic?: OptimisticUpdate<V> | ReadonlyArray<OptimisticUpdate<V>>;
+  /** Queries (by key prefix) to invalidate once the server accepted the mutation. */
+  invalidates?: readonly QueryKey[] | ((variables: V, result: R) => readonly QueryKey[]);
+  /** Ordering scope: mutations of one scope are sent in order, one at a time. Default `name`. */
+  scope?: string | ((variables: V) => string);
+}
+
+/** How a queued mutation ended. */
+export type MutationOutcome<R> =
+  | { readonly status: 'acked'; readonly result: R }
+  | { readonly status: 'dead'; readonly error: string; readonly code?: number | string };
+
+/** A mutation reported as queued: it is durable in the outbox. */
+export interface QueuedMutation<R> {
+  readonly id: string;
+  /** Resolves when the server accepted it or it failed for good (never rejects). */
+  readonly settled: Promise<MutationOutcome<R>>;
+}
+
+/** What `client.mutation` returns. */
+export interface Mutation<V, R> {
+  readonly name: string;
+  /** Applies the optimistic update and queues the mutation; resolves once it is durable. */
+  mutate(variables: V): Promise<QueuedMutation<R>>;
+  /** Unregisters the sender (queued ops wait until a mutation of this name exists again). */
+  dispose(): void;
+}
+
+/** The rollback recorded with each op, as JSON (survives reloads with the op). */
+interface RollbackMeta {
+  readonly rollback: ReadonlyArray<{ readonly key: QueryKey; readonly patches: Patch[] }>;
+}
+
+/** @internal Per-client bookkeeping shared by all mutations: outcome waiters and invalidation rules. */
+export interface MutationHub {
+  readonly waiters: Map<string, (outcome: MutationOutcome<unknown>) => void>;
+  readonly onAck: Map<string, (op: OutboxOp, result: unknown) => void>;
+  /** Optimistic updates by mutation name, to re-apply pending ones over fetched data. */
+  readonly optimistic: Map<string, ReadonlyArray<OptimisticUpdate<unknown>>>;
+}
+
+/**
+ * @internal Re-applies the optimistic updates of every op still pending in the outbox (in queue
+ * order) that targets `key`, over freshly fetched `data`.
+ */
+export function rebaseOnPending(hub: MutationHub, outbox: Outbox, key: HashedKey, data: unknown): unknown {
+  if (data === undefined || hub.optimistic.size === 0) return data;
+  let result = data;
+  for (const op of outbox.pendingOps()) {
+    for (const update of hub.optimistic.get(op.name) ?? []) {
+      const target = typeof update.key === 'function' ? update.key(op.payload) : update.key;
+      if (hashQueryKey(target).hash !== key.hash) continue;
+      try {
+        result = produce(result, (draft: Draft<unknown>) => update.update(draft, op.payload));
+      } catch {
+        // The fetched data no longer has what the update expects: show the server's version.
+      }
+    }
+  }
+  return result;
+}
+
+/** @internal Builds a mutation on a client's cache and outbox. */
+export function createMutation<V, R>(
+  cache: QueryCache,
+  outbox: Outbox,
+  hub: MutationHub,
+  invalidate: (prefix: QueryKey) => Promise<void>,
+  options: MutationOptions<V, R>,
+): Mutation<V, R> {
+  if (typeof options?.name !== 'string' || options.name === '') throw new RxSyncError('E_OPTION_INVALID', 'client.mutation needs a name');
+  if (typeof options.send !== 'function') throw new RxSyncError('E_OPTION_INVALID', `client.mutation "${options.name}" needs a send function`);
+  enablePatches(); // immer's patch support, switched on only by apps that use mutations
+  const updates = options.optimistic === undefined ? [] : Array.isArray(options.optimistic) ? options.optimistic : [options.optimistic as OptimisticUpdate<V>];
+
+  const sender: OutboxSender<V> = (op, context) => options.send(op.payload, context);
+  hub.optimistic.set(options.name, updates as ReadonlyArray<OptimisticUpdate<unknown>>);
+  const unregister = outbox.register(options.name, sender);
+  hub.onAck.set(options.name, (op, result) => {
+    const keys = typeof options.invalidates === 'function' ? options.invalidates(op.payload as V, result as R) : (options.invalidates ?? []);
+    for (const key of keys) void invalidate(key);
+  });
+
+  return {
+    name: options.name,
+    async mutate(variables) {
+      const rollback: Array<{ key: QueryKey; patches: Patch[] }> = [];
+      for (const update of updates) {
+        const key = typeof update.key === 'function' ? update.key(variables) : update.key;
+        const entry = cache.get<unknown>(hashQueryKey(key));
+        const current = entry?.state.get().data;
+        if (entry === undefined || current === undefined) continue;
+        const [next, , inverse] = produceWithPatches(current, (draft: Draft<unknown>) => update.update(draft, variables));
+        if (inverse.length === 0) continue;
+        entry.dispatch({ type: 'setData', data: next, at: cache.now() });
+        rollback.push({ key, patches: inverse });
+      }
+      let op: OutboxOp<V>;
+      try {
+        const scope = typeof options.scope === 'function' ? options.scope(variables) : (options.scope ?? options.name);
+        op = await outbox.enqueue(options.name, variables, { scope, meta: { rollback } satisfies RollbackMeta });
+      } catch (err) {
+        // Not queued: undo the optimistic change now, so the screen never shows a lost write.
+        rollBack(cache, rollback);
+        throw err;
+      }
+      const settled = new Promise<MutationOutcome<R>>((resolve) => hub.waiters.set(op.id, resolve as (o: MutationOutcome<unknown>) => void));
+      return { id: op.id, settled };
+    },
+    dispose() {
+      unregister();
+      hub.onAck.delete(options.name);
+      hub.optimistic.delete(options.name);
+    },
+  };
+}
+
+/** @internal Undoes recorded optimistic changes, newest first; later unrelated changes survive. */
+export function rollBack(cache: QueryCache, rollback: RollbackMeta['rollback']): void {
+  for (const { key, patches } of [...rollback].reverse()) {
+    const entry = cache.get<unknown>(hashQueryKey(key));
+    const current = entry?.state.get().data;
+    if (entry === undefined || current === undefined) continue;
+    try {
+      entry.dispatch({ type: 'setData', data: applyPatches(current as object, patches), at: cache.now() });
+    } catch {
+      // The data changed shape since (e.g. refetched without the item): nothing left to undo.
+    }
+  }
+}
+
+/** @internal Reads the rollback recorded with an op (validated: it came from storage). */
+export function rollbackOf(op: OutboxOp): RollbackMeta['rollback'] {
+  const meta = op.meta as Partial<RollbackMeta> | undefined;
+  if (!Array.isArray(meta?.rollback)) return [];
+  return meta.rollback.filter((r): r is { key: QueryKey; patches: Patch[] } => Array.isArray(r?.key) && Array.isArray(r?.patches));
+}
