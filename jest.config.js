@@ -14,4 +14,5 @@ export default {
     ],
   },
   testTimeout: 20000,
+  globalSetup: '<rootDir>/test/support/globalSetup.cjs',
 };

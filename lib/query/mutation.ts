@@ -14,13 +14,13 @@ export interface OptimisticUpdate<V, T = unknown> {
 }
 
 /** Options of `client.mutation`. */
-export interface MutationOptions<V, R = unknown> {
+export interface MutationOptions<V, R = unknown, T = unknown> {
   /** Registry name: ops queued under it are sent by `send`, also after a reload. */
   name: string;
   /** Delivers one mutation. Pass `idempotencyKey` to the server (e.g. `Idempotency-Key` header). */
   send: (variables: V, context: { readonly signal: AbortSignal; readonly idempotencyKey: string }) => Promise<R>;
   /** Applied to the cache at once; rolled back exactly, with inverse patches, if the op is dead-lettered. */
-  optimistic?: OptimisticUpdate<V> | ReadonlyArray<OptimisticUpdate<V>>;
+  optimistic?: OptimisticUpdate<V, T> | ReadonlyArray<OptimisticUpdate<V, T>>;
   /** Queries (by key prefix) to invalidate once the server accepted the mutation. */
   invalidates?: readonly QueryKey[] | ((variables: V, result: R) => readonly QueryKey[]);
   /** Ordering scope: mutations of one scope are sent in order, one at a time. Default `name`. */
@@ -83,17 +83,18 @@ export function rebaseOnPending(hub: MutationHub, outbox: Outbox, key: HashedKey
 }
 
 /** @internal Builds a mutation on a client's cache and outbox. */
-export function createMutation<V, R>(
+export function createMutation<V, R, T>(
   cache: QueryCache,
   outbox: Outbox,
   hub: MutationHub,
   invalidate: (prefix: QueryKey) => Promise<void>,
-  options: MutationOptions<V, R>,
+  options: MutationOptions<V, R, T>,
 ): Mutation<V, R> {
   if (typeof options?.name !== 'string' || options.name === '') throw new RxSyncError('E_OPTION_INVALID', 'client.mutation needs a name');
   if (typeof options.send !== 'function') throw new RxSyncError('E_OPTION_INVALID', `client.mutation "${options.name}" needs a send function`);
   enablePatches(); // immer's patch support, switched on only by apps that use mutations
-  const updates = options.optimistic === undefined ? [] : Array.isArray(options.optimistic) ? options.optimistic : [options.optimistic as OptimisticUpdate<V>];
+  const updates: ReadonlyArray<OptimisticUpdate<V, T>> =
+    options.optimistic === undefined ? [] : Array.isArray(options.optimistic) ? options.optimistic : [options.optimistic as OptimisticUpdate<V, T>];
 
   const sender: OutboxSender<V> = (op, context) => options.send(op.payload, context);
   hub.optimistic.set(options.name, updates as ReadonlyArray<OptimisticUpdate<unknown>>);
@@ -112,7 +113,7 @@ export function createMutation<V, R>(
         const entry = cache.get<unknown>(hashQueryKey(key));
         const current = entry?.state.get().data;
         if (entry === undefined || current === undefined) continue;
-        const [next, , inverse] = produceWithPatches(current, (draft: Draft<unknown>) => update.update(draft, variables));
+        const [next, , inverse] = produceWithPatches(current, (draft: Draft<unknown>) => update.update(draft as Draft<T>, variables));
         if (inverse.length === 0) continue;
         entry.dispatch({ type: 'setData', data: next, at: cache.now() });
         rollback.push({ key, patches: inverse });

@@ -49,3 +49,19 @@ expectTypeOf(label).toEqualTypeOf<ReadonlySignal<string>>();
 expectTypeOf(count.select((n) => n > 1)).toEqualTypeOf<ReadonlySignal<boolean>>();
 // @ts-expect-error a read-only signal cannot be set
 label.set('y');
+
+// A mutation's optimistic recipe gets a draft of the cached type and the variables.
+client.mutation<{ id: number; title: string }, void, Todo[]>({
+  name: 'rename',
+  send: async (variables) => {
+    expectTypeOf(variables).toEqualTypeOf<{ id: number; title: string }>();
+  },
+  optimistic: {
+    key: ['todos'],
+    update: (todos, v) => {
+      expectTypeOf(todos).toEqualTypeOf<Todo[]>();
+      const todo = todos.find((t) => t.id === v.id);
+      if (todo) todo.title = v.title;
+    },
+  },
+});
