@@ -1,8 +1,9 @@
-import { STAMP_PREFIX, stampNode, type Stamp } from './stamp.js';
-import { emptyVersion, mergeVersions, witness, type VersionVector } from './versionVector.js';
-
+// The LwwMap namespace: a document of last-writer-wins fields as immutable data plus pure functions.
+// Merge, the codec and the one-pass bulk merge live in sibling files and are re-exported here.
 import { dropTombstones } from './lwwMapMerge.js';
 import { pickEntry, type LwwEntry, type LwwMap } from './lwwMapState.js';
+import { STAMP_PREFIX, stampNode, type Stamp } from './stamp.js';
+import { emptyVersion, witness, type VersionVector } from './versionVector.js';
 
 export type { LwwEntry, LwwMap } from './lwwMapState.js';
 export { check, decode, encode, type EncodedLwwMap } from './lwwMapCodec.js';

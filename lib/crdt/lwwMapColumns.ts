@@ -23,7 +23,9 @@ export interface EncodedLwwMap {
   readonly deleted: readonly number[];
 }
 
+/** The `type` of an encoded LwwMap, and the prefix of its error messages. */
 export const KIND = 'lww-map';
+/** Numbers per entry of `runs`. */
 export const RUN = 5;
 
 interface RunStart {

@@ -24,7 +24,10 @@ export interface LwwMap<V> {
   readonly floor: Stamp | null;
 }
 
-/** The winner (an internal helper shared by merge paths) of two writes to one field: newer stamp; on equal stamps tombstone, then value order. */
+/**
+ * The winner of two writes to one field: the newer stamp; on equal stamps (never produced by
+ * honest clocks) the tombstone, then a fixed order of values, so merge stays commutative.
+ */
 export function pickEntry<V>(a: LwwEntry<V>, b: LwwEntry<V>): LwwEntry<V> {
   if (a.stamp !== b.stamp) return a.stamp > b.stamp ? a : b;
   if (a.deleted !== b.deleted) return a.deleted ? a : b;
