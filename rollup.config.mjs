@@ -6,6 +6,8 @@ const input = {
   index: 'lib/index.ts',
   operators: 'operators/index.ts',
   transports: 'transports/index.ts',
+  storage: 'lib/storage/entry.ts',
+  server: 'server/index.ts',
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.
