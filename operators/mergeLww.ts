@@ -7,7 +7,7 @@ import { newestStamp } from '../lib/crdt/versionVector.js';
 import { mergeWith } from './mergeWith.js';
 
 /** Options of {@link mergeLww}. */
-export interface MergeLwwConfig<V extends Json> {
+export interface MergeLwwConfig<V> {
   /** Local state before the first payload. Default: an empty map. Not emitted by itself. */
   seed?: lwwMap.LwwMap<V>;
   /**
@@ -16,8 +16,11 @@ export interface MergeLwwConfig<V extends Json> {
    * future (beyond the clock's `maxDrift`) is rejected with `E_HLC_DRIFT` and not merged.
    */
   clock?: Hlc;
-  /** Checks each incoming field value; return false to reject the whole payload (`E_CRDT_INVALID`). */
-  validate?: (value: Json, key: string) => value is V;
+  /**
+   * Your schema check for each incoming field value (already checked to be JSON data); return false
+   * to reject the whole payload (`E_CRDT_INVALID` naming the field).
+   */
+  validate?: (value: Json, key: string) => boolean;
   /**
    * Told about each rejected payload, which is then skipped (state untouched). Without it a bad
    * payload errors the stream — pass it for live sync, where one bad message must not end the
@@ -40,7 +43,7 @@ export interface MergeLwwConfig<V extends Json> {
  * );
  * ```
  */
-export function mergeLww<V extends Json = Json>(config: MergeLwwConfig<V> = {}): OperatorFunction<unknown, lwwMap.LwwMap<V>> {
+export function mergeLww<V = Json>(config: MergeLwwConfig<V> = {}): OperatorFunction<unknown, lwwMap.LwwMap<V>> {
   const { clock, validate } = config;
   return mergeWith<lwwMap.LwwMap<V>>(lwwMap.merge, {
     seed: config.seed ?? lwwMap.create<V>(),

@@ -7,7 +7,7 @@ import { newestStamp } from '../lib/crdt/versionVector.js';
 import { mergeWith } from './mergeWith.js';
 
 /** Options of {@link mergeMultiValue}. */
-export interface MergeMultiValueConfig<V extends Json> {
+export interface MergeMultiValueConfig<V> {
   /** Local register before the first payload. Default: an empty register. Not emitted by itself. */
   seed?: mvRegister.MvRegister<V>;
   /**
@@ -19,8 +19,8 @@ export interface MergeMultiValueConfig<V extends Json> {
   resolve?: (siblings: readonly mvRegister.Sibling<V>[]) => V;
   /** This replica's clock, moved past each accepted payload; far-future payloads are rejected. */
   clock?: Hlc;
-  /** Checks each incoming value; return false to reject the whole payload (`E_CRDT_INVALID`). */
-  validate?: (value: Json) => value is V;
+  /** Your schema check for each incoming value (already JSON data); false rejects the whole payload. */
+  validate?: (value: Json) => boolean;
   /** Told about each rejected payload, which is skipped. Without it a bad payload errors the stream. */
   onReject?: (error: RxSyncError, payload: unknown) => void;
 }
@@ -51,9 +51,7 @@ export interface MultiValueView<V> {
  * transport.send(mvRegister.encode(chosen));
  * ```
  */
-export function mergeMultiValue<V extends Json = Json>(
-  config: MergeMultiValueConfig<V> = {},
-): OperatorFunction<unknown, MultiValueView<V>> {
+export function mergeMultiValue<V = Json>(config: MergeMultiValueConfig<V> = {}): OperatorFunction<unknown, MultiValueView<V>> {
   const { clock, validate, resolve } = config;
   const fold = mergeWith<mvRegister.MvRegister<V>>(mvRegister.merge, {
     seed: config.seed ?? mvRegister.create<V>(),

@@ -62,7 +62,7 @@ function columns(): {
 }
 
 /** JSON-safe form of a map (or delta) whose values are JSON data. */
-export function encode<V extends Json>(map: LwwMap<V>): EncodedLwwMap {
+export function encode<V>(map: LwwMap<V>): EncodedLwwMap {
   const built = encodeInOrder(map.entries) ?? encodeSorted(map.entries);
   const { nodes, runs, keys, values, deleted } = built;
   return { type: KIND, v: 1, seen: encodeVersion(map.seen), floor: map.floor, nodes, runs, keys, values, deleted };

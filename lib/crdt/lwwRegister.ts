@@ -60,7 +60,7 @@ export function version<V>(register: LwwRegister<V>): Stamp | null {
 }
 
 /** JSON-safe form; the value must be JSON data. */
-export function encode<V extends Json>(register: LwwRegister<V>): EncodedLwwRegister {
+export function encode<V>(register: LwwRegister<V>): EncodedLwwRegister {
   return register.stamp === null
     ? { type: KIND, v: 1, stamp: null }
     : { type: KIND, v: 1, stamp: register.stamp, value: register.value as Json };

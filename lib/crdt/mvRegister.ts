@@ -129,8 +129,13 @@ export function version<V>(register: MvRegister<V>): VersionVector {
 }
 
 /** JSON-safe form of a register whose values are JSON data. */
-export function encode<V extends Json>(register: MvRegister<V>): EncodedMvRegister {
-  return { type: KIND, v: 1, seen: encodeVersion(register.seen), siblings: register.siblings.map((s) => [s.stamp, s.value] as const) };
+export function encode<V>(register: MvRegister<V>): EncodedMvRegister {
+  return {
+    type: KIND,
+    v: 1,
+    seen: encodeVersion(register.seen),
+    siblings: register.siblings.map((s) => [s.stamp, s.value as Json] as const),
+  };
 }
 
 /**
