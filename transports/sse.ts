@@ -65,7 +65,9 @@ export function sse<In = unknown, Out = unknown>(url: string, options: SseTransp
       const source = new Ctor(withQuery(url, { cid, lastEventId: context.cursor.lastSeq }));
       source.onopen = () => subscriber.next({ type: 'open', send: (wire) => poster.send(wire) });
       source.onmessage = (event) => subscriber.next(event.data);
-      source.onerror = () => fail(new RxSyncError('E_CONNECTION_LOST', `SSE ${url}: stream failed or closed`));
+      // Report on the next microtask: some EventSource implementations arm their own retry timer
+      // right after calling onerror, and our teardown's close() must come after it to cancel it.
+      source.onerror = () => queueMicrotask(() => fail(new RxSyncError('E_CONNECTION_LOST', `SSE ${url}: stream failed or closed`)));
       return () => {
         source.onopen = source.onmessage = source.onerror = null;
         source.close();
