@@ -2,6 +2,7 @@
 // (conflicts), then exchange versions and deltas until both hold the same 21,000 keys.
 // Measures rxsync's LwwMap against Yjs (Y.Map, state-vector sync) and TinyBase (MergeableStore,
 // value-hash diff sync) in this one process; prints medians and rxsync's speedup over each.
+// Total time = writes + exchange + merge; the sync column is exchange + merge alone.
 // Every payload crosses a simulated wire as bytes (JSON text or Yjs binary), counted both ways.
 import { createHlc, lwwMap, encodeVersion, decodeVersion } from '../dist/index.js';
 import * as Y from 'yjs';
@@ -32,6 +33,7 @@ function rxsync() {
   const start = performance.now();
   let a = lwwMap.setMany(lwwMap.create(), writes('a', 1), () => clockA.tick());
   let b = lwwMap.setMany(lwwMap.create(), writes('b', -1), () => clockB.tick());
+  const written = performance.now();
   let bytes = 0;
   // Each side tells the other what it has seen, then receives only what it lacks.
   const versionOfB = wireJson(encodeVersion(lwwMap.version(b)));
@@ -45,7 +47,7 @@ function rxsync() {
   const ms = performance.now() - start;
   const va = lwwMap.value(a);
   const vb = lwwMap.value(b);
-  return { ms, bytes, sizes: [lwwMap.size(a), lwwMap.size(b)], same: sameRecords(va, vb) };
+  return { ms, syncMs: start + ms - written, bytes, sizes: [lwwMap.size(a), lwwMap.size(b)], same: sameRecords(va, vb) };
 }
 
 function yjs() {
@@ -60,6 +62,7 @@ function yjs() {
     const map = docB.getMap('m');
     for (const [k, v] of writes('b', -1)) map.set(k, v);
   });
+  const written = performance.now();
   const svA = Y.encodeStateVector(docA);
   const svB = Y.encodeStateVector(docB);
   const toB = Y.encodeStateAsUpdate(docA, svB);
@@ -70,7 +73,7 @@ function yjs() {
   const bytes = svA.length + svB.length + toA.length + toB.length;
   const ma = docA.getMap('m').toJSON();
   const mb = docB.getMap('m').toJSON();
-  return { ms, bytes, sizes: [Object.keys(ma).length, Object.keys(mb).length], same: sameRecords(ma, mb) };
+  return { ms, syncMs: start + ms - written, bytes, sizes: [Object.keys(ma).length, Object.keys(mb).length], same: sameRecords(ma, mb) };
 }
 
 function tinybase() {
@@ -83,6 +86,7 @@ function tinybase() {
   storeB.transaction(() => {
     for (const [k, v] of writes('b', -1)) storeB.setValue(k, v);
   });
+  const written = performance.now();
   // TinyBase's own delta step: send value hashes, get back only the differing values.
   const hashesOfB = wireJson(storeB.getMergeableValueHashes());
   const hashesOfA = wireJson(storeA.getMergeableValueHashes());
@@ -94,7 +98,7 @@ function tinybase() {
   const bytes = hashesOfA.bytes + hashesOfB.bytes + toA.bytes + toB.bytes;
   const va = storeA.getValues();
   const vb = storeB.getValues();
-  return { ms, bytes, sizes: [Object.keys(va).length, Object.keys(vb).length], same: sameRecords(va, vb) };
+  return { ms, syncMs: start + ms - written, bytes, sizes: [Object.keys(va).length, Object.keys(vb).length], same: sameRecords(va, vb) };
 }
 
 function sameRecords(x, y) {
@@ -108,7 +112,7 @@ function median(numbers) {
 }
 
 const contenders = { rxsync, yjs, tinybase };
-const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, { ms: [], bytes: [] }]));
+const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, { ms: [], syncMs: [], bytes: [] }]));
 for (let i = 0; i < WARMUP + ITERATIONS; i++) {
   // Rotate the order each round so no contender always runs first (cold) or last.
   const names = Object.keys(contenders);
@@ -121,23 +125,28 @@ for (let i = 0; i < WARMUP + ITERATIONS; i++) {
     }
     if (i >= WARMUP) {
       samples[name].ms.push(result.ms);
+      samples[name].syncMs.push(result.syncMs);
       samples[name].bytes.push(result.bytes);
     }
   }
 }
 
-const ours = { ms: median(samples.rxsync.ms), bytes: median(samples.rxsync.bytes) };
+const ours = { ms: median(samples.rxsync.ms), syncMs: median(samples.rxsync.syncMs), bytes: median(samples.rxsync.bytes) };
 console.log(
   `LwwMap sync: 2 replicas x (${DISTINCT} distinct + ${SHARED} shared keys) -> ${EXPECTED} keys; median of ${ITERATIONS} runs (write + exchange + merge)\n`,
 );
-console.log('| library | median ms | bytes exchanged | rxsync speedup | rxsync bytes / theirs |');
-console.log('|---|---:|---:|---:|---:|');
+console.log(
+  '| library | median ms (total) | of which sync ms | bytes exchanged | rxsync speedup (total) | rxsync speedup (sync) | rxsync bytes / theirs |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const name of Object.keys(contenders)) {
   const ms = median(samples[name].ms);
+  const syncMs = median(samples[name].syncMs);
   const bytes = median(samples[name].bytes);
   const speedup = name === 'rxsync' ? '1.00x' : `${(ms / ours.ms).toFixed(2)}x`;
+  const syncSpeedup = name === 'rxsync' ? '1.00x' : `${(syncMs / ours.syncMs).toFixed(2)}x`;
   const byteRatio = name === 'rxsync' ? '1.00' : (ours.bytes / bytes).toFixed(2);
-  console.log(`| ${name} | ${ms.toFixed(1)} | ${bytes} | ${speedup} | ${byteRatio} |`);
+  console.log(`| ${name} | ${ms.toFixed(1)} | ${syncMs.toFixed(1)} | ${bytes} | ${speedup} | ${syncSpeedup} | ${byteRatio} |`);
 }
 const vsYjs = median(samples.yjs.ms) / ours.ms;
 const vsTinyBase = median(samples.tinybase.ms) / ours.ms;
