@@ -4,6 +4,9 @@
 import * as rxjsWebSockets from 'rxjs-websockets';
 import { RxSyncError } from '../lib/errors.js';
 
+/** The socket shape rxjs-websockets expects from its factory. */
+export type RxjsWebSocketLike = rxjsWebSockets.WebSocketLike;
+
 /** The `makeWebSocketObservable` function of rxjs-websockets. */
 export type MakeWebSocketObservable = typeof rxjsWebSockets.default;
 

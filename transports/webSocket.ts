@@ -1,10 +1,9 @@
 import { Observable, Subject, switchMap, type Subscriber } from 'rxjs';
-import type { WebSocketLike as RxjsWebSocketLike } from 'rxjs-websockets';
 import { RxSyncError } from '../lib/errors.js';
 import { FRAME_INVALID } from '../lib/protocol/parseFrame.js';
 import { createTransport, type TransportOptions } from './createTransport.js';
 import type { LinkEvent } from './link.js';
-import { makeWebSocketObservable } from './rxjsWebSockets.js';
+import { makeWebSocketObservable, type RxjsWebSocketLike } from './rxjsWebSockets.js';
 import type { Transport } from './transport.js';
 
 // Handlers are declared through a method so they are checked bivariantly: both the DOM WebSocket
