@@ -73,7 +73,6 @@ export function fallbackStorage(backends: readonly Storage[], options: FallbackS
   const events = new Subject<StorageFallbackEvent>();
   const order = createOperationOrder();
   let index = -1;
-  let generation = 0;
   // Stamped into the backend a write falls over to: above every generation seen, so it wins next start.
   let nextGeneration = 1;
   let starting: Promise<string> | undefined;
@@ -116,6 +115,7 @@ export function fallbackStorage(backends: readonly Storage[], options: FallbackS
   const start = async (): Promise<string> => {
     const failures: Array<{ backend: Storage; error: RxSyncError }> = [];
     let chosen = -1;
+    let generation = 0;
     for (let i = 0; i < backends.length && chosen < 0; i++) {
       const backend = backends[i]!;
       try {
@@ -159,8 +159,8 @@ export function fallbackStorage(backends: readonly Storage[], options: FallbackS
     return starting;
   };
 
-  /** Copies every user key of `from` into `to` (and drops keys `to` has but `from` has not), stamped with `stamp`. */
-  const copyAcross = async (from: Storage, to: Storage, stamp: number): Promise<{ copied: number; error?: RxSyncError }> => {
+  /** Copies every user key of `from` into `to`, and drops keys `to` has but `from` has not. */
+  const copyAcross = async (from: Storage, to: Storage): Promise<{ copied: number; error?: RxSyncError }> => {
     const writes: StorageWrite[] = [];
     let error: RxSyncError | undefined;
     try {
@@ -181,9 +181,8 @@ export function fallbackStorage(backends: readonly Storage[], options: FallbackS
     } catch (err) {
       error ??= backendError(from.name, 'copy', err);
     }
-    writes.push({ type: 'set', key: generationKey, value: stamp });
-    await timed(to, 'copy', () => to.batch(writes));
-    const copied = writes.filter((w) => w.type === 'set').length - 1;
+    if (writes.length > 0) await timed(to, 'copy', () => to.batch(writes));
+    const copied = writes.filter((w) => w.type === 'set').length;
     return error === undefined ? { copied } : { copied, error };
   };
 
@@ -204,10 +203,11 @@ export function fallbackStorage(backends: readonly Storage[], options: FallbackS
       for (let next = index + 1; next < backends.length; next++) {
         const candidate = backends[next]!;
         try {
-          const copy = await copyAcross(current, candidate, nextGeneration);
+          const copy = await copyAcross(current, candidate);
           await timed(candidate, operation, () => apply(candidate));
+          // Stamped only once the write is there: a candidate that failed never outranks the backend kept.
+          await timed(candidate, 'stamp generation', () => candidate.set(generationKey, nextGeneration));
           index = next;
-          generation = nextGeneration;
           nextGeneration += 1;
           report({ from: current.name, to: candidate.name, error: firstError, phase: 'write', copy });
           return;

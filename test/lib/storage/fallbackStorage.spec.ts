@@ -106,6 +106,22 @@ describe('fallbackStorage', () => {
     expect(await storage.get('k')).toBe(3);
   });
 
+  it('never lets a backend that failed the retried write outrank the one kept, after a reload', async () => {
+    const a = faultyStorage(memoryStorage(), 'a');
+    const inner = memoryStorage();
+    // Accepts the copy (a batch) but refuses the retried single write.
+    const b = { ...inner, name: 'b', set: () => Promise.reject(new DOMException('full', 'QuotaExceededError')) };
+    const storage = fallbackStorage([a, b], { timeout: 40 });
+    await storage.set('k', 1);
+    a.fault = 'quota';
+    await expectCode(storage.set('k', 2), 'E_STORAGE_UNAVAILABLE');
+    expect(await inner.get('k')).toBe(1); // the copy landed in b…
+    a.fault = undefined;
+    const reloaded = fallbackStorage([a, b], { timeout: 40 });
+    expect(await reloaded.ready()).toBe('a'); // …but b was never stamped, so a is still the truth
+    expect(await reloaded.get('k')).toBe(1);
+  });
+
   it('rejects when no backend passes the probe, and tries again on the next call', async () => {
     const { backends, storage } = chain(2);
     backends[0]!.fault = 'private';
