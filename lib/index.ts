@@ -7,3 +7,4 @@ export * from './query/index.js';
 export * from './environment/index.js';
 export * from './storage/index.js';
 export * from './outbox/index.js';
+export * from './protocol/index.js';

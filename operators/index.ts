@@ -3,3 +3,5 @@ export { retryBackoff, type RetryBackoffConfig } from './retryBackoff.js';
 export { cacheQuery, type CacheQueryOptions } from './cacheQuery.js';
 export { dedupe, type InflightRegistry } from './dedupe.js';
 export { bufferOffline, type BufferOfflineOptions } from './bufferOffline.js';
+export { reconnect, type ReconnectConfig } from './reconnect.js';
+export { heartbeat, type HeartbeatConfig } from './heartbeat.js';
