@@ -14,5 +14,6 @@ export default {
     ],
   },
   testTimeout: 20000,
+  setupFiles: ['<rootDir>/test/support/setupIndexedDb.ts'],
   globalSetup: '<rootDir>/test/support/globalSetup.cjs',
 };

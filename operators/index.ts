@@ -5,3 +5,6 @@ export { dedupe, type InflightRegistry } from './dedupe.js';
 export { bufferOffline, type BufferOfflineOptions } from './bufferOffline.js';
 export { reconnect, type ReconnectConfig } from './reconnect.js';
 export { heartbeat, type HeartbeatConfig } from './heartbeat.js';
+export { mergeLww, type MergeLwwConfig } from './mergeLww.js';
+export { mergeMultiValue, type MergeMultiValueConfig, type MultiValueView } from './mergeMultiValue.js';
+export { mergeCustom, type MergeCustomConfig } from './mergeCustom.js';

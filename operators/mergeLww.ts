@@ -4,7 +4,7 @@ import type { Hlc } from '../lib/crdt/hlc.js';
 import { invalid, pathKey, type Json } from '../lib/crdt/json.js';
 import * as lwwMap from '../lib/crdt/lwwMap.js';
 import { newestStamp } from '../lib/crdt/versionVector.js';
-import { mergeWith } from './mergeWith.js';
+import { mergeCustom } from './mergeCustom.js';
 
 /** Options of {@link mergeLww}. */
 export interface MergeLwwConfig<V> {
@@ -45,7 +45,7 @@ export interface MergeLwwConfig<V> {
  */
 export function mergeLww<V = Json>(config: MergeLwwConfig<V> = {}): OperatorFunction<unknown, lwwMap.LwwMap<V>> {
   const { clock, validate } = config;
-  return mergeWith<lwwMap.LwwMap<V>>(lwwMap.merge, {
+  return mergeCustom<lwwMap.LwwMap<V>>(lwwMap.merge, {
     seed: config.seed ?? lwwMap.create<V>(),
     decode(payload) {
       const incoming = isInMemoryMap(payload) ? lwwMap.check(payload) : lwwMap.decode(payload);

@@ -4,7 +4,7 @@ import type { Hlc } from '../lib/crdt/hlc.js';
 import { invalid as invalidField, type Json } from '../lib/crdt/json.js';
 import * as mvRegister from '../lib/crdt/mvRegister.js';
 import { newestStamp } from '../lib/crdt/versionVector.js';
-import { mergeWith } from './mergeWith.js';
+import { mergeCustom } from './mergeCustom.js';
 
 /** Options of {@link mergeMultiValue}. */
 export interface MergeMultiValueConfig<V> {
@@ -53,7 +53,7 @@ export interface MultiValueView<V> {
  */
 export function mergeMultiValue<V = Json>(config: MergeMultiValueConfig<V> = {}): OperatorFunction<unknown, MultiValueView<V>> {
   const { clock, validate, resolve } = config;
-  const fold = mergeWith<mvRegister.MvRegister<V>>(mvRegister.merge, {
+  const fold = mergeCustom<mvRegister.MvRegister<V>>(mvRegister.merge, {
     seed: config.seed ?? mvRegister.create<V>(),
     decode(payload) {
       // In-memory registers get the same checks as JSON: round-trip them through the codec.

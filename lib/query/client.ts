@@ -4,10 +4,13 @@ import { retryBackoff } from '../../operators/retryBackoff.js';
 import { onlineManager } from '../environment/onlineManager.js';
 import { focusManager } from '../environment/focusManager.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
+import { createOutbox, type Outbox } from '../outbox/outbox.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';
+import { memoryStorage } from '../storage/memoryStorage.js';
 import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
 import { fromFetcher } from './fromFetcher.js';
+import { createMutation, rebaseOnPending, rollBack, rollbackOf, type Mutation, type MutationHub, type MutationOptions } from './mutation.js';
 import { createInfiniteQuery, type InfiniteQuery, type InfiniteQueryOptions } from './infiniteQuery.js';
 import {
   queryOptionKeys,
@@ -32,6 +35,12 @@ export interface ClientOptions {
   focus?: EnvironmentFlag;
   /** Clock, injectable for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Where mutations are queued until the server accepts them. Give it durable storage
+   * (`createOutbox({ storage: localforageStorage(...) })`) so queued writes survive reloads.
+   * Default: an in-memory outbox (survives going offline, not a reload).
+   */
+  outbox?: Outbox;
 }
 
 /** Options of `client.prefetch`. */
@@ -69,6 +78,14 @@ export interface QueryClient extends CacheHost {
   hydrate(snapshot: unknown): void;
   /** Drops every cached entry. */
   clear(): void;
+  /**
+   * A mutation: `mutate(variables)` applies the optimistic update, queues the op durably in the
+   * outbox (resolving only then), sends it when online, invalidates `invalidates` on success and
+   * rolls the optimistic change back if the op is dead-lettered.
+   */
+  mutation<V, R = unknown, T = unknown>(options: MutationOptions<V, R, T>): Mutation<V, R>;
+  /** The outbox mutations are queued in. */
+  readonly outbox: Outbox;
 }
 
 /**
@@ -81,13 +98,32 @@ export interface QueryClient extends CacheHost {
  * ```
  */
 export function createClient(options: ClientOptions = {}): QueryClient {
-  validateOptions(options, ['defaults', 'online', 'focus', 'now'], 'createClient');
+  validateOptions(options, ['defaults', 'online', 'focus', 'now', 'outbox'], 'createClient');
   const defaults = options.defaults ?? {};
   validateOptions(defaults, sharedOptionKeys, 'createClient defaults');
   const now = options.now ?? Date.now;
   const online = options.online ?? onlineManager;
   const focus = options.focus ?? focusManager;
   const cache = new QueryCache(now, online, focus);
+  let outbox = options.outbox;
+  let hub: MutationHub | undefined;
+  // Wired on the first mutation, so clients that never mutate carry no listeners.
+  const mutationHub = (): MutationHub => {
+    if (hub !== undefined) return hub;
+    const created: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic: new Map() };
+    cache.rebase = (key, data) => rebaseOnPending(created, client.outbox, key, data);
+    client.outbox.ack$.subscribe(({ op, result }) => {
+      created.onAck.get(op.name)?.(op, result);
+      created.waiters.get(op.id)?.({ status: 'acked', result });
+      created.waiters.delete(op.id);
+    });
+    client.outbox.deadLetter$.subscribe((letter) => {
+      rollBack(cache, rollbackOf(letter.op));
+      created.waiters.get(letter.op.id)?.({ status: 'dead', error: letter.error, ...(letter.status !== undefined ? { code: letter.status } : {}) });
+      created.waiters.delete(letter.op.id);
+    });
+    return (hub = created);
+  };
 
   const client: QueryClient = {
     cache,
@@ -160,6 +196,14 @@ export function createClient(options: ClientOptions = {}): QueryClient {
         { defaultValue: undefined },
       );
       entry.scheduleGc(o.gcTime ?? 5 * 60 * 1000);
+    },
+
+    get outbox(): Outbox {
+      return (outbox ??= createOutbox({ storage: memoryStorage(), online$: online.value$, now }));
+    },
+
+    mutation<V, R = unknown, T = unknown>(mutationOptions: MutationOptions<V, R, T>): Mutation<V, R> {
+      return createMutation(cache, client.outbox, mutationHub(), (prefix) => client.invalidate(prefix), mutationOptions);
     },
 
     dehydrate: () => dehydrateCache(cache),

@@ -1,6 +1,6 @@
 import { TestScheduler } from 'rxjs/testing';
 import { RxSyncError, isRxSyncError } from '../../lib/errors.js';
-import { mergeWith } from '../../operators/mergeWith.js';
+import { mergeCustom } from '../../operators/mergeCustom.js';
 
 function scheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -12,11 +12,11 @@ function decodeNumber(payload: unknown): number {
   return payload;
 }
 
-describe('mergeWith', () => {
+describe('mergeCustom', () => {
   it('folds payloads with the custom merge and emits only when the state changes', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-b-c-d-|', { a: 3, b: 1, c: 7, d: 7 });
-      expectObservable(source.pipe(mergeWith(max, { seed: 0, decode: decodeNumber }))).toBe('-a---c---|', { a: 3, c: 7 });
+      expectObservable(source.pipe(mergeCustom(max, { seed: 0, decode: decodeNumber }))).toBe('-a---c---|', { a: 3, c: 7 });
       expectSubscriptions(source.subscriptions).toBe('^--------!');
     });
   });
@@ -26,7 +26,7 @@ describe('mergeWith', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-b-c-|', { a: 3, b: 'oops', c: 5 });
       const result = source.pipe(
-        mergeWith(max, { seed: 0, decode: decodeNumber, onReject: (err, payload) => rejected.push([err.code, payload]) }),
+        mergeCustom(max, { seed: 0, decode: decodeNumber, onReject: (err, payload) => rejected.push([err.code, payload]) }),
       );
       expectObservable(result).toBe('-a---c-|', { a: 3, c: 5 });
       expectSubscriptions(source.subscriptions).toBe('^------!');
@@ -37,7 +37,7 @@ describe('mergeWith', () => {
   it('without onReject, errors with the coded error and unsubscribes from the source', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('-a-b-c-|', { a: 3, b: 'oops', c: 5 });
-      const result = source.pipe(mergeWith(max, { seed: 0, decode: decodeNumber }));
+      const result = source.pipe(mergeCustom(max, { seed: 0, decode: decodeNumber }));
       expectObservable(result).toBe('-a-#', { a: 3 }, new RxSyncError('E_SCORE_INVALID', 'score must be a number, got string'));
       expectSubscriptions(source.subscriptions).toBe('^--!');
     });
@@ -52,7 +52,7 @@ describe('mergeWith', () => {
         if (incoming === 13) throw boom;
         return current + incoming;
       };
-      expectObservable(source.pipe(mergeWith(merge, { seed: 0, onReject: (err) => errors.push(err) }))).toBe('-a---c|', { a: 1, c: 3 });
+      expectObservable(source.pipe(mergeCustom(merge, { seed: 0, onReject: (err) => errors.push(err) }))).toBe('-a---c|', { a: 1, c: 3 });
     });
     expect(errors).toHaveLength(1);
     expect(isRxSyncError(errors[0], 'E_MERGE_REJECTED')).toBe(true);
@@ -62,7 +62,7 @@ describe('mergeWith', () => {
 
   it('keeps state per subscription: one operator instance, two independent folds', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const operator = mergeWith((current: number, incoming: number) => current + incoming, { seed: 10 });
+      const operator = mergeCustom((current: number, incoming: number) => current + incoming, { seed: 10 });
       const first = cold('-a-b|', { a: 1, b: 2 });
       const second = cold('--a-|', { a: 5 });
       expectObservable(first.pipe(operator)).toBe('-x-y|', { x: 11, y: 13 });
@@ -75,10 +75,10 @@ describe('mergeWith', () => {
   it('passes source errors through and unsubscribes when the consumer does', () => {
     scheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const failing = cold('-a-#', { a: 1 });
-      expectObservable(failing.pipe(mergeWith(max, { seed: 0 }))).toBe('-a-#', { a: 1 });
+      expectObservable(failing.pipe(mergeCustom(max, { seed: 0 }))).toBe('-a-#', { a: 1 });
       expectSubscriptions(failing.subscriptions).toBe('^--!');
       const endless = hot('-a-b-c-d-', { a: 1, b: 2, c: 3, d: 4 });
-      expectObservable(endless.pipe(mergeWith(max, { seed: 0 })), '^----!').toBe('-a-b-', { a: 1, b: 2 });
+      expectObservable(endless.pipe(mergeCustom(max, { seed: 0 })), '^----!').toBe('-a-b-', { a: 1, b: 2 });
       expectSubscriptions(endless.subscriptions).toBe('^----!');
     });
   });

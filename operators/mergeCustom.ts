@@ -1,8 +1,8 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { RxSyncError, isRxSyncError } from '../lib/errors.js';
 
-/** Options of {@link mergeWith}. */
-export interface MergeWithConfig<S> {
+/** Options of {@link mergeCustom}. */
+export interface MergeCustomConfig<S> {
   /** The local state before the first payload arrives. Not emitted: add `startWith(seed)` for that. */
   seed: S;
   /**
@@ -33,7 +33,7 @@ export interface MergeWithConfig<S> {
  * ```ts
  * // Keep the highest score any device has reported.
  * const best$ = scores$.pipe(
- *   mergeWith((current: number, incoming: number) => Math.max(current, incoming), {
+ *   mergeCustom((current: number, incoming: number) => Math.max(current, incoming), {
  *     seed: 0,
  *     decode: (p) => { if (typeof p !== 'number') throw new RxSyncError('E_SCORE_INVALID', 'not a number'); return p; },
  *     onReject: (err) => metrics.count('rejected', err.code),
@@ -41,7 +41,7 @@ export interface MergeWithConfig<S> {
  * );
  * ```
  */
-export function mergeWith<S>(merge: (current: S, incoming: S) => S, config: MergeWithConfig<S>): OperatorFunction<unknown, S> {
+export function mergeCustom<S>(merge: (current: S, incoming: S) => S, config: MergeCustomConfig<S>): OperatorFunction<unknown, S> {
   const decode = config.decode ?? ((payload: unknown) => payload as S);
   return (source) =>
     new Observable<S>((subscriber) => {

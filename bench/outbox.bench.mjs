@@ -1,0 +1,54 @@
+// Outbox group commit: 1,000 ops queued one by one through the API, timed until every one is
+// durable, against localforage `setItem` one by one (1,000 transactions) and one batched
+// `setItem` of all 1,000 (one transaction), on the same IndexedDB (fake-indexeddb in Node).
+import 'fake-indexeddb/auto';
+import localforage from 'localforage';
+import { createOutbox } from '../dist/index.js';
+import { localforageStorage } from '../dist/storage.js';
+
+const OPS = Number(process.env.OPS ?? 1000);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const payload = (i) => ({ id: i, title: `todo number ${i}`, done: i % 2 === 0 });
+let db = 0;
+
+async function time(fn) {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function outboxRun() {
+  const storage = localforageStorage({ name: `bench-outbox-${db++}` });
+  const outbox = createOutbox({ storage }); // no sender registered: measures queueing only
+  await outbox.ready;
+  const ms = await time(() => Promise.all(Array.from({ length: OPS }, (_, i) => outbox.enqueue('add', payload(i)))));
+  if (outbox.pendingOps().length !== OPS) throw new Error('not all queued');
+  outbox.close();
+  return ms;
+}
+
+async function oneByOne() {
+  const store = localforage.createInstance({ name: `bench-single-${db++}` });
+  await store.ready();
+  return time(() => Promise.all(Array.from({ length: OPS }, (_, i) => store.setItem(`op:${i}`, payload(i)))));
+}
+
+async function batched() {
+  const store = localforage.createInstance({ name: `bench-batch-${db++}` });
+  await store.ready();
+  return time(() => store.setItem('ops', Array.from({ length: OPS }, (_, i) => payload(i))));
+}
+
+const results = { outbox: [], oneByOne: [], batched: [] };
+for (let r = 0; r < ROUNDS + 1; r++) {
+  const round = { outbox: await outboxRun(), oneByOne: await oneByOne(), batched: await batched() };
+  if (r > 0) for (const k of Object.keys(round)) results[k].push(round[k]); // first round warms up
+}
+const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+console.log(`Outbox: ${OPS} ops queued one by one until all durable (ms, median of ${ROUNDS}; IndexedDB via localforage on fake-indexeddb)\n`);
+console.log('| how | ms | vs one batched setItem |');
+console.log('|---|---:|---:|');
+console.log(`| rxsync outbox, ${OPS} × \`enqueue\` (group commit) | ${m.outbox.toFixed(1)} | ${(m.outbox / m.batched).toFixed(2)}× |`);
+console.log(`| localforage, ${OPS} × \`setItem\` | ${m.oneByOne.toFixed(1)} | ${(m.oneByOne / m.batched).toFixed(2)}× |`);
+console.log(`| localforage, 1 \`setItem\` of all ${OPS} | ${m.batched.toFixed(1)} | 1.00× |`);
