@@ -4,9 +4,9 @@ import { retryBackoff } from '../../operators/retryBackoff.js';
 import { onlineManager } from '../environment/onlineManager.js';
 import { focusManager } from '../environment/focusManager.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
-import { createOutbox, type Outbox } from '../outbox/outbox.js';
+import { RxSyncError } from '../errors.js';
+import type { Outbox } from '../outbox/outbox.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';
-import { memoryStorage } from '../storage/memoryStorage.js';
 import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
 import { fromFetcher } from './fromFetcher.js';
@@ -36,9 +36,10 @@ export interface ClientOptions {
   /** Clock, injectable for tests. Default `Date.now`. */
   now?: () => number;
   /**
-   * Where mutations are queued until the server accepts them. Give it durable storage
-   * (`createOutbox({ storage: localforageStorage(...) })`) so queued writes survive reloads.
-   * Default: an in-memory outbox (survives going offline, not a reload).
+   * Where mutations are queued until the server accepts them, e.g.
+   * `createOutbox({ storage: localforageStorage({ name: 'app' }) })`: with durable storage, queued
+   * writes survive reloads. Needed by `client.mutation`; chosen explicitly (no silent in-memory
+   * default that would lose writes on reload), and clients that never mutate don't carry it.
    */
   outbox?: Outbox;
 }
@@ -84,8 +85,8 @@ export interface QueryClient extends CacheHost {
    * rolls the optimistic change back if the op is dead-lettered.
    */
   mutation<V, R = unknown, T = unknown>(options: MutationOptions<V, R, T>): Mutation<V, R>;
-  /** The outbox mutations are queued in. */
-  readonly outbox: Outbox;
+  /** The outbox mutations are queued in (`undefined` unless given to `createClient`). */
+  readonly outbox: Outbox | undefined;
 }
 
 /**
@@ -105,19 +106,19 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   const online = options.online ?? onlineManager;
   const focus = options.focus ?? focusManager;
   const cache = new QueryCache(now, online, focus);
-  let outbox = options.outbox;
+  const outbox = options.outbox;
   let hub: MutationHub | undefined;
   // Wired on the first mutation, so clients that never mutate carry no listeners.
-  const mutationHub = (): MutationHub => {
+  const mutationHub = (box: Outbox): MutationHub => {
     if (hub !== undefined) return hub;
     const created: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic: new Map() };
-    cache.rebase = (key, data) => rebaseOnPending(created, client.outbox, key, data);
-    client.outbox.ack$.subscribe(({ op, result }) => {
+    cache.rebase = (key, data) => rebaseOnPending(created, box, key, data);
+    box.ack$.subscribe(({ op, result }) => {
       created.onAck.get(op.name)?.(op, result);
       created.waiters.get(op.id)?.({ status: 'acked', result });
       created.waiters.delete(op.id);
     });
-    client.outbox.deadLetter$.subscribe((letter) => {
+    box.deadLetter$.subscribe((letter) => {
       rollBack(cache, rollbackOf(letter.op));
       created.waiters.get(letter.op.id)?.({ status: 'dead', error: letter.error, ...(letter.status !== undefined ? { code: letter.status } : {}) });
       created.waiters.delete(letter.op.id);
@@ -198,12 +199,16 @@ export function createClient(options: ClientOptions = {}): QueryClient {
       entry.scheduleGc(o.gcTime ?? 5 * 60 * 1000);
     },
 
-    get outbox(): Outbox {
-      return (outbox ??= createOutbox({ storage: memoryStorage(), online$: online.value$, now }));
-    },
+    outbox,
 
     mutation<V, R = unknown, T = unknown>(mutationOptions: MutationOptions<V, R, T>): Mutation<V, R> {
-      return createMutation(cache, client.outbox, mutationHub(), (prefix) => client.invalidate(prefix), mutationOptions);
+      if (outbox === undefined) {
+        throw new RxSyncError(
+          'E_OPTION_INVALID',
+          'client.mutation needs an outbox: createClient({ outbox: createOutbox({ storage }) }), with durable storage such as localforageStorage() so queued writes survive a reload (memoryStorage() for tests)',
+        );
+      }
+      return createMutation(cache, outbox, mutationHub(outbox), (prefix) => client.invalidate(prefix), mutationOptions);
     },
 
     dehydrate: () => dehydrateCache(cache),

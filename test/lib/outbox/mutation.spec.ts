@@ -1,5 +1,5 @@
 import { firstValueFrom, filter } from 'rxjs';
-import { createClient, createFocusManager, createOnlineManager, createOutbox, httpSender, isRxSyncError, type QueryState } from '../../../lib/index.js';
+import { createClient, createFocusManager, createOnlineManager, createOutbox, httpSender, isRxSyncError, memoryStorage, type QueryState } from '../../../lib/index.js';
 import { json, startServer, until, type TestServer } from '../../support/httpServer.js';
 import { recordingStorage } from '../../support/recordingStorage.js';
 
@@ -77,7 +77,7 @@ describe('client.mutation', () => {
     await until(() => server.count('/todos') > getsBefore + 1, 'the refetch after invalidation');
     sub.unsubscribe();
     client.clear();
-    client.outbox.close();
+    client.outbox!.close();
   });
 
   it('rolls back exactly a dead-lettered change between two successful ones', async () => {
@@ -142,8 +142,19 @@ describe('client.mutation', () => {
     outbox.close();
   });
 
-  it('works without configuring an outbox (in memory) and validates its options', async () => {
-    const client = createClient({ online: createOnlineManager(), focus: createFocusManager() });
+  it('asks for an outbox instead of silently queuing in memory, and validates its options', async () => {
+    const bare = createClient({ online: createOnlineManager(), focus: createFocusManager() });
+    let missing: unknown;
+    try {
+      bare.mutation({ name: 'add', send: async () => 1 });
+    } catch (err) {
+      missing = err;
+    }
+    expect(isRxSyncError(missing, 'E_OPTION_INVALID')).toBe(true);
+    expect((missing as Error).message).toMatch(/needs an outbox: createClient\(\{ outbox/);
+
+    const outbox = createOutbox({ storage: memoryStorage(), online$: createOnlineManager().value$ });
+    const client = createClient({ online: createOnlineManager(), focus: createFocusManager(), outbox });
     const sent: number[] = [];
     const add = client.mutation<number>({ name: 'add', send: async (n) => void sent.push(n) });
     const queued = await add.mutate(5);
@@ -151,6 +162,6 @@ describe('client.mutation', () => {
     expect(sent).toEqual([5]);
     expect(() => client.mutation({ name: '', send: async () => 1 })).toThrow(/needs a name/);
     expect(() => client.mutation({ name: 'x' } as never)).toThrow(/needs a send function/);
-    client.outbox.close();
+    outbox.close();
   });
 });
