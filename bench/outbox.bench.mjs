@@ -37,7 +37,12 @@ async function oneByOne() {
 async function batched() {
   const store = localforage.createInstance({ name: `bench-batch-${db++}` });
   await store.ready();
-  return time(() => store.setItem('ops', Array.from({ length: OPS }, (_, i) => payload(i))));
+  return time(() =>
+    store.setItem(
+      'ops',
+      Array.from({ length: OPS }, (_, i) => payload(i)),
+    ),
+  );
 }
 
 const results = { outbox: [], oneByOne: [], batched: [] };
@@ -46,7 +51,9 @@ for (let r = 0; r < ROUNDS + 1; r++) {
   if (r > 0) for (const k of Object.keys(round)) results[k].push(round[k]); // first round warms up
 }
 const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
-console.log(`Outbox: ${OPS} ops queued one by one until all durable (ms, median of ${ROUNDS}; IndexedDB via localforage on fake-indexeddb)\n`);
+console.log(
+  `Outbox: ${OPS} ops queued one by one until all durable (ms, median of ${ROUNDS}; IndexedDB via localforage on fake-indexeddb)\n`,
+);
 console.log('| how | ms | vs one batched setItem |');
 console.log('|---|---:|---:|');
 console.log(`| rxsync outbox, ${OPS} × \`enqueue\` (group commit) | ${m.outbox.toFixed(1)} | ${(m.outbox / m.batched).toFixed(2)}× |`);

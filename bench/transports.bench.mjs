@@ -169,11 +169,31 @@ async function runClient() {
   const rxL = sorted(latency.rx);
   const f = (n, d = 3) => n.toFixed(d);
   const rows = [
-    ['ping-pong p50 (ms)', f(percentile(rawL, 50)), f(percentile(rxL, 50)), f(percentile(rxL, 50) / percentile(rawL, 50), 2) + '×', '≤ 1.30×'],
-    ['ping-pong p99 (ms)', f(percentile(rawL, 99)), f(percentile(rxL, 99)), f(percentile(rxL, 99) / percentile(rawL, 99), 2) + '×', '≤ 1.30×'],
-    ['pipelined (msg/s, median of rounds)', f(median(rate.raw), 0), f(median(rate.rx), 0), f(median(rate.rx) / median(rate.raw), 2) + '×', '≥ 0.80×'],
+    [
+      'ping-pong p50 (ms)',
+      f(percentile(rawL, 50)),
+      f(percentile(rxL, 50)),
+      f(percentile(rxL, 50) / percentile(rawL, 50), 2) + '×',
+      '≤ 1.30×',
+    ],
+    [
+      'ping-pong p99 (ms)',
+      f(percentile(rawL, 99)),
+      f(percentile(rxL, 99)),
+      f(percentile(rxL, 99) / percentile(rawL, 99), 2) + '×',
+      '≤ 1.30×',
+    ],
+    [
+      'pipelined (msg/s, median of rounds)',
+      f(median(rate.raw), 0),
+      f(median(rate.rx), 0),
+      f(median(rate.rx) / median(rate.raw), 2) + '×',
+      '≥ 0.80×',
+    ],
   ];
-  console.log(`transports: loopback, echo server in a child process, ${PINGS}×${ROUNDS} ping-pongs, ${PIPELINED}×${ROUNDS} pipelined, Node ${process.version}`);
+  console.log(
+    `transports: loopback, echo server in a child process, ${PINGS}×${ROUNDS} ping-pongs, ${PIPELINED}×${ROUNDS} pipelined, Node ${process.version}`,
+  );
   console.log('');
   console.log('| metric | raw ws (anchor) | rxsync webSocket | ratio | target |');
   console.log('|---|---|---|---|---|');
@@ -181,7 +201,9 @@ async function runClient() {
   console.log('');
   console.log('| HTTP transports (round trip, ms) | p50 | p99 | vs raw ws p50 |');
   console.log('|---|---|---|---|');
-  console.log(`| sse (EventSource + POST) | ${f(percentile(sseSamples, 50))} | ${f(percentile(sseSamples, 99))} | ${f(percentile(sseSamples, 50) / percentile(rawL, 50), 1)}× |`);
+  console.log(
+    `| sse (EventSource + POST) | ${f(percentile(sseSamples, 50))} | ${f(percentile(sseSamples, 99))} | ${f(percentile(sseSamples, 50) / percentile(rawL, 50), 1)}× |`,
+  );
   console.log(
     `| polling (interval ${POLL_INTERVAL} ms) | ${f(percentile(pollSamples, 50))} | ${f(percentile(pollSamples, 99))} | ${f(percentile(pollSamples, 50) / percentile(rawL, 50), 1)}× |`,
   );

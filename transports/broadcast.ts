@@ -56,7 +56,10 @@ function readEnvelope(data: unknown): BroadcastEnvelope | undefined {
  * const tabs = broadcast<TabMessage, TabMessage>('rxsync:todos');
  * ```
  */
-export function broadcast<In = unknown, Out = unknown>(channelName: string, options: BroadcastTransportOptions<In> = {}): Transport<In, Out> {
+export function broadcast<In = unknown, Out = unknown>(
+  channelName: string,
+  options: BroadcastTransportOptions<In> = {},
+): Transport<In, Out> {
   const connector = (context: LinkContext): Observable<LinkEvent> =>
     new Observable<LinkEvent>((subscriber) => {
       const Ctor = resolveChannel(options.BroadcastChannel);
@@ -66,7 +69,10 @@ export function broadcast<In = unknown, Out = unknown>(channelName: string, opti
       channel.onmessage = (event) => {
         const envelope = readEnvelope(event.data);
         if (envelope === undefined) {
-          subscriber.next({ type: 'invalid', error: new RxSyncError(FRAME_INVALID, 'Invalid protocol frame: malformed broadcast envelope') });
+          subscriber.next({
+            type: 'invalid',
+            error: new RxSyncError(FRAME_INVALID, 'Invalid protocol frame: malformed broadcast envelope'),
+          });
         } else if (envelope.from !== id && (envelope.to === undefined || envelope.to === id)) {
           subscriber.next(envelope.frame);
         }

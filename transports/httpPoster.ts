@@ -27,7 +27,8 @@ export function createHttpPoster(fetchFn: FetchLike, url: string, onError: (erro
     inFlight = true;
     fetchFn(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: batch.join('\n'), keepalive: closed })
       .then((response) => {
-        if (!response.ok) throw new RxSyncError('E_HTTP', `POST ${url} answered ${response.status}`, { details: { status: response.status } });
+        if (!response.ok)
+          throw new RxSyncError('E_HTTP', `POST ${url} answered ${response.status}`, { details: { status: response.status } });
         inFlight = false;
         flush();
       })

@@ -67,33 +67,31 @@ export function memoryPair<A = unknown, B = unknown>(options: MemoryPairOptions 
     });
   };
 
-  const connectorFor =
-    (index: 0 | 1) =>
-    (): Observable<LinkEvent> =>
-      new Observable<LinkEvent>((subscriber) => {
-        const self = sides[index];
-        const peer = sides[index === 0 ? 1 : 0];
-        self.sink = subscriber;
-        if (peer.sink !== undefined) {
-          // Both present: open both ends (the peer first, so it is ready when we start sending).
-          peer.open = true;
-          self.open = true;
-          peer.sink.next({ type: 'open', send: (wire) => transmit(index === 0 ? 1 : 0, wire) });
-          subscriber.next({ type: 'open', send: (wire) => transmit(index, wire) });
+  const connectorFor = (index: 0 | 1) => (): Observable<LinkEvent> =>
+    new Observable<LinkEvent>((subscriber) => {
+      const self = sides[index];
+      const peer = sides[index === 0 ? 1 : 0];
+      self.sink = subscriber;
+      if (peer.sink !== undefined) {
+        // Both present: open both ends (the peer first, so it is ready when we start sending).
+        peer.open = true;
+        self.open = true;
+        peer.sink.next({ type: 'open', send: (wire) => transmit(index === 0 ? 1 : 0, wire) });
+        subscriber.next({ type: 'open', send: (wire) => transmit(index, wire) });
+      }
+      return () => {
+        const wasOpen = self.open;
+        self.sink = undefined;
+        self.open = false;
+        if (wasOpen && peer.sink !== undefined) {
+          const peerSink = peer.sink;
+          peer.sink = undefined;
+          peer.open = false;
+          // The peer learns of the close after the frames already in flight, as over a socket.
+          later(delay, () => peerSink.error(new RxSyncError('E_CONNECTION_LOST', 'The other end of the memory pair went away')));
         }
-        return () => {
-          const wasOpen = self.open;
-          self.sink = undefined;
-          self.open = false;
-          if (wasOpen && peer.sink !== undefined) {
-            const peerSink = peer.sink;
-            peer.sink = undefined;
-            peer.open = false;
-            // The peer learns of the close after the frames already in flight, as over a socket.
-            later(delay, () => peerSink.error(new RxSyncError('E_CONNECTION_LOST', 'The other end of the memory pair went away')));
-          }
-        };
-      });
+      };
+    });
 
   const transportOptions = { reconnect: { initialDelay: 5, maxDelay: 50 }, ...options };
   const makeEnd = <In, Out>(index: 0 | 1): MemoryEnd<In, Out> => {

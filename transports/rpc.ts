@@ -156,7 +156,9 @@ export function rpc(transport: RpcTransport, options: RpcOptions = {}): RpcClien
         return;
       }
       if (calls.size >= maxPending) {
-        subscriber.error(new RxSyncError('E_RPC_OVERFLOW', `Too many RPC calls in flight (${maxPending})`, { details: { maxPending, method } }));
+        subscriber.error(
+          new RxSyncError('E_RPC_OVERFLOW', `Too many RPC calls in flight (${maxPending})`, { details: { maxPending, method } }),
+        );
         return;
       }
       const id = (++counter).toString(36);
@@ -170,7 +172,10 @@ export function rpc(transport: RpcTransport, options: RpcOptions = {}): RpcClien
         touch: () => {
           clearTimeout(timer);
           timer = setTimeout(
-            () => subscriber.error(new RxSyncError('E_RPC_TIMEOUT', `RPC "${method}" got no reply within ${timeout} ms`, { details: { method, timeout } })),
+            () =>
+              subscriber.error(
+                new RxSyncError('E_RPC_TIMEOUT', `RPC "${method}" got no reply within ${timeout} ms`, { details: { method, timeout } }),
+              ),
             timeout,
           );
         },

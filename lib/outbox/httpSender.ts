@@ -34,9 +34,14 @@ export function httpSender<P>(options: HttpSenderOptions<P>): OutboxSender<P> {
     });
     const text = await res.text();
     if (!res.ok) {
-      throw Object.assign(new RxSyncError('E_HTTP', `${op.name}: ${url} answered ${res.status}`, { details: { status: res.status, body: text.slice(0, 500) } }), {
-        status: res.status,
-      });
+      throw Object.assign(
+        new RxSyncError('E_HTTP', `${op.name}: ${url} answered ${res.status}`, {
+          details: { status: res.status, body: text.slice(0, 500) },
+        }),
+        {
+          status: res.status,
+        },
+      );
     }
     return text === '' ? undefined : (JSON.parse(text) as unknown);
   };

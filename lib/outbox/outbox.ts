@@ -9,7 +9,10 @@ import { isTransientError } from './isTransientError.js';
 import { deadStorageKey, opStorageKey, validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
 
 /** Delivers one op. Reject to fail it: transient errors are retried, permanent ones dead-lettered. */
-export type OutboxSender<P = unknown> = (op: OutboxOp<P>, context: { readonly signal: AbortSignal; readonly idempotencyKey: string }) => Promise<unknown>;
+export type OutboxSender<P = unknown> = (
+  op: OutboxOp<P>,
+  context: { readonly signal: AbortSignal; readonly idempotencyKey: string },
+) => Promise<unknown>;
 
 /** Options of {@link createOutbox}. */
 export interface OutboxOptions {
@@ -116,7 +119,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
         queue.push(validateOp(await storage.get(key), key));
       } catch (err) {
         // Leave a corrupt entry where it is (it is the user's data) and say so; replay the rest.
-        errors.next(err instanceof RxSyncError ? err : new RxSyncError('E_OUTBOX_CORRUPT', `Outbox entry ${key} unreadable`, { cause: err }));
+        errors.next(
+          err instanceof RxSyncError ? err : new RxSyncError('E_OUTBOX_CORRUPT', `Outbox entry ${key} unreadable`, { cause: err }),
+        );
       }
     }
     queue.sort((a, b) => a.seq - b.seq);
@@ -178,7 +183,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
         const { error } = failure;
         const attempts = op.attempts + 1;
         if (!isTransient(error) || attempts >= (options.retry?.maxAttempts ?? Infinity)) {
-          const letter: DeadLetter = { op: { ...op, attempts, lastError: message(error) }, error: message(error), deadAt: now(), ...statusOf(error) };
+          const letter: DeadLetter = {
+            op: { ...op, attempts, lastError: message(error) },
+            error: message(error),
+            deadAt: now(),
+            ...statusOf(error),
+          };
           await settle(op, [
             { type: 'remove', key: opStorageKey(prefix, op.seq) },
             { type: 'set', key: deadStorageKey(prefix, op.id), value: letter },
@@ -207,7 +217,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   function reportWriteError(err: unknown): void {
-    errors.next(err instanceof RxSyncError ? err : new RxSyncError('E_STORAGE_WRITE', `Outbox could not write to ${storage.name}: ${message(err)}`, { cause: err }));
+    errors.next(
+      err instanceof RxSyncError
+        ? err
+        : new RxSyncError('E_STORAGE_WRITE', `Outbox could not write to ${storage.name}: ${message(err)}`, { cause: err }),
+    );
   }
 
   return {
@@ -225,9 +239,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (closed) throw new RxSyncError('E_OUTBOX_CLOSED', 'The outbox is closed');
       await ready;
       if (queue.length + reserved >= maxSize) {
-        throw new RxSyncError('E_OUTBOX_FULL', `The outbox holds ${maxSize} ops already; refusing "${name}" rather than dropping older ones`, {
-          details: { maxSize },
-        });
+        throw new RxSyncError(
+          'E_OUTBOX_FULL',
+          `The outbox holds ${maxSize} ops already; refusing "${name}" rather than dropping older ones`,
+          {
+            details: { maxSize },
+          },
+        );
       }
       const op: OutboxOp<typeof payload> = {
         id: createId(),
@@ -244,7 +262,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
       try {
         await committer.write([{ type: 'set', key: opStorageKey(prefix, op.seq), value: op }]);
       } catch (err) {
-        throw new RxSyncError('E_STORAGE_WRITE', `"${name}" was not queued: ${storage.name} refused the write (${message(err)})`, { cause: err });
+        throw new RxSyncError('E_STORAGE_WRITE', `"${name}" was not queued: ${storage.name} refused the write (${message(err)})`, {
+          cause: err,
+        });
       } finally {
         reserved--;
       }

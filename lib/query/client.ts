@@ -10,7 +10,15 @@ import { applyRecipe, type Recipe } from '../signals/recipe.js';
 import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
 import { fromFetcher } from './fromFetcher.js';
-import { createMutation, rebaseOnPending, rollBack, rollbackOf, type Mutation, type MutationHub, type MutationOptions } from './mutation.js';
+import {
+  createMutation,
+  rebaseOnPending,
+  rollBack,
+  rollbackOf,
+  type Mutation,
+  type MutationHub,
+  type MutationOptions,
+} from './mutation.js';
 import { createInfiniteQuery, type InfiniteQuery, type InfiniteQueryOptions } from './infiniteQuery.js';
 import {
   queryOptionKeys,
@@ -120,7 +128,11 @@ export function createClient(options: ClientOptions = {}): QueryClient {
     });
     box.deadLetter$.subscribe((letter) => {
       rollBack(cache, rollbackOf(letter.op));
-      created.waiters.get(letter.op.id)?.({ status: 'dead', error: letter.error, ...(letter.status !== undefined ? { code: letter.status } : {}) });
+      created.waiters.get(letter.op.id)?.({
+        status: 'dead',
+        error: letter.error,
+        ...(letter.status !== undefined ? { code: letter.status } : {}),
+      });
       created.waiters.delete(letter.op.id);
     });
     return (hub = created);

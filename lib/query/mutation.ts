@@ -29,8 +29,7 @@ export interface MutationOptions<V, R = unknown, T = unknown> {
 
 /** How a queued mutation ended. */
 export type MutationOutcome<R> =
-  | { readonly status: 'acked'; readonly result: R }
-  | { readonly status: 'dead'; readonly error: string; readonly code?: number | string };
+  { readonly status: 'acked'; readonly result: R } | { readonly status: 'dead'; readonly error: string; readonly code?: number | string };
 
 /** A mutation reported as queued: it is durable in the outbox. */
 export interface QueuedMutation<R> {
@@ -91,16 +90,22 @@ export function createMutation<V, R, T>(
   options: MutationOptions<V, R, T>,
 ): Mutation<V, R> {
   if (typeof options?.name !== 'string' || options.name === '') throw new RxSyncError('E_OPTION_INVALID', 'client.mutation needs a name');
-  if (typeof options.send !== 'function') throw new RxSyncError('E_OPTION_INVALID', `client.mutation "${options.name}" needs a send function`);
+  if (typeof options.send !== 'function')
+    throw new RxSyncError('E_OPTION_INVALID', `client.mutation "${options.name}" needs a send function`);
   enablePatches(); // immer's patch support, switched on only by apps that use mutations
   const updates: ReadonlyArray<OptimisticUpdate<V, T>> =
-    options.optimistic === undefined ? [] : Array.isArray(options.optimistic) ? options.optimistic : [options.optimistic as OptimisticUpdate<V, T>];
+    options.optimistic === undefined
+      ? []
+      : Array.isArray(options.optimistic)
+        ? options.optimistic
+        : [options.optimistic as OptimisticUpdate<V, T>];
 
   const sender: OutboxSender<V> = (op, context) => options.send(op.payload, context);
   hub.optimistic.set(options.name, updates as ReadonlyArray<OptimisticUpdate<unknown>>);
   const unregister = outbox.register(options.name, sender);
   hub.onAck.set(options.name, (op, result) => {
-    const keys = typeof options.invalidates === 'function' ? options.invalidates(op.payload as V, result as R) : (options.invalidates ?? []);
+    const keys =
+      typeof options.invalidates === 'function' ? options.invalidates(op.payload as V, result as R) : (options.invalidates ?? []);
     for (const key of keys) void invalidate(key);
   });
 
@@ -127,7 +132,9 @@ export function createMutation<V, R, T>(
         rollBack(cache, rollback);
         throw err;
       }
-      const settled = new Promise<MutationOutcome<R>>((resolve) => hub.waiters.set(op.id, resolve as (o: MutationOutcome<unknown>) => void));
+      const settled = new Promise<MutationOutcome<R>>((resolve) =>
+        hub.waiters.set(op.id, resolve as (o: MutationOutcome<unknown>) => void),
+      );
       return { id: op.id, settled };
     },
     dispose() {

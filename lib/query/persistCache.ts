@@ -109,10 +109,18 @@ export function persistCache(client: QueryClient, storage: Storage, options: Per
   };
 }
 
-function checkStored(stored: unknown, buster: string, version: number, maxAge: number, now: number, canMigrate: boolean): string | undefined {
+function checkStored(
+  stored: unknown,
+  buster: string,
+  version: number,
+  maxAge: number,
+  now: number,
+  canMigrate: boolean,
+): string | undefined {
   if (typeof stored !== 'object' || stored === null) return 'not an object';
   const s = stored as Partial<StoredCache>;
-  if (typeof s.buster !== 'string' || typeof s.version !== 'number' || typeof s.savedAt !== 'number') return 'missing buster, version or savedAt';
+  if (typeof s.buster !== 'string' || typeof s.version !== 'number' || typeof s.savedAt !== 'number')
+    return 'missing buster, version or savedAt';
   if (s.buster !== buster) return `buster changed ("${s.buster}" → "${buster}")`;
   if (now - s.savedAt > maxAge) return `older than maxAge (${Math.round((now - s.savedAt) / 1000)} s)`;
   if (s.version > version) return `saved by a newer version (${s.version} > ${version})`;

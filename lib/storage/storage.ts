@@ -1,5 +1,6 @@
 /** One write of a {@link Storage.batch}. */
-export type StorageWrite = { readonly type: 'set'; readonly key: string; readonly value: unknown } | { readonly type: 'remove'; readonly key: string };
+export type StorageWrite =
+  { readonly type: 'set'; readonly key: string; readonly value: unknown } | { readonly type: 'remove'; readonly key: string };
 
 /**
  * Where rxsync keeps what must survive a reload: the outbox, the persisted cache. Values are

@@ -13,7 +13,9 @@ describe('bufferOffline', () => {
     const source = new Subject<number>();
     const seen: number[] = [];
     let completed = false;
-    source.pipe(bufferOffline(outbox, { name: 'edits', online$ })).subscribe({ next: (v) => seen.push(v), complete: () => (completed = true) });
+    source
+      .pipe(bufferOffline(outbox, { name: 'edits', online$ }))
+      .subscribe({ next: (v) => seen.push(v), complete: () => (completed = true) });
     source.next(1);
     expect(seen).toEqual([1]); // online: straight through, nothing stored
     expect(storage.data.size).toBe(0);

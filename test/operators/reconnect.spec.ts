@@ -40,7 +40,12 @@ describe('reconnect', () => {
       const source = cold('-#');
       const attempts: Array<[number, number]> = [];
       const result = source.pipe(
-        reconnect({ initialDelay: 10, maxAttempts: 2, random: () => 0.5, onReconnect: (attempt, delay) => attempts.push([attempt, delay]) }),
+        reconnect({
+          initialDelay: 10,
+          maxAttempts: 2,
+          random: () => 0.5,
+          onReconnect: (attempt, delay) => attempts.push([attempt, delay]),
+        }),
       );
       // floor(0.5 * 11) = 5, floor(0.5 * 21) = 10
       expectObservable(result).toBe('- 5ms - 10ms -#', undefined, expect.objectContaining({ code: 'E_RECONNECT_EXHAUSTED' }));
@@ -75,7 +80,11 @@ describe('reconnect', () => {
       const source = cold('-#');
       const operator = reconnect<string>({ initialDelay: 10, jitter: 'none', maxAttempts: 1 });
       expectObservable(source.pipe(operator)).toBe('- 10ms -#', undefined, expect.objectContaining({ code: 'E_RECONNECT_EXHAUSTED' }));
-      expectObservable(source.pipe(operator), '5ms ^').toBe('5ms - 10ms -#', undefined, expect.objectContaining({ code: 'E_RECONNECT_EXHAUSTED' }));
+      expectObservable(source.pipe(operator), '5ms ^').toBe(
+        '5ms - 10ms -#',
+        undefined,
+        expect.objectContaining({ code: 'E_RECONNECT_EXHAUSTED' }),
+      );
     });
   });
 });

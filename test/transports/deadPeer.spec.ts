@@ -21,7 +21,11 @@ describe('dead peer detection (webSocket + heartbeat)', () => {
   it('detects a silent server within the heartbeat timeout and reconnects', async () => {
     const interval = 100;
     const timeout = 400;
-    const transport = webSocket<number>(server.urls.ws, { WebSocket, heartbeat: { interval, timeout }, reconnect: { initialDelay: 10, maxDelay: 20 } });
+    const transport = webSocket<number>(server.urls.ws, {
+      WebSocket,
+      heartbeat: { interval, timeout },
+      reconnect: { initialDelay: 10, maxDelay: 20 },
+    });
     subscription = transport.messages$.subscribe();
     await statusWhere(transport, (s) => s.state === 'open');
     // Let a few ping/pong rounds pass so the connection is known to be healthy while idle.

@@ -16,9 +16,13 @@ const KILLS = process.env['DEEP'] ? 5 : 2;
 // Restarted servers resend 100 messages the client already has (at-least-once), so exactly-once
 // delivery depends on the client's dedupe by seq, not only on the server's resume.
 function startServer(port: number, headFile: string, overlap = 0): Promise<{ child: ChildProcess; port: number; head: number }> {
-  const child = fork(join(__dirname, 'support', 'runTs.cjs'), [join(__dirname, 'support', 'streamServerProcess.ts'), String(port), headFile, String(TOTAL), String(overlap)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    join(__dirname, 'support', 'runTs.cjs'),
+    [join(__dirname, 'support', 'streamServerProcess.ts'), String(port), headFile, String(TOTAL), String(overlap)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.once('message', (message: { port: number; head: number }) => resolve({ child, port: message.port, head: message.head }));
     child.once('exit', (code) => reject(new Error(`server process exited early (${code})`)));

@@ -16,7 +16,11 @@ function makeHandlers(log: { started: string[]; cancelled: string[]; changed(): 
   const random = seededRandom();
   return {
     double: (n) => new Promise((resolve) => setTimeout(() => resolve(Number(n) * 2), Math.floor(random() * 20))),
-    count: (n) => interval(1).pipe(take(Number(n)), map((i) => i + 1)),
+    count: (n) =>
+      interval(1).pipe(
+        take(Number(n)),
+        map((i) => i + 1),
+      ),
     fail: () => {
       throw new RxSyncError('E_NOT_ALLOWED', 'nope');
     },

@@ -31,7 +31,11 @@ async function storm(server: TestServer, clients: number, reconnect: { initialDe
     await Promise.all(transports.map((t) => statusWhere(t, (s) => s.state === 'open')));
     const before = server.connectionTimes.length;
     server.dropAll();
-    await server.waitFor(() => server.live() === clients && server.connectionTimes.length - before === clients, 'every client back', 60_000);
+    await server.waitFor(
+      () => server.live() === clients && server.connectionTimes.length - before === clients,
+      'every client back',
+      60_000,
+    );
     return busiestWindow(server.connectionTimes.slice(before), 100);
   } finally {
     for (const subscription of subscriptions) subscription.unsubscribe();

@@ -1,5 +1,14 @@
 import { firstValueFrom, filter } from 'rxjs';
-import { createClient, createFocusManager, createOnlineManager, createOutbox, httpSender, isRxSyncError, memoryStorage, type QueryState } from '../../../lib/index.js';
+import {
+  createClient,
+  createFocusManager,
+  createOnlineManager,
+  createOutbox,
+  httpSender,
+  isRxSyncError,
+  memoryStorage,
+  type QueryState,
+} from '../../../lib/index.js';
 import { json, startServer, until, type TestServer } from '../../support/httpServer.js';
 import { recordingStorage } from '../../support/recordingStorage.js';
 
@@ -29,7 +38,10 @@ function todoApi(server: TestServer) {
       if (!seenKeys.has(key)) {
         seenKeys.add(key);
         applied.push(`${patch.id}:${patch.title ?? ''}${patch.done === undefined ? '' : `:${patch.done}`}`);
-        Object.assign(todos.find((t) => t.id === patch.id)!, patch);
+        Object.assign(
+          todos.find((t) => t.id === patch.id)!,
+          patch,
+        );
       }
       json(res, 200, { ok: true });
     });
@@ -52,11 +64,18 @@ describe('client.mutation', () => {
     const todos$ = client.query({ key: ['todos'], fetch: async () => (await fetch(`${server.url}/todos`)).json() as Promise<Todo[]> });
     const update = client.mutation<Partial<Todo> & { id: number }, unknown>({
       name: 'updateTodo',
-      send: (patch, ctx) => httpSender<typeof patch>({ url: `${server.url}/todos`, method: 'PATCH' })({ id: ctx.idempotencyKey, name: 'updateTodo', payload: patch, scope: 'x', seq: 0, createdAt: 0, attempts: 0 }, ctx),
+      send: (patch, ctx) =>
+        httpSender<typeof patch>({ url: `${server.url}/todos`, method: 'PATCH' })(
+          { id: ctx.idempotencyKey, name: 'updateTodo', payload: patch, scope: 'x', seq: 0, createdAt: 0, attempts: 0 },
+          ctx,
+        ),
       optimistic: {
         key: ['todos'],
         update: (draft, patch) => {
-          Object.assign((draft as Todo[]).find((t) => t.id === patch.id)!, patch);
+          Object.assign(
+            (draft as Todo[]).find((t) => t.id === patch.id)!,
+            patch,
+          );
         },
       },
       invalidates: [['todos']],
@@ -140,6 +159,46 @@ describe('client.mutation', () => {
     sub.unsubscribe();
     client.clear();
     outbox.close();
+  });
+
+  it('10,000 mutate/ack cycles leave no timers, queued ops, stored keys or listeners', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const storage = recordingStorage();
+      const online = createOnlineManager();
+      const outbox = createOutbox({ storage, online$: online.value$ });
+      const client = createClient({ online, focus: createFocusManager(), outbox });
+      client.setData(['count'], { n: 0 });
+      const seen: number[] = [];
+      const view = client
+        .query<{ n: number }>({ key: ['count'], fetch: () => ({ n: 0 }), staleTime: Infinity })
+        .subscribe((s) => seen.push(s.data!.n));
+      let sent = 0;
+      const inc = client.mutation<number, void, { n: number }>({
+        name: 'inc',
+        send: async () => void sent++,
+        optimistic: { key: ['count'], update: (draft, by) => void (draft.n += by) },
+      });
+      let acked = 0;
+      for (let round = 0; round < 10; round++) {
+        const queued = await Promise.all(Array.from({ length: 1000 }, () => inc.mutate(1)));
+        const outcomes = await Promise.all(queued.map((q) => q.settled));
+        acked += outcomes.filter((o) => o.status === 'acked').length;
+      }
+      expect(acked).toBe(10_000);
+      expect(sent).toBe(10_000);
+      expect(client.getData<{ n: number }>(['count'])!.n).toBe(10_000);
+      expect(outbox.pendingOps()).toEqual([]);
+      expect(storage.data.size).toBe(0);
+      expect(jest.getTimerCount()).toBe(0); // an observed entry has no gc timer; nothing else is left
+      expect(seen.at(-1)).toBe(10_000);
+      view.unsubscribe();
+      inc.dispose();
+      outbox.close();
+      client.clear();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('asks for an outbox instead of silently queuing in memory, and validates its options', async () => {

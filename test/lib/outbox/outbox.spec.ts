@@ -176,7 +176,10 @@ describe('outbox', () => {
     await first.enqueue('add', 2);
     first.close();
     const [key] = [...storage.data.keys()].sort();
-    storage.data.set(key!, JSON.parse('{"id":"x","name":"add","scope":"default","seq":"zero","attempts":0,"createdAt":1,"__proto__":{"polluted":1}}'));
+    storage.data.set(
+      key!,
+      JSON.parse('{"id":"x","name":"add","scope":"default","seq":"zero","attempts":0,"createdAt":1,"__proto__":{"polluted":1}}'),
+    );
     const second = createOutbox({ storage, online$: new BehaviorSubject(true), createId });
     const errors: Error[] = [];
     second.errors$.subscribe((e) => errors.push(e));

@@ -17,7 +17,17 @@ const codeOf = (run: () => unknown): string | undefined => {
 
 describe('protocol v1 frames', () => {
   it('round-trips every frame kind through the JSON codec', () => {
-    const frames: Frame[] = [helloFrame(0), helloFrame(42), dataFrame({ a: [1, 'x'] }), dataFrame(null, 7), pingFrame(), pingFrame(3), pongFrame(3), byeFrame(), errorFrame('E_X', 'bad')];
+    const frames: Frame[] = [
+      helloFrame(0),
+      helloFrame(42),
+      dataFrame({ a: [1, 'x'] }),
+      dataFrame(null, 7),
+      pingFrame(),
+      pingFrame(3),
+      pongFrame(3),
+      byeFrame(),
+      errorFrame('E_X', 'bad'),
+    ];
     for (const frame of frames) expect(parseFrame(jsonCodec.decode(jsonCodec.encode(frame)))).toEqual(frame);
   });
 
@@ -67,7 +77,9 @@ describe('protocol v1 frames', () => {
     const escaped = key.replace(/_/g, '\\u005f').replace(/o/g, '\\u006f');
     for (const text of [`{"${key}":{"x":1}}`, `{"a":[{"b":{"${key}":{"x":1}}}]}`, `{"${escaped}":{"x":1}}`]) {
       const parsed = parseSafeJson(text) as Record<string, unknown>;
-      const holder = (text.startsWith('{"a"') ? ((parsed['a'] as Array<Record<string, unknown>>)[0]!['b'] as Record<string, unknown>) : parsed);
+      const holder = text.startsWith('{"a"')
+        ? ((parsed['a'] as Array<Record<string, unknown>>)[0]!['b'] as Record<string, unknown>)
+        : parsed;
       expect(Object.hasOwn(holder, key)).toBe(true);
       expect(holder[key]).toEqual({ x: 1 });
       expect(Object.getPrototypeOf(holder)).toBe(Object.prototype); // not replaced
@@ -81,7 +93,13 @@ describe('protocol v1 frames', () => {
 
 describe('RPC messages', () => {
   it('recognises, validates and strips RPC messages; ignores other payloads', () => {
-    expect(parseRpcMessage({ v: 1, type: 'rpc-call', id: '1', method: 'm', params: [1], junk: 1 })).toEqual({ v: 1, type: 'rpc-call', id: '1', method: 'm', params: [1] });
+    expect(parseRpcMessage({ v: 1, type: 'rpc-call', id: '1', method: 'm', params: [1], junk: 1 })).toEqual({
+      v: 1,
+      type: 'rpc-call',
+      id: '1',
+      method: 'm',
+      params: [1],
+    });
     expect(parseRpcMessage({ v: 1, type: 'rpc-result', id: 'a', value: null })).toEqual({ v: 1, type: 'rpc-result', id: 'a', value: null });
     expect(parseRpcMessage({ type: 'chat', text: 'hi' })).toBeUndefined();
     expect(parseRpcMessage('rpc-call')).toBeUndefined();

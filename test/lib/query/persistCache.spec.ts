@@ -75,7 +75,12 @@ describe('persistCache', () => {
 
   it('an unreadable saved cache is discarded and reported, never crashes or half-applies', async () => {
     const storage = recordingStorage();
-    storage.data.set('rxsync:cache', { buster: '', version: 1, savedAt: Date.now(), snapshot: { version: 1, queries: [{ key: ['ok'], data: 1, updatedAt: 1 }, { key: 'bad' }] } });
+    storage.data.set('rxsync:cache', {
+      buster: '',
+      version: 1,
+      savedAt: Date.now(),
+      snapshot: { version: 1, queries: [{ key: ['ok'], data: 1, updatedAt: 1 }, { key: 'bad' }] },
+    });
     const errors: RxSyncError[] = [];
     const client = newClient();
     await persistCache(client, storage, { onError: (e) => errors.push(e) }).restored;

@@ -23,7 +23,8 @@ export function createBroadcastPeer(channelName: string): BroadcastPeer {
   const live = new Set<string>();
   const log: string[] = [];
   let opened = 0;
-  const post = (frame: string, to?: string): void => channel.postMessage(to === undefined ? { from: 'peer', frame } : { from: 'peer', to, frame });
+  const post = (frame: string, to?: string): void =>
+    channel.postMessage(to === undefined ? { from: 'peer', frame } : { from: 'peer', to, frame });
   channel.onmessage = (event: unknown) => {
     const { from, frame: wire } = (event as { data: { from: string; frame: string } }).data;
     let frame: Frame;

@@ -9,11 +9,11 @@ import { createTestServer } from './testServer.js';
 async function main(): Promise<void> {
   const [portArg, headFile, totalArg, overlapArg] = process.argv.slice(2);
   const total = Number(totalArg);
-  let head = 0;
+  let head: number;
   try {
     head = Number(readFileSync(String(headFile), 'utf8')) || 0;
   } catch {
-    head = 0;
+    head = 0; // no head file yet: a fresh log
   }
   const server = await createTestServer({ port: Number(portArg), resendOverlap: Number(overlapArg ?? 0) });
   for (let n = 1; n <= head; n++) server.publish({ n });

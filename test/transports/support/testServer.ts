@@ -120,7 +120,12 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     }
   }
 
-  function addSession(kind: SessionKind, write: (wire: string, seq?: number) => void, terminate: (hard: boolean) => void, id?: string): Session {
+  function addSession(
+    kind: SessionKind,
+    write: (wire: string, seq?: number) => void,
+    terminate: (hard: boolean) => void,
+    id?: string,
+  ): Session {
     const sessionId = id ?? `s${++nextId}`;
     const incoming = new Subject<unknown>();
     let closed = false;

@@ -26,7 +26,10 @@ export function firstN<T>(source: Observable<T>, count: number): Promise<T[]> {
 }
 
 /** The first status matching `predicate`. */
-export function statusWhere(transport: Transport<unknown, unknown>, predicate: (status: TransportStatus) => boolean): Promise<TransportStatus> {
+export function statusWhere(
+  transport: Transport<unknown, unknown>,
+  predicate: (status: TransportStatus) => boolean,
+): Promise<TransportStatus> {
   return firstValueFrom(transport.status$.pipe(filter(predicate)));
 }
 
