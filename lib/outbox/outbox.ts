@@ -4,9 +4,9 @@ import { onlineManager } from '../environment/onlineManager.js';
 import { RxSyncError } from '../errors.js';
 import { signal, type ReadonlySignal } from '../signals/signal.js';
 import type { Storage } from '../storage/storage.js';
-import { createGroupCommitter } from './groupCommit.js';
 import { isTransientError } from './isTransientError.js';
-import { deadStorageKey, opStorageKey, validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
+import { validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
+import { createOutboxStore } from './outboxStore.js';
 
 /** Delivers one op. Reject to fail it: transient errors are retried, permanent ones dead-lettered. */
 export type OutboxSender<P = unknown> = (
@@ -92,7 +92,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const now = options.now ?? Date.now;
   const isTransient = options.isTransient ?? isTransientError;
   const createId = options.createId ?? defaultId;
-  const committer = createGroupCommitter(storage);
   const senders = new Map<string, OutboxSender>();
   const queue: OutboxOp[] = [];
   const running = new Set<string>();
@@ -102,6 +101,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const acks = new Subject<{ op: OutboxOp; result: unknown }>();
   const dead = new Subject<DeadLetter>();
   const errors = new Subject<RxSyncError>();
+  const store = createOutboxStore(storage, prefix, (error) => errors.next(error));
+  // Ops accepted in this turn, written together as one segment when the turn ends.
+  let staged: Array<{ op: OutboxOp; resolve: () => void; reject: (err: unknown) => void }> = [];
   let drainWaiters: Array<() => void> = [];
   let reserved = 0; // enqueues accepted but not yet durable, counted against maxSize
   let nextSeq = 0;
@@ -110,28 +112,40 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   const setPending = (): void => {
     pending.set(queue.length);
-    if (queue.length === 0 && reserved === 0) drainWaiters.splice(0).forEach((w) => w());
+    if (queue.length === 0 && reserved === 0 && drainWaiters.length > 0) {
+      // Resolve once the tidy-up writes landed too, so storage is quiet when `drained` says so.
+      void store.idle().then(() => {
+        if (queue.length === 0 && reserved === 0) drainWaiters.splice(0).forEach((w) => w());
+      });
+    }
   };
 
   const ready = (async () => {
-    for (const key of (await storage.keys(`${prefix}:op:`)).sort()) {
-      try {
-        queue.push(validateOp(await storage.get(key), key));
-      } catch (err) {
-        // Leave a corrupt entry where it is (it is the user's data) and say so; replay the rest.
-        errors.next(
-          err instanceof RxSyncError ? err : new RxSyncError('E_OUTBOX_CORRUPT', `Outbox entry ${key} unreadable`, { cause: err }),
-        );
-      }
-    }
-    queue.sort((a, b) => a.seq - b.seq);
-    nextSeq = (queue.at(-1)?.seq ?? -1) + 1;
-    for (const key of await storage.keys(`${prefix}:dead:`)) {
-      const letter = await storage.get<DeadLetter>(key);
-      if (letter?.op !== undefined && Number.isSafeInteger(letter.op.seq)) nextSeq = Math.max(nextSeq, letter.op.seq + 1);
-    }
+    const loaded = await store.load();
+    queue.push(...loaded.ops);
+    nextSeq = loaded.nextSeq;
     setPending();
   })();
+
+  /** Writes the staged ops as one segment; each enqueue resolves once it is durable. */
+  const writeStaged = async (): Promise<void> => {
+    const batch = staged;
+    staged = [];
+    try {
+      await store.append(batch.map((s) => s.op));
+    } catch (err) {
+      reserved -= batch.length;
+      batch.forEach((s) => s.reject(err));
+      return;
+    }
+    reserved -= batch.length;
+    for (const { op, resolve } of batch) {
+      queue.push(op);
+      resolve();
+    }
+    setPending();
+    for (const scope of new Set(batch.map((s) => s.op.scope))) kick(scope);
+  };
 
   const onlineSub: Subscription = (options.online$ ?? onlineManager.value$).subscribe((value) => {
     online = value;
@@ -176,7 +190,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (closed) return;
       try {
         if (failure === undefined) {
-          await settle(op, [{ type: 'remove', key: opStorageKey(prefix, op.seq) }]);
+          await settle(op);
           acks.next({ op, result });
           continue;
         }
@@ -189,16 +203,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
             deadAt: now(),
             ...statusOf(error),
           };
-          await settle(op, [
-            { type: 'remove', key: opStorageKey(prefix, op.seq) },
-            { type: 'set', key: deadStorageKey(prefix, op.id), value: letter },
-          ]);
+          await settle(op, [{ type: 'set', key: store.deadKey(op.id), value: letter }]);
           dead.next(letter);
           continue;
         }
         const updated: OutboxOp = { ...op, attempts, lastError: message(error) };
         queue[queue.indexOf(op)] = updated;
-        await committer.write([{ type: 'set', key: opStorageKey(prefix, op.seq), value: updated }]);
+        await store.update(updated);
         await sleep(backoffDelay(attempts, { initialDelay: 1000, maxDelay: 60_000, ...options.retry }));
       } catch (err) {
         // Storage refused to record the outcome: stop this scope (reported on errors$). The op
@@ -210,8 +221,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   /** Removes an op from the queue once its outcome is durable. */
-  async function settle(op: OutboxOp, writes: Parameters<typeof committer.write>[0]): Promise<void> {
-    await committer.write(writes);
+  async function settle(op: OutboxOp, extra?: Parameters<typeof store.finish>[1]): Promise<void> {
+    await store.finish(op, extra);
     queue.splice(queue.indexOf(op), 1);
     setPending();
   }
@@ -260,17 +271,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
       };
       reserved++;
       try {
-        await committer.write([{ type: 'set', key: opStorageKey(prefix, op.seq), value: op }]);
+        await new Promise<void>((resolve, reject) => {
+          if (staged.push({ op, resolve, reject }) === 1) void Promise.resolve().then(writeStaged);
+        });
       } catch (err) {
         throw new RxSyncError('E_STORAGE_WRITE', `"${name}" was not queued: ${storage.name} refused the write (${message(err)})`, {
           cause: err,
         });
-      } finally {
-        reserved--;
       }
-      queue.push(op);
-      setPending();
-      kick(op.scope);
       return op;
     },
 
@@ -290,20 +298,17 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
 
     async retryDeadLetter(id) {
-      const letter = await storage.get<DeadLetter>(deadStorageKey(prefix, id));
+      const letter = await storage.get<DeadLetter>(store.deadKey(id));
       if (letter === undefined) throw new RxSyncError('E_OUTBOX_UNKNOWN', `No dead letter with id ${id}`);
-      const op: OutboxOp = { ...validateOp(letter.op, deadStorageKey(prefix, id)), seq: nextSeq++, attempts: 0 };
-      await committer.write([
-        { type: 'remove', key: deadStorageKey(prefix, id) },
-        { type: 'set', key: opStorageKey(prefix, op.seq), value: op },
-      ]);
+      const op: OutboxOp = { ...validateOp(letter.op, store.deadKey(id)), seq: nextSeq++, attempts: 0 };
+      await store.append([op], [{ type: 'remove', key: store.deadKey(id) }]);
       queue.push(op);
       setPending();
       kick(op.scope);
     },
 
     async discardDeadLetter(id) {
-      await committer.write([{ type: 'remove', key: deadStorageKey(prefix, id) }]);
+      await store.write([{ type: 'remove', key: store.deadKey(id) }]);
     },
 
     drained: () =>

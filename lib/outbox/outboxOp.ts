@@ -52,13 +52,3 @@ export function validateOp(value: unknown, storageKey: string): OutboxOp {
   if (op['lastError'] !== undefined && typeof op['lastError'] !== 'string') fail('lastError', 'must be a string');
   return op as unknown as OutboxOp;
 }
-
-/** Storage key of an op: the seq in fixed-width base 36, so keys sort in queue order. */
-export function opStorageKey(prefix: string, seq: number): string {
-  return `${prefix}:op:${seq.toString(36).padStart(11, '0')}`;
-}
-
-/** Storage key of a dead letter. */
-export function deadStorageKey(prefix: string, id: string): string {
-  return `${prefix}:dead:${id}`;
-}

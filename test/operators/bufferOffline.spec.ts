@@ -1,7 +1,7 @@
 import { BehaviorSubject, Subject } from 'rxjs';
 import { bufferOffline } from '../../operators/bufferOffline.js';
 import { createOutbox, isRxSyncError } from '../../lib/index.js';
-import { recordingStorage } from '../support/recordingStorage.js';
+import { recordingStorage, storedOps } from '../support/recordingStorage.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -24,7 +24,7 @@ describe('bufferOffline', () => {
     source.next(3);
     await tick();
     expect(seen).toEqual([1]);
-    expect(storage.data.size).toBe(2); // durable while offline
+    expect(storedOps(storage).map((op) => op.payload)).toEqual([2, 3]); // durable while offline
     online$.next(true);
     source.next(4); // online again, but 2 and 3 are still ahead of it
     await outbox.drained();

@@ -12,6 +12,14 @@ export interface RecordingStorage extends Storage {
   failWrites(n: number, error: Error): void;
 }
 
+/** Ops held in outbox segments (written, not yet tidied away), in storage order. */
+export function storedOps<T = unknown>(storage: RecordingStorage): Array<{ id: string; payload: T; seq: number }> {
+  return [...storage.data.entries()]
+    .filter(([key]) => key.includes(':seg:'))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .flatMap(([, value]) => (value as { ops: Array<{ id: string; payload: T; seq: number }> }).ops);
+}
+
 export function recordingStorage(name = 'recording'): RecordingStorage {
   const data = new Map<string, unknown>();
   let failures = 0;

@@ -1,6 +1,6 @@
 import { BehaviorSubject, firstValueFrom, take, toArray } from 'rxjs';
 import { createOutbox, isRxSyncError, type OutboxOp } from '../../../lib/index.js';
-import { recordingStorage } from '../../support/recordingStorage.js';
+import { recordingStorage, storedOps } from '../../support/recordingStorage.js';
 
 const deferred = <T = void>() => {
   let resolve!: (v: T) => void;
@@ -19,7 +19,8 @@ describe('outbox', () => {
     await outbox.ready;
     const queued = await Promise.all(Array.from({ length: 100 }, (_, i) => outbox.enqueue('add', { i })));
     // Every op is in storage by the time its promise resolved…
-    for (const op of queued) expect([...storage.data.values()].some((v) => (v as OutboxOp).id === op.id)).toBe(true);
+    const stored = new Set(storedOps(storage).map((op) => op.id));
+    for (const op of queued) expect(stored.has(op.id)).toBe(true);
     // …and 100 enqueues in one turn cost at most two storage writes.
     expect(storage.batches).toBeLessThanOrEqual(2);
     expect(outbox.pending$.get()).toBe(100);
@@ -118,8 +119,8 @@ describe('outbox', () => {
     await outbox.enqueue('x', 1);
     await new Promise((r) => setTimeout(r, 20));
     expect(sent).toEqual([]);
-    const stored = [...storage.data.values()][0] as OutboxOp;
-    expect(stored).toMatchObject({ attempts: 1, lastError: 'network down' });
+    const update = [...storage.data.entries()].find(([key]) => key.includes(':upd:'))?.[1] as OutboxOp;
+    expect(update).toMatchObject({ attempts: 1, lastError: 'network down' });
     online$.next(true);
     await outbox.drained();
     expect(sent).toEqual([1]);
@@ -175,10 +176,10 @@ describe('outbox', () => {
     await first.enqueue('add', 1);
     await first.enqueue('add', 2);
     first.close();
-    const [key] = [...storage.data.keys()].sort();
-    storage.data.set(
-      key!,
-      JSON.parse('{"id":"x","name":"add","scope":"default","seq":"zero","attempts":0,"createdAt":1,"__proto__":{"polluted":1}}'),
+    const [key] = [...storage.data.keys()].filter((k) => k.includes(':seg:')).sort();
+    const segment = storage.data.get(key!) as { ops: unknown[] };
+    segment.ops[0] = JSON.parse(
+      '{"id":"x","name":"add","scope":"default","seq":"zero","attempts":0,"createdAt":1,"__proto__":{"polluted":1}}',
     );
     const second = createOutbox({ storage, online$: new BehaviorSubject(true), createId });
     const errors: Error[] = [];
@@ -189,7 +190,7 @@ describe('outbox', () => {
     await second.drained();
     expect(sent).toEqual([2]);
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toMatch(new RegExp(`${key}: seq must be an integer`));
+    expect(errors[0]!.message).toMatch(new RegExp(`${key}\\.ops\\[0\\]: seq must be an integer`));
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(storage.data.has(key!)).toBe(true); // left for inspection, not deleted
     second.close();
