@@ -29,7 +29,7 @@ import {
   type SharedQueryOptions,
 } from './options.js';
 import { QueryCache } from './queryCache.js';
-import { hashQueryKey, queryKeyHash, type QueryKey } from './queryKey.js';
+import { hashQueryKey, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
 import { toRetryConfig } from './retryConfig.js';
 
@@ -168,7 +168,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
     },
 
     getData<T>(key: QueryKey): T | undefined {
-      return cache.get<T>(queryKeyHash(key))?.state.get().data;
+      return cache.find<T>(key)?.state.get().data;
     },
 
     setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void {

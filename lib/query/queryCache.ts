@@ -2,11 +2,14 @@ import { Subject, filter, merge, map, skip, type Observable, type Subscription }
 import type { InflightRegistry } from '../../operators/dedupe.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
 import { QueryEntry } from './queryEntry.js';
-import { matchesKeyPrefix, type HashedKey } from './queryKey.js';
+import { KeyIndex } from './keyIndex.js';
+import { matchesKeyPrefix, queryKeyHash, type HashedKey, type QueryKey } from './queryKey.js';
 
 /** The entries of a client, by key hash. */
 export class QueryCache {
   private readonly entries = new Map<string, QueryEntry<unknown>>();
+  /** Primitive-only keys, found without hashing (the common `getData(['todos', id])`). */
+  private readonly index = new KeyIndex<QueryEntry<unknown>>();
   /** Runs in flight, shared by every `dedupe` of this cache. */
   readonly registry: InflightRegistry = new Map();
   /**
@@ -66,6 +69,7 @@ export class QueryCache {
         rebase: (entryKey, data) => (this.rebase === undefined ? data : this.rebase(entryKey, data)),
       });
       this.entries.set(key.hash, entry);
+      this.index.set(key.key, entry);
     }
     return entry as QueryEntry<T>;
   }
@@ -73,6 +77,12 @@ export class QueryCache {
   /** The entry for a key (or key hash) if the cache holds one. */
   get<T>(key: HashedKey | string): QueryEntry<T> | undefined {
     return this.entries.get(typeof key === 'string' ? key : key.hash) as QueryEntry<T> | undefined;
+  }
+
+  /** The entry for a key given as an array: by index when it is made of primitives, else by hash. */
+  find<T>(key: QueryKey): QueryEntry<T> | undefined {
+    const indexed = Array.isArray(key) ? (this.index.get(key) as QueryEntry<T> | undefined) : undefined;
+    return indexed ?? this.get<T>(queryKeyHash(key)); // a miss is hashed too: that validates the key
   }
 
   /** Every entry whose key starts with `prefix`. */
@@ -89,7 +99,10 @@ export class QueryCache {
 
   /** Drops an entry and its timers. */
   remove(entry: QueryEntry<unknown>): void {
-    if (this.entries.get(entry.key.hash) === entry) this.entries.delete(entry.key.hash);
+    if (this.entries.get(entry.key.hash) === entry) {
+      this.entries.delete(entry.key.hash);
+      if (this.index.get(entry.key.key) === entry) this.index.delete(entry.key.key);
+    }
     entry.dispose();
     this.changes.next();
   }
@@ -98,6 +111,7 @@ export class QueryCache {
   clear(): void {
     for (const entry of this.entries.values()) entry.dispose();
     this.entries.clear();
+    this.index.clear();
     this.changes.next();
   }
 }
