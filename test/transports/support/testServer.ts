@@ -2,6 +2,7 @@
 // polling, with a sequenced log so clients can resume. Test support only; the production hub is
 // written separately. Every state change emits 'change' so tests wait on events, not sleeps.
 import { EventEmitter } from 'node:events';
+import { waitForChange } from './wait.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Subject, type Observable } from 'rxjs';
@@ -328,21 +329,8 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       await new Promise<void>((resolve) => extra.listen(wsPort, '127.0.0.1', resolve));
     },
     waitFor(condition, what, timeoutMs = 15_000) {
-      if (condition()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          if (!condition()) return;
-          clearTimeout(guard);
-          events.off('change', check);
-          resolve();
-        };
-        // Only a guard so a broken run fails with a message instead of a jest timeout.
-        const guard = setTimeout(() => {
-          events.off('change', check);
-          reject(new Error(`timed out waiting for: ${what}`));
-        }, timeoutMs);
-        events.on('change', check);
-      });
+      // Only a guard timeout, so a broken run fails with a message instead of a jest timeout.
+      return waitForChange(events, condition, what, timeoutMs);
     },
     async close() {
       for (const session of [...sessions.values()]) session.close(true);
