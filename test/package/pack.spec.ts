@@ -32,14 +32,17 @@ describe('the published package', () => {
     client.setData(['k'], { n: 1 });
     if (client.getData(['k']).n !== 1) throw new Error('client broken');
     if (typeof operators.retryBackoff !== 'function' || typeof operators.cacheQuery !== 'function') throw new Error('operators missing');
-    if (typeof transports !== 'object') throw new Error('transports missing');
+    if (typeof transports.webSocket !== 'function' || typeof transports.rpc !== 'function') throw new Error('transports missing');
+    if (typeof storage.localforageStorage !== 'function') throw new Error('storage entry missing');
+    if (typeof server.fileStorage !== 'function') throw new Error('server entry missing');
     console.log('ok ' + Object.keys(core).length + ' core exports');
   `;
 
   it('imports from an ESM script', () => {
     writeFileSync(
       join(work, 'esm.mjs'),
-      `import * as core from 'rxsync'; import * as operators from 'rxsync/operators'; import * as transports from 'rxsync/transports';\n${check}`,
+      `import * as core from 'rxsync'; import * as operators from 'rxsync/operators'; import * as transports from 'rxsync/transports';\n` +
+        `import * as storage from 'rxsync/storage'; import * as server from 'rxsync/server';\n${check}`,
     );
     expect(execFileSync('node', ['esm.mjs'], { cwd: work, encoding: 'utf8' })).toMatch(/^ok \d+ core exports/);
   });
@@ -47,7 +50,8 @@ describe('the published package', () => {
   it('requires from a CJS script', () => {
     writeFileSync(
       join(work, 'cjs.cjs'),
-      `const core = require('rxsync'); const operators = require('rxsync/operators'); const transports = require('rxsync/transports');\n${check}`,
+      `const core = require('rxsync'); const operators = require('rxsync/operators'); const transports = require('rxsync/transports');\n` +
+        `const storage = require('rxsync/storage'); const server = require('rxsync/server');\n${check}`,
     );
     expect(execFileSync('node', ['cjs.cjs'], { cwd: work, encoding: 'utf8' })).toMatch(/^ok \d+ core exports/);
   });
