@@ -1,5 +1,5 @@
 import { BehaviorSubject, firstValueFrom, take, toArray } from 'rxjs';
-import { createOutbox, isRxSyncError, type OutboxOp } from '../../../lib/index.js';
+import { createHlc, createOutbox, isRxSyncError, type OutboxOp } from '../../../lib/index.js';
 import { recordingStorage, storedOps } from '../../support/recordingStorage.js';
 
 const deferred = <T = void>() => {
@@ -124,6 +124,19 @@ describe('outbox', () => {
     online$.next(true);
     await outbox.drained();
     expect(sent).toEqual([1]);
+    outbox.close();
+  });
+
+  it('stamps each op with the hybrid logical clock when given one, in queue order', async () => {
+    let wall = 5_000;
+    const clock = createHlc({ nodeId: 'laptop', now: () => wall });
+    const outbox = createOutbox({ storage: recordingStorage(), online$: new BehaviorSubject(false), clock, createId });
+    const a = await outbox.enqueue('x', 1);
+    wall = 1_000; // the wall clock jumps back: stamps still grow
+    const b = await outbox.enqueue('x', 2);
+    expect(a.stamp).toBeDefined();
+    expect(b.stamp! > a.stamp!).toBe(true);
+    expect(outbox.pendingOps().map((op) => op.stamp)).toEqual([a.stamp, b.stamp]);
     outbox.close();
   });
 
