@@ -36,6 +36,7 @@ export function resolveKeys(options: EncryptionOptions): ResolvedKeys {
   for (const [keyId, key] of keys) {
     const idLength = utf8Encode(keyId).length;
     if (idLength < 1 || idLength > 255) throw invalid(`key id ${JSON.stringify(keyId)} must be 1-255 UTF-8 bytes`, { keyId });
+    if (typeof key !== 'object' || key === null) throw invalid(`key ${JSON.stringify(keyId)} is not a CryptoKey`, { keyId });
     const algorithm = key.algorithm as Partial<AesKeyAlgorithm>;
     if (algorithm.name !== 'AES-GCM' || algorithm.length !== 256) {
       throw invalid(`key ${JSON.stringify(keyId)} is not an AES-GCM 256 key`, {
