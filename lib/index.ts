@@ -8,3 +8,4 @@ export * from './environment/index.js';
 export * from './storage/index.js';
 export * from './outbox/index.js';
 export * from './protocol/index.js';
+export * from './codec/index.js';

@@ -12,7 +12,7 @@ export {
   type EncryptStage,
   type JsonStage,
 } from './stages.js';
-export type { CompressionFormat } from './streams.js';
+export type { CompressFormat } from './streams.js';
 export type { EncryptionOptions, KeyRing } from './aesGcm.js';
 export { ENVELOPE_VERSION, type EnvelopeCompression } from './envelope.js';
 export {

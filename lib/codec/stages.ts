@@ -1,6 +1,6 @@
 import { RxSyncError } from '../errors.js';
 import { resolveKeys, type EncryptionOptions, type ResolvedKeys } from './aesGcm.js';
-import type { CompressionFormat } from './streams.js';
+import type { CompressFormat } from './streams.js';
 
 /**
  * The first stage of a value codec: the value as UTF-8 JSON. `T` is the value type the chain
@@ -15,7 +15,7 @@ export interface JsonStage<T = unknown> {
 /** A compression stage: see {@link compress}. */
 export interface CompressStage {
   readonly kind: 'compress';
-  readonly format: CompressionFormat;
+  readonly format: CompressFormat;
   readonly minBytes: number;
   readonly maxBytes: number;
 }
@@ -48,7 +48,7 @@ export function json<T = unknown>(): JsonStage<T> {
 /** Options of {@link compress}. */
 export interface CompressOptions {
   /** `'gzip'` (default) or `'deflate-raw'` (18 bytes smaller per message, no checksum). */
-  format?: CompressionFormat;
+  format?: CompressFormat;
   /** Payloads shorter than this many bytes are not compressed (flagged as such). Default 512. */
   minBytes?: number;
   /** The most bytes decompression may produce before the envelope is refused with `E_TOO_LARGE`. Default 8 MiB. */

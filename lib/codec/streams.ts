@@ -3,7 +3,7 @@ import { concatBytes, type Bytes } from './bytes.js';
 import { rejection } from './codecErrors.js';
 
 /** Formats both browsers and Node 20 implement in `CompressionStream`. */
-export type CompressionFormat = 'gzip' | 'deflate-raw';
+export type CompressFormat = 'gzip' | 'deflate-raw';
 
 /**
  * Pushes `input` through a transform stream and collects the output. Writing and reading run
@@ -35,12 +35,12 @@ async function pump(transform: CompressionStream | DecompressionStream, input: B
 }
 
 /** `input` compressed with `format`. */
-export function compressBytes(input: Bytes, format: CompressionFormat): Promise<Bytes> {
+export function compressBytes(input: Bytes, format: CompressFormat): Promise<Bytes> {
   return pump(new CompressionStream(format), input);
 }
 
 /** `input` decompressed, refusing output over `maxBytes` (`E_TOO_LARGE`) and corrupt streams (`E_ENVELOPE`). */
-export async function decompressBytes(input: Bytes, format: CompressionFormat, maxBytes: number): Promise<Bytes> {
+export async function decompressBytes(input: Bytes, format: CompressFormat, maxBytes: number): Promise<Bytes> {
   try {
     return await pump(new DecompressionStream(format), input, maxBytes);
   } catch (error) {
