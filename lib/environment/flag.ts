@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { signal } from '../signals/signal.js';
+import { Cell } from '../signals/cell.js';
 
 /**
  * Attaches platform listeners and reports changes through `report`; returns a detach function.
@@ -29,8 +29,8 @@ export interface EnvironmentFlag {
 export function createEnvironmentFlag(initialSource: FlagSource): EnvironmentFlag {
   let source = initialSource;
   let detach: (() => void) | undefined;
-  const platform = signal<boolean | undefined>(undefined);
-  const override = signal<boolean | undefined>(undefined);
+  const platform = new Cell<boolean | undefined>(undefined);
+  const override = new Cell<boolean | undefined>(undefined);
   const read = (): boolean => override.get() ?? platform.get() ?? source.read();
 
   const attach = (): void => {

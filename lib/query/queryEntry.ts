@@ -1,7 +1,6 @@
 import { Subject, defer, tap, finalize, type Observable } from 'rxjs';
 import { dedupe, type InflightRegistry } from '../../operators/dedupe.js';
-import type { GraphNode } from '../signals/graph.js';
-import { signal, type ReadonlySignal, type WritableSignal } from '../signals/signal.js';
+import { Cell, type ValueStream } from '../signals/cell.js';
 import { initialEntryState, reduceEntry, type EntryAction, type EntryState } from './entryState.js';
 import type { HashedKey } from './queryKey.js';
 
@@ -38,7 +37,7 @@ export interface EntryEnvironment {
  * All changes go through {@link QueryEntry.dispatch}, so observers are told once per change.
  */
 export class QueryEntry<T> {
-  private readonly stateSignal: WritableSignal<EntryState<T>> = signal(initialEntryState<T>());
+  private readonly stateSignal = new Cell<EntryState<T>>(initialEntryState<T>());
   private readonly observers = new Set<EntryObserverOptions>();
   private readonly refetchRequests = new Subject<void>();
   private gcTimer: ReturnType<typeof setTimeout> | undefined;
@@ -52,13 +51,13 @@ export class QueryEntry<T> {
   ) {}
 
   /** The entry's state as a signal: current value on subscribe, then each change. */
-  get state(): ReadonlySignal<EntryState<T>> {
+  get state(): ValueStream<EntryState<T>> {
     return this.stateSignal;
   }
 
   /** @internal Calls `listener` with the state now and on each change (no Subscriber layer). */
   listen(listener: (state: EntryState<T>) => void): () => void {
-    return (this.stateSignal as unknown as GraphNode<EntryState<T>>).listen(listener);
+    return this.stateSignal.listen(listener);
   }
 
   /** Asks every observer to join a refetch (they share one run). */

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
-import { GraphNode, type Equals } from './graph.js';
+import { type Equals } from './graph.js';
+import { Cell } from './cell.js';
 import { applyRecipe, type Recipe } from './recipe.js';
 import { selectFrom } from './computed.js';
 
@@ -27,33 +28,9 @@ export interface SignalOptions<T> {
   equals?: Equals<T>;
 }
 
-class WritableNode<T> extends GraphNode<T> implements WritableSignal<T> {
-  readonly height = 0;
-  private value: T;
-
-  constructor(
-    initial: T,
-    protected readonly equals: Equals<T>,
-  ) {
-    super();
-    this.value = initial;
-  }
-
-  get(): T {
-    return this.value;
-  }
-
-  refresh(): void {}
-
-  set(value: T): void {
-    if (this.equals(this.value, value)) return;
-    this.value = value;
-    this.version++;
-    this.changed();
-  }
-
+class WritableNode<T> extends Cell<T> implements WritableSignal<T> {
   update(recipe: Recipe<T>): void {
-    this.set(applyRecipe(this.value, recipe));
+    this.set(applyRecipe(this.get(), recipe));
   }
 
   select<R>(fn: (value: T) => R, options?: SignalOptions<R>): ReadonlySignal<R> {
