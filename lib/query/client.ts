@@ -10,15 +10,7 @@ import { applyRecipe, type Recipe } from '../signals/recipe.js';
 import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
 import { fromFetcher } from './fromFetcher.js';
-import {
-  createMutation,
-  rebaseOnPending,
-  rollBack,
-  rollbackOf,
-  type Mutation,
-  type MutationHub,
-  type MutationOptions,
-} from './mutation.js';
+import { connectMutationHub, createMutation, type Mutation, type MutationHub, type MutationOptions } from './mutation.js';
 import { createInfiniteQuery, type InfiniteQuery, type InfiniteQueryOptions } from './infiniteQuery.js';
 import {
   queryOptionKeys,
@@ -115,28 +107,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   const focus = options.focus ?? focusManager;
   const cache = new QueryCache(now, online, focus);
   const outbox = options.outbox;
-  let hub: MutationHub | undefined;
-  // Wired on the first mutation, so clients that never mutate carry no listeners.
-  const mutationHub = (box: Outbox): MutationHub => {
-    if (hub !== undefined) return hub;
-    const created: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic: new Map() };
-    cache.rebase = (key, data) => rebaseOnPending(created, box, key, data);
-    box.ack$.subscribe(({ op, result }) => {
-      created.onAck.get(op.name)?.(op, result);
-      created.waiters.get(op.id)?.({ status: 'acked', result });
-      created.waiters.delete(op.id);
-    });
-    box.deadLetter$.subscribe((letter) => {
-      rollBack(cache, rollbackOf(letter.op));
-      created.waiters.get(letter.op.id)?.({
-        status: 'dead',
-        error: letter.error,
-        ...(letter.status !== undefined ? { code: letter.status } : {}),
-      });
-      created.waiters.delete(letter.op.id);
-    });
-    return (hub = created);
-  };
+  let hub: MutationHub | undefined; // made on the first mutation: clients that never mutate carry no listeners
 
   const client: QueryClient = {
     cache,
@@ -220,7 +191,8 @@ export function createClient(options: ClientOptions = {}): QueryClient {
           'client.mutation needs an outbox: createClient({ outbox: createOutbox({ storage }) }), with durable storage such as localforageStorage() so queued writes survive a reload (memoryStorage() for tests)',
         );
       }
-      return createMutation(cache, outbox, mutationHub(outbox), (prefix) => client.invalidate(prefix), mutationOptions);
+      hub ??= connectMutationHub(cache, outbox);
+      return createMutation(cache, outbox, hub, (prefix) => client.invalidate(prefix), mutationOptions);
     },
 
     dehydrate: () => dehydrateCache(cache),

@@ -61,6 +61,30 @@ export interface MutationHub {
 }
 
 /**
+ * @internal Connects a client's cache to its outbox: acks resolve `settled` and invalidate,
+ * dead letters roll their optimistic change back, and fetched data gets pending updates re-applied.
+ */
+export function connectMutationHub(cache: QueryCache, outbox: Outbox): MutationHub {
+  const hub: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic: new Map() };
+  cache.rebase = (key, data) => rebaseOnPending(hub, outbox, key, data);
+  outbox.ack$.subscribe(({ op, result }) => {
+    hub.onAck.get(op.name)?.(op, result);
+    hub.waiters.get(op.id)?.({ status: 'acked', result });
+    hub.waiters.delete(op.id);
+  });
+  outbox.deadLetter$.subscribe((letter) => {
+    rollBack(cache, rollbackOf(letter.op));
+    hub.waiters.get(letter.op.id)?.({
+      status: 'dead',
+      error: letter.error,
+      ...(letter.status !== undefined ? { code: letter.status } : {}),
+    });
+    hub.waiters.delete(letter.op.id);
+  });
+  return hub;
+}
+
+/**
  * @internal Re-applies the optimistic updates of every op still pending in the outbox (in queue
  * order) that targets `key`, over freshly fetched `data`.
  */
