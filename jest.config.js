@@ -13,7 +13,8 @@ export default {
       },
     ],
   },
-  testTimeout: 20000,
+  // The deep tier (FC_RUNS=…) runs long property tests on purpose; the default tier stays strict.
+  testTimeout: process.env.FC_RUNS ? 900_000 : 20_000,
   setupFiles: ['<rootDir>/test/support/setupIndexedDb.ts'],
   globalSetup: '<rootDir>/test/support/globalSetup.cjs',
 };
