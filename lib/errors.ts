@@ -3,7 +3,52 @@
  * without parsing messages.
  */
 export type RxSyncErrorCode =
-  'E_KEY_INVALID' | 'E_OPTION_UNKNOWN' | 'E_OPTION_INVALID' | 'E_FETCH_THREW' | 'E_ABORTED' | 'E_HTTP' | (string & {});
+  // queries and options
+  | 'E_KEY_INVALID'
+  | 'E_OPTION_UNKNOWN'
+  | 'E_OPTION_INVALID'
+  | 'E_FETCH_THREW'
+  | 'E_ABORTED'
+  | 'E_HTTP'
+  | 'E_HYDRATE_INVALID'
+  | 'E_CACHE_DISCARDED'
+  // outbox and storage
+  | 'E_OUTBOX_FULL'
+  | 'E_OUTBOX_CLOSED'
+  | 'E_OUTBOX_CORRUPT'
+  | 'E_OUTBOX_INVALID'
+  | 'E_OUTBOX_UNKNOWN'
+  | 'E_STORAGE_WRITE'
+  | 'E_STORAGE_READ'
+  | 'E_STORAGE_QUOTA'
+  | 'E_STORAGE_TIMEOUT'
+  | 'E_STORAGE_UNAVAILABLE'
+  | 'E_STORAGE_INVALID'
+  | 'E_STORAGE_CORRUPT'
+  // clocks and CRDTs
+  | 'E_HLC_INVALID'
+  | 'E_HLC_DRIFT'
+  | 'E_HLC_CLOCK'
+  | 'E_CRDT_INVALID'
+  | 'E_MERGE_REJECTED'
+  // transports and RPC
+  | 'E_FRAME_INVALID'
+  | 'E_SEND_OVERFLOW'
+  | 'E_HEARTBEAT_TIMEOUT'
+  | 'E_RECONNECT_EXHAUSTED'
+  | 'E_CONNECTION_LOST'
+  | 'E_RPC_TIMEOUT'
+  | 'E_RPC_CLOSED'
+  | 'E_RPC_OVERFLOW'
+  | 'E_RPC_INVALID'
+  | 'E_RPC_NO_METHOD'
+  // codecs
+  | 'E_ENVELOPE'
+  | 'E_DECRYPT'
+  | 'E_KEY_UNKNOWN'
+  | 'E_TOO_LARGE'
+  // any other code a module defines; the list above is what editors suggest
+  | (string & {});
 
 /**
  * The error type of rxsync. `code` names the problem (`E_KEY_INVALID`, `E_OPTION_UNKNOWN`, …);
