@@ -1,9 +1,4 @@
-/** A random id for a connection or caller (not a secret: it only routes replies). */
-export function randomId(): string {
-  const cryptoLike = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (cryptoLike?.randomUUID !== undefined) return cryptoLike.randomUUID();
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-}
+export { randomId } from '../lib/randomId.js';
 
 /** Appends query parameters to a URL that may already have some. */
 export function withQuery(url: string, params: Record<string, string | number>): string {

@@ -2,6 +2,7 @@ import { Subject, type Observable, type Subscription } from 'rxjs';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import { onlineManager } from '../environment/onlineManager.js';
 import { RxSyncError } from '../errors.js';
+import { randomId } from '../randomId.js';
 import { signal, type ReadonlySignal } from '../signals/signal.js';
 import type { Storage } from '../storage/storage.js';
 import { isTransientError } from './isTransientError.js';
@@ -91,7 +92,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const maxSize = options.maxSize ?? 10_000;
   const now = options.now ?? Date.now;
   const isTransient = options.isTransient ?? isTransientError;
-  const createId = options.createId ?? defaultId;
+  const createId = options.createId ?? randomId;
   const senders = new Map<string, OutboxSender>();
   const queue: OutboxOp[] = [];
   const running = new Set<string>();
@@ -350,14 +351,4 @@ function jsonCopy<T>(value: T, name: string): T {
   } catch (cause) {
     throw new RxSyncError('E_OUTBOX_INVALID', `The payload of "${name}" is not JSON-serializable: ${message(cause)}`, { cause });
   }
-}
-
-function defaultId(): string {
-  const c = globalThis.crypto as Crypto | undefined;
-  if (c?.randomUUID) return c.randomUUID();
-  // Older runtimes: 128 random bits from getRandomValues, or Math.random as a last resort.
-  const bytes = new Uint8Array(16);
-  if (c?.getRandomValues) c.getRandomValues(bytes);
-  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
