@@ -1,6 +1,6 @@
 import { BehaviorSubject, Observable, defer, distinctUntilChanged, share, type Subscriber } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
-import { byeFrame, dataFrame, helloFrame, pingFrame, pongFrame, type Frame } from '../lib/protocol/frames.js';
+import { byeFrame, dataFrame, helloFrame, pingFrame, pongFrame, type Frame, type HelloFields } from '../lib/protocol/frames.js';
 import { jsonCodec, type Codec } from '../lib/protocol/jsonCodec.js';
 import { FRAME_INVALID, parseFrame } from '../lib/protocol/parseFrame.js';
 import { heartbeat, type HeartbeatConfig } from '../operators/heartbeat.js';
@@ -25,6 +25,11 @@ export interface TransportOptions<In = unknown> {
   heartbeat?: Pick<HeartbeatConfig, 'interval' | 'timeout'> | false;
   /** Resume position to start from (and share with other transports). Default: a fresh one at 0. */
   cursor?: SeqCursor;
+  /**
+   * Room and token for the hello (the hub needs both). A function is called on every connect, so
+   * a refreshed token is used after a reconnect.
+   */
+  hello?: HelloFields | (() => HelloFields);
 }
 
 /** Defaults a specific transport supplies for options the caller left out. */
@@ -70,7 +75,8 @@ export function createTransport<In, Out>(
 
   const encode = (frame: Frame): string => codec.encode(frame);
 
-  const link$ = defer(() => connector({ hello: encode(helloFrame(cursor.lastSeq)), bye: encode(byeFrame()), cursor }));
+  const helloFields = (): HelloFields => (typeof options.hello === 'function' ? options.hello() : (options.hello ?? {}));
+  const link$ = defer(() => connector({ hello: encode(helloFrame(cursor.lastSeq, helloFields())), bye: encode(byeFrame()), cursor }));
   const watched$ =
     heartbeatOptions === false
       ? link$

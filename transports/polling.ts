@@ -24,7 +24,7 @@ export interface PollingTransportOptions<In = unknown> extends TransportOptions<
  * a 304 and nothing between polls is missed. A response that brought new sequenced frames is
  * followed by another poll at once (the server may have more); otherwise the next poll waits
  * `interval`. Failed polls end the connection, and the composed `reconnect` backs off.
- * Client → server frames are POSTed; on teardown a best-effort `bye` tells the server the session ended.
+ * Each connection first POSTs its hello (room, token). Client → server frames are POSTed; on teardown a best-effort `bye` tells the server the session ended.
  *
  * @example
  * ```ts
@@ -77,7 +77,24 @@ export function polling<In = unknown, Out = unknown>(url: string, options: Polli
         else wait = setTimeout(() => void poll().catch(fail), interval);
       };
 
-      void poll().catch(fail);
+      // The hello (room, token) is POSTed and answered before the first poll, so a hub has
+      // authenticated the session by the time it is asked for data.
+      const greet = async (): Promise<void> => {
+        const response = await fetchFn(withQuery(postUrl, { cid }), {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: context.hello,
+          signal: controller.signal,
+        });
+        if (!response.ok) {
+          throw new RxSyncError('E_HTTP', `Polling ${postUrl}: hello answered ${response.status}`, {
+            details: { status: response.status },
+          });
+        }
+      };
+      void greet()
+        .then(() => (stopped ? undefined : poll()))
+        .catch(fail);
       return () => {
         stopped = true;
         clearTimeout(wait);

@@ -44,7 +44,8 @@ function resolveEventSource(injected: EventSourceConstructor | undefined): Event
  * Server-Sent Events for server → client and HTTP POST for client → server. Each connection gets a
  * random `cid` so the server can route POSTed frames (and RPC replies) to the right stream, and
  * carries `lastEventId=<last seq>` (the same value browsers send as `Last-Event-ID`) so the server
- * resumes the stream where this client left off. EventSource's own retry is not used: on any error
+ * resumes the stream where this client left off. The hello frame (room, token) is the first POST of
+ * each connection, so credentials never appear in a URL. EventSource's own retry is not used: on any error
  * the source is closed and the composed `reconnect` backoff takes over, like every other transport.
  *
  * @example
@@ -63,7 +64,11 @@ export function sse<In = unknown, Out = unknown>(url: string, options: SseTransp
         );
       const poster = createHttpPoster(resolveFetch(options.fetch), withQuery(options.postUrl, { cid }), fail);
       const source = new Ctor(withQuery(url, { cid, lastEventId: context.cursor.lastSeq }));
-      source.onopen = () => subscriber.next({ type: 'open', send: (wire) => poster.send(wire) });
+      source.onopen = () => {
+        // The hello goes first on the POST channel: a hub authenticates it before streaming the room.
+        poster.send(context.hello);
+        subscriber.next({ type: 'open', send: (wire) => poster.send(wire) });
+      };
       source.onmessage = (event) => subscriber.next(event.data);
       // Report on the next microtask: some EventSource implementations arm their own retry timer
       // right after calling onerror, and our teardown's close() must come after it to cancel it.

@@ -13,6 +13,16 @@ export interface HelloFrame {
   readonly type: 'hello';
   /** Highest sequence number the client has delivered; 0 when it has seen nothing. */
   readonly lastSeq: number;
+  /** The room to join, for servers that host several (the hub). */
+  readonly room?: string;
+  /** Credentials, sent here rather than in the URL so they stay out of access logs. */
+  readonly token?: string;
+}
+
+/** Optional fields of a {@link HelloFrame}: which room to join and with what credentials. */
+export interface HelloFields {
+  readonly room?: string;
+  readonly token?: string;
 }
 
 /**
@@ -60,9 +70,12 @@ export type Frame = HelloFrame | DataFrame | PingFrame | PongFrame | ByeFrame | 
 /** The `type` tags of {@link Frame}. */
 export type FrameType = Frame['type'];
 
-/** Builds a hello frame. */
-export function helloFrame(lastSeq: number): HelloFrame {
-  return { v: 1, type: 'hello', lastSeq };
+/** Builds a hello frame; `fields` adds the room and token when the server needs them. */
+export function helloFrame(lastSeq: number, fields: HelloFields = {}): HelloFrame {
+  const frame: { v: 1; type: 'hello'; lastSeq: number; room?: string; token?: string } = { v: 1, type: 'hello', lastSeq };
+  if (fields.room !== undefined) frame.room = fields.room;
+  if (fields.token !== undefined) frame.token = fields.token;
+  return frame;
 }
 
 /** Builds a data frame; pass `seq` only for messages of the resumable stream. */

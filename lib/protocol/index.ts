@@ -3,3 +3,5 @@ export * from './frames.js';
 export * from './parseFrame.js';
 export * from './jsonCodec.js';
 export * from './rpcMessages.js';
+export * from './hubMessages.js';
+export { isDocName, isOpId, isRoomName } from './names.js';

@@ -1,5 +1,6 @@
 import { RxSyncError } from '../errors.js';
-import type { Frame } from './frames.js';
+import { helloFrame, type Frame } from './frames.js';
+import { MAX_TOKEN_LENGTH, ROOM_NAME_RULE, isRoomName } from './names.js';
 
 /** Error code of every frame that fails to decode or validate. */
 export const FRAME_INVALID = 'E_FRAME_INVALID';
@@ -48,7 +49,13 @@ export function parseFrame(value: unknown): Frame {
     case 'hello': {
       const lastSeq = value['lastSeq'];
       if (!isSeq(lastSeq)) throw invalid('`lastSeq` must be a non-negative integer', { lastSeq });
-      return { v: 1, type, lastSeq };
+      const room = value['room'];
+      const token = value['token'];
+      if (room !== undefined && !isRoomName(room)) throw invalid(`\`room\` must be ${ROOM_NAME_RULE}`);
+      if (token !== undefined && (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH)) {
+        throw invalid(`\`token\` must be a string of at most ${MAX_TOKEN_LENGTH} characters`);
+      }
+      return helloFrame(lastSeq, { ...(room !== undefined ? { room } : {}), ...(token !== undefined ? { token } : {}) });
     }
     case 'ping':
     case 'pong': {
