@@ -9,3 +9,5 @@ export * from './storage/index.js';
 export * from './outbox/index.js';
 export * from './protocol/index.js';
 export * from './codec/index.js';
+export * from './live/index.js';
+export * from './metrics/index.js';

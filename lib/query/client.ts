@@ -6,6 +6,9 @@ import { focusManager } from '../environment/focusManager.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
 import { RxSyncError } from '../errors.js';
 import type { Outbox } from '../outbox/outbox.js';
+import type { DocType } from '../live/docTypes.js';
+import type { LiveDocs } from '../live/liveDoc.js';
+import { createLiveRegistry, type LiveOptions, type LiveRegistry } from '../live/liveRegistry.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';
 import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
@@ -42,6 +45,11 @@ export interface ClientOptions {
    * default that would lose writes on reload), and clients that never mutate don't carry it.
    */
   outbox?: Outbox;
+  /**
+   * This client's replica id in live documents (its clock's node id). Default: a random id per
+   * client, which is what you want unless you restore a replica's state yourself.
+   */
+  nodeId?: string;
 }
 
 /** Options of `client.prefetch`. */
@@ -87,6 +95,20 @@ export interface QueryClient extends CacheHost {
   mutation<V, R = unknown, T = unknown>(options: MutationOptions<V, R, T>): Mutation<V, R>;
   /** The outbox mutations are queued in (`undefined` unless given to `createClient`). */
   readonly outbox: Outbox | undefined;
+  /**
+   * A document in a hub room, kept in sync live: its value as a signal, edits applied at once and
+   * queued in the outbox (so they survive offline and reload), conflicts and presence. Needs
+   * `createClient({ outbox })`.
+   *
+   * @example
+   * ```ts
+   * const transport = webSocket('wss://hub.example/ws', { hello: { room: 'board', token } });
+   * const card = client.live({ room: 'board', doc: 'card-1', type: 'lww-map', transport });
+   * card.value$.subscribe(render);
+   * await card.set('title', 'Ship it');
+   * ```
+   */
+  live<T extends DocType>(options: LiveOptions<T>): LiveDocs[T];
 }
 
 /**
@@ -99,7 +121,7 @@ export interface QueryClient extends CacheHost {
  * ```
  */
 export function createClient(options: ClientOptions = {}): QueryClient {
-  validateOptions(options, ['defaults', 'online', 'focus', 'now', 'outbox'], 'createClient');
+  validateOptions(options, ['defaults', 'online', 'focus', 'now', 'outbox', 'nodeId'], 'createClient');
   const defaults = options.defaults ?? {};
   validateOptions(defaults, sharedOptionKeys, 'createClient defaults');
   const now = options.now ?? Date.now;
@@ -108,6 +130,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   const cache = new QueryCache(now, online, focus);
   const outbox = options.outbox;
   let hub: MutationHub | undefined; // made on the first mutation: clients that never mutate carry no listeners
+  let liveRegistry: LiveRegistry | undefined; // made on the first live document
 
   const client: QueryClient = {
     cache,
@@ -193,6 +216,17 @@ export function createClient(options: ClientOptions = {}): QueryClient {
       }
       hub ??= connectMutationHub(cache, outbox);
       return createMutation(cache, outbox, hub, (prefix) => client.invalidate(prefix), mutationOptions);
+    },
+
+    live<T extends DocType>(liveOptions: LiveOptions<T>): LiveDocs[T] {
+      if (outbox === undefined) {
+        throw new RxSyncError(
+          'E_OPTION_INVALID',
+          'client.live needs an outbox: createClient({ outbox: createOutbox({ storage }) }), so edits made offline survive a reload',
+        );
+      }
+      liveRegistry ??= createLiveRegistry(outbox, options.nodeId);
+      return liveRegistry.open(liveOptions);
     },
 
     dehydrate: () => dehydrateCache(cache),

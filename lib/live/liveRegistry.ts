@@ -1,0 +1,98 @@
+import { createHlc, type Hlc } from '../crdt/hlc.js';
+import { RxSyncError } from '../errors.js';
+import type { Outbox, OutboxSender } from '../outbox/outbox.js';
+import { isDocName, isRoomName } from '../protocol/names.js';
+import { randomId } from '../randomId.js';
+import { isDocType, type DocType } from './docTypes.js';
+import { LiveDocHandle, type LiveDocs } from './liveDoc.js';
+import { LIVE_OP, checkLivePayload } from './liveOp.js';
+import type { LiveTransport } from './liveTransport.js';
+import { RoomLink } from './roomLink.js';
+
+/** Options of `client.live`. */
+export interface LiveOptions<T extends DocType> {
+  /** The room (the transport's hello must name the same room). */
+  room: string;
+  /** The document's name in the room. */
+  doc: string;
+  /** Its CRDT type; a document keeps the type it was created with. */
+  type: T;
+  /** How the room is reached: `webSocket`, `sse`, `polling` or `fallback` pointed at a hub. */
+  transport: LiveTransport;
+}
+
+/** The live documents of one client: one {@link RoomLink} per room, one clock, one outbox sender. */
+export interface LiveRegistry {
+  open<T extends DocType>(options: LiveOptions<T>): LiveDocs[T];
+  /** This client's clock (its node id stamps every edit). */
+  readonly clock: Hlc;
+}
+
+/** A refusal the outbox must not retry (see `isTransientError`). */
+function permanent(error: RxSyncError): RxSyncError {
+  return Object.assign(error, { status: 422 });
+}
+
+/** Creates the live-document registry of a client; edits are queued in `outbox`. */
+export function createLiveRegistry(outbox: Outbox, nodeId: string = randomId()): LiveRegistry {
+  const clock = createHlc({ nodeId });
+  const links = new Map<string, RoomLink>();
+  // Edits queued for a room whose link does not exist yet (opened later, e.g. after a reload).
+  const waiting = new Map<string, Array<() => void>>();
+
+  const sender: OutboxSender = async (op, context) => {
+    let payload;
+    try {
+      payload = checkLivePayload(op.payload, op.id);
+    } catch (error) {
+      throw permanent(error as RxSyncError);
+    }
+    const link = links.get(payload.room) ?? (await linkFor(payload.room, context.signal));
+    await link.deliver({ id: op.id, doc: payload.doc, type: payload.type, body: payload.body }, context.signal);
+  };
+  outbox.register(LIVE_OP, sender);
+
+  function linkFor(room: string, abort: AbortSignal): Promise<RoomLink> {
+    return new Promise((resolve, reject) => {
+      const list = waiting.get(room) ?? [];
+      const onLink = (): void => {
+        abort.removeEventListener('abort', onAbort);
+        resolve(links.get(room) as RoomLink);
+      };
+      const onAbort = (): void => {
+        list.splice(list.indexOf(onLink), 1);
+        reject(new RxSyncError('E_ABORTED', `Delivery to room "${room}" was cancelled`));
+      };
+      list.push(onLink);
+      waiting.set(room, list);
+      abort.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  return {
+    clock,
+    open<T extends DocType>(options: LiveOptions<T>): LiveDocs[T] {
+      const { room, doc, type, transport } = options ?? ({} as LiveOptions<T>);
+      const fail = (message: string): never => {
+        throw new RxSyncError('E_OPTION_INVALID', `client.live: ${message}`);
+      };
+      if (!isRoomName(room)) fail('`room` must be 1-128 characters of A-Z a-z 0-9 _ . : @ -');
+      if (!isDocName(doc)) fail('`doc` must be 1-128 characters of A-Z a-z 0-9 _ . : @ -');
+      if (!isDocType(type)) fail('`type` must be one of lww-map, lww-register, mv-register, pn-counter, or-set');
+      if (transport === undefined || typeof transport.send !== 'function') fail('`transport` is required');
+      let link = links.get(room);
+      if (link !== undefined && link.transport !== transport) {
+        fail(`room "${room}" is already connected through another transport; use fallback() to offer several`);
+      }
+      if (link === undefined) {
+        link = new RoomLink(room, transport, { outbox, clock });
+        links.set(room, link);
+        const waiters = waiting.get(room);
+        waiting.delete(room);
+        waiters?.forEach((wake) => wake());
+      }
+      const replica = link.doc(doc, type);
+      return new LiveDocHandle(room, doc, type, replica, link, outbox, clock) as unknown as LiveDocs[T];
+    },
+  };
+}

@@ -1,0 +1,343 @@
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import type { Hlc } from '../crdt/hlc.js';
+import type { Json } from '../crdt/json.js';
+import { RxSyncError, isRxSyncError } from '../errors.js';
+import type { Outbox } from '../outbox/outbox.js';
+import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence } from '../protocol/hubMessages.js';
+import { signal, type ReadonlySignal } from '../signals/signal.js';
+import { DocReplica } from './docReplica.js';
+import { docKinds, type DocStates, type DocType } from './docTypes.js';
+import { LIVE_OP, checkLivePayload } from './liveOp.js';
+import type { LiveTransport } from './liveTransport.js';
+
+/** Most ops per `ops` message (the hub's default limit is larger). */
+const OPS_PER_MESSAGE = 256;
+
+/** Where a room connection stands. */
+export interface LiveStatus {
+  /** The transport's connection state. */
+  readonly state: 'connecting' | 'open' | 'reconnecting' | 'closed';
+  /** True once the hub welcomed this connection (authenticated, history replayed). */
+  readonly joined: boolean;
+  /** Our peer id in this room while joined. */
+  readonly peer?: string;
+  /** The last problem reported by the transport or the hub (kept after recovery). */
+  readonly error?: unknown;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** What a room link needs from its client. */
+export interface RoomLinkDeps {
+  readonly outbox: Outbox;
+  readonly clock: Hlc;
+}
+
+/**
+ * One room as this client replicates it, over one transport: the state of every document in the
+ * room (not only the open ones, so a document opened later has its history), our unacknowledged
+ * edits, and the room's presence. Edits are sent as soon as they are durable in the outbox and
+ * sent again on every new connection until the hub acks them; the outbox's replay only waits for
+ * those acks, so a burst of edits is pipelined instead of costing a round trip each.
+ */
+export class RoomLink {
+  private readonly docs = new Map<string, DocReplica<DocType>>();
+  private readonly unacked = new Map<string, HubOp>();
+  private readonly waiters = new Map<string, Waiter>();
+  /** Outcomes that arrived before the outbox asked (the op went out eagerly). */
+  private readonly settledEarly = new Map<string, RxSyncError | null>();
+  private readonly peers = signal<ReadonlyMap<string, PeerPresence>>(new Map());
+  private readonly statusSignal = signal<LiveStatus>({ state: 'closed', joined: false });
+  private readonly errorSubject = new Subject<RxSyncError>();
+  private readonly cursor = { lastSeq: 0 };
+  private outgoing: HubOp[] = [];
+  private presenceState: Json | undefined;
+  private peerId: string | undefined;
+  private users = 0;
+  private subscription: Subscription | undefined;
+  private readonly adopted: Promise<void>;
+
+  constructor(
+    readonly room: string,
+    readonly transport: LiveTransport,
+    private readonly deps: RoomLinkDeps,
+  ) {
+    transport.cursor = this.cursor;
+    this.adopted = deps.outbox.ready.then(() => this.adoptQueued());
+  }
+
+  /** Problems: invalid messages from the hub, rejected edits, corrupt queued edits. */
+  get errors$(): Observable<RxSyncError> {
+    return this.errorSubject.asObservable();
+  }
+
+  get status$(): ReadonlySignal<LiveStatus> {
+    return this.statusSignal;
+  }
+
+  /** Everyone else present in the room. */
+  get presence$(): ReadonlySignal<readonly PeerPresence[]> {
+    return this.peers.select((map) => [...map.values()].filter((p) => p.peer !== this.peerId));
+  }
+
+  /** The replica of `doc`, created empty when the room has not mentioned it yet. */
+  doc<T extends DocType>(name: string, type: T): DocReplica<T> {
+    const existing = this.docs.get(name);
+    if (existing !== undefined) {
+      if (existing.type !== type) {
+        throw new RxSyncError('E_DOC_TYPE', `Document "${name}" in room "${this.room}" is a ${existing.type}, not a ${type}`, {
+          details: { room: this.room, doc: name, type: existing.type },
+        });
+      }
+      return existing as unknown as DocReplica<T>;
+    }
+    const created = new DocReplica(type);
+    this.docs.set(name, created as unknown as DocReplica<DocType>);
+    return created;
+  }
+
+  /** Starts (first user) the connection; the returned function stops it (last user). */
+  use(): () => void {
+    if (this.users++ === 0) this.connect();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.users === 0) this.disconnect();
+    };
+  }
+
+  /** Sends an edit now (it is durable in the outbox already); the hub's ack settles it. */
+  send(op: HubOp): void {
+    if (this.unacked.has(op.id)) return;
+    this.unacked.set(op.id, op);
+    if (this.statusSignal.get().joined) this.enqueueOutgoing(op);
+  }
+
+  /**
+   * The outbox's sender for this room: resolves when the hub acks the op, rejects (for good) when
+   * the hub refuses it. Never times out: while offline the op simply waits for the next connection.
+   */
+  deliver(op: HubOp, abort: AbortSignal): Promise<void> {
+    const early = this.settledEarly.get(op.id);
+    if (early !== undefined) {
+      this.settledEarly.delete(op.id);
+      return early === null ? Promise.resolve() : Promise.reject(early);
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.waiters.delete(op.id);
+        reject(new RxSyncError('E_ABORTED', `Delivery of ${op.id} was cancelled`));
+      };
+      if (abort.aborted) return onAbort();
+      abort.addEventListener('abort', onAbort, { once: true });
+      this.waiters.set(op.id, {
+        resolve: () => {
+          abort.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (error) => {
+          abort.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      });
+      this.send(op);
+    });
+  }
+
+  /** Sets this client's presence state in the room (`null` clears it); re-announced after reconnects. */
+  setPresence(state: Json): void {
+    this.presenceState = state;
+    if (this.statusSignal.get().joined) this.transport.send({ kind: 'presence', state });
+  }
+
+  /** Resolves once the hub acknowledged every edit of `doc` made so far. */
+  whenAcknowledged(doc: DocReplica<DocType>): Promise<void> {
+    if (doc.pending$.get() === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const subscription = doc.pending$.subscribe((count) => {
+        if (count !== 0) return;
+        queueMicrotask(() => subscription.unsubscribe());
+        resolve();
+      });
+    });
+  }
+
+  private connect(): void {
+    const statusSub = this.transport.status$.subscribe((status) => {
+      const joined = status.state === 'open' && this.statusSignal.get().joined;
+      const next: LiveStatus = {
+        state: status.state,
+        joined,
+        ...(joined && this.peerId !== undefined ? { peer: this.peerId } : {}),
+        ...(status.error !== undefined ? { error: status.error } : {}),
+      };
+      this.statusSignal.set(next);
+    });
+    const messageSub = this.transport.messages$.subscribe({
+      next: (data) => this.receive(data),
+      error: (error: unknown) => this.report(error, 'E_CONNECTION_LOST'),
+    });
+    messageSub.add(statusSub);
+    this.subscription = messageSub;
+  }
+
+  private disconnect(): void {
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    this.peers.set(new Map());
+    this.statusSignal.set({ state: 'closed', joined: false });
+  }
+
+  private receive(data: unknown): void {
+    let message: HubMessage;
+    try {
+      message = parseHubMessage(data);
+    } catch (error) {
+      this.report(error, 'E_MESSAGE_INVALID');
+      return;
+    }
+    switch (message.kind) {
+      case 'welcome':
+        return this.onWelcome(message.room, message.peer);
+      case 'snapshot':
+        for (const entry of message.docs) this.merge(entry.doc, entry.type, entry.state, undefined);
+        this.cursor.lastSeq = Math.max(this.cursor.lastSeq, message.seq);
+        return;
+      case 'op':
+        return this.merge(message.op.doc, message.op.type, message.op.body, message.op.id);
+      case 'ack':
+        for (const id of message.ids) this.settle(id, null);
+        return;
+      case 'reject': {
+        const error = Object.assign(new RxSyncError(message.code, `The hub refused the edit: ${message.message}`), {
+          // A refusal is final: the outbox dead-letters instead of retrying (see isTransientError).
+          status: 422,
+        });
+        for (const id of message.ids) this.settle(id, error);
+        this.errorSubject.next(error);
+        return;
+      }
+      case 'peers':
+        this.peers.set(new Map(message.peers.map((p) => [p.peer, p])));
+        return;
+      case 'peer': {
+        const next = new Map(this.peers.get());
+        next.set(message.peer, message.principal === undefined ? { peer: message.peer, state: message.state } : message);
+        this.peers.set(next);
+        return;
+      }
+      case 'left': {
+        if (!this.peers.get().has(message.peer)) return;
+        const next = new Map(this.peers.get());
+        next.delete(message.peer);
+        this.peers.set(next);
+        return;
+      }
+    }
+  }
+
+  private onWelcome(room: string, peer: string): void {
+    if (room !== this.room) {
+      this.report(
+        new RxSyncError('E_ROOM_MISMATCH', `Joined room "${room}" but this link is for "${this.room}": check the transport's hello`),
+      );
+      return;
+    }
+    this.peerId = peer;
+    const status = this.statusSignal.get();
+    this.statusSignal.set({ ...status, joined: true, peer });
+    if (this.presenceState !== undefined) this.transport.send({ kind: 'presence', state: this.presenceState });
+    // A new connection: everything not yet acknowledged goes again (the hub dedupes by op id).
+    void this.adopted.then(() => {
+      if (!this.statusSignal.get().joined) return;
+      this.outgoing = [...this.unacked.values()];
+      this.flush();
+    });
+  }
+
+  private merge(docName: string, type: DocType, body: Json, opId: string | undefined): void {
+    const kind = docKinds[type];
+    let state: DocStates[DocType];
+    try {
+      state = kind.decode(body);
+    } catch (error) {
+      this.report(error, 'E_CRDT_INVALID');
+      return;
+    }
+    const existing = this.docs.get(docName);
+    if (existing !== undefined && existing.type !== type) {
+      this.report(new RxSyncError('E_DOC_TYPE', `Room "${this.room}" sent a ${type} op for document "${docName}", a ${existing.type}`));
+      return;
+    }
+    const newest = (kind.newest as (s: DocStates[DocType]) => string | undefined)(state);
+    if (newest !== undefined) {
+      try {
+        this.deps.clock.receive(newest);
+      } catch (error) {
+        // Merged anyway: every replica must apply the same ops to converge. Our clock just does not
+        // jump to a stamp that far ahead.
+        this.report(error, 'E_HLC_DRIFT');
+      }
+    }
+    const replica = existing ?? this.doc(docName, type);
+    replica.confirm(state as never);
+    if (opId !== undefined && replica.hasPending(opId)) replica.acknowledge(opId);
+  }
+
+  private settle(id: string, error: RxSyncError | null): void {
+    const op = this.unacked.get(id);
+    if (op === undefined) return; // not ours, or settled already
+    this.unacked.delete(id);
+    const replica = this.docs.get(op.doc);
+    if (error === null) replica?.acknowledge(id);
+    else replica?.withdraw(id);
+    const waiter = this.waiters.get(id);
+    if (waiter === undefined) {
+      this.settledEarly.set(id, error);
+      return;
+    }
+    this.waiters.delete(id);
+    if (error === null) waiter.resolve();
+    else waiter.reject(error);
+  }
+
+  private enqueueOutgoing(op: HubOp): void {
+    if (this.outgoing.push(op) === 1) queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.outgoing;
+    this.outgoing = [];
+    try {
+      for (let i = 0; i < batch.length; i += OPS_PER_MESSAGE)
+        this.transport.send({ kind: 'ops', ops: batch.slice(i, i + OPS_PER_MESSAGE) });
+    } catch (error) {
+      // Buffer full or connection gone: the next welcome sends everything unacknowledged again.
+      this.report(error, 'E_SEND_OVERFLOW');
+    }
+  }
+
+  /** After a reload: edits still queued in the outbox for this room show at once and go out on join. */
+  private adoptQueued(): void {
+    for (const queued of this.deps.outbox.pendingOps()) {
+      if (queued.name !== LIVE_OP || this.unacked.has(queued.id)) continue;
+      try {
+        const payload = checkLivePayload(queued.payload, queued.id);
+        if (payload.room !== this.room) continue;
+        const state = docKinds[payload.type].decode(payload.body);
+        this.doc(payload.doc, payload.type).propose(queued.id, state as never);
+        this.unacked.set(queued.id, { id: queued.id, doc: payload.doc, type: payload.type, body: payload.body });
+      } catch (error) {
+        this.report(error, 'E_OUTBOX_CORRUPT');
+      }
+    }
+  }
+
+  private report(error: unknown, code = 'E_LIVE'): void {
+    this.errorSubject.next(isRxSyncError(error) ? error : new RxSyncError(code, String(error), { cause: error }));
+  }
+}
