@@ -47,6 +47,25 @@ export type RxSyncErrorCode =
   | 'E_DECRYPT'
   | 'E_KEY_UNKNOWN'
   | 'E_TOO_LARGE'
+  // sync hub
+  | 'E_MESSAGE_INVALID'
+  | 'E_OP_INVALID'
+  | 'E_HELLO_REQUIRED'
+  | 'E_HELLO_REPEATED'
+  | 'E_HELLO_TIMEOUT'
+  | 'E_IDLE_TIMEOUT'
+  | 'E_ROOM_INVALID'
+  | 'E_UNAUTHORIZED'
+  | 'E_FORBIDDEN'
+  | 'E_ROOM_FULL'
+  | 'E_HUB_FULL'
+  | 'E_RATE_LIMITED'
+  | 'E_SLOW_CONSUMER'
+  | 'E_SESSION_UNKNOWN'
+  | 'E_HUB_CLOSED'
+  | 'E_LOG_WRITE'
+  | 'E_LOG_READ'
+  | 'E_DEPENDENCY_MISSING'
   // any other code a module defines; the list above is what editors suggest
   | (string & {});
 
