@@ -33,8 +33,8 @@ function permanent(error: RxSyncError): RxSyncError {
   return Object.assign(error, { status: 422 });
 }
 
-/** Creates the live-document registry of a client; edits are queued in `outbox`. */
-export function createLiveRegistry(outbox: Outbox, nodeId: string = randomId()): LiveRegistry {
+/** Creates the live-document registry of a client; edits are queued in `outbox`; `onReconnect` counts reconnect attempts. */
+export function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onReconnect?: () => void): LiveRegistry {
   const clock = createHlc({ nodeId });
   const links = new Map<string, RoomLink>();
   // Edits queued for a room whose link does not exist yet (opened later, e.g. after a reload).
@@ -85,7 +85,7 @@ export function createLiveRegistry(outbox: Outbox, nodeId: string = randomId()):
         fail(`room "${room}" is already connected through another transport; use fallback() to offer several`);
       }
       if (link === undefined) {
-        link = new RoomLink(room, transport, { outbox, clock });
+        link = new RoomLink(room, transport, { outbox, clock, ...(onReconnect !== undefined ? { onReconnect } : {}) });
         links.set(room, link);
         const waiters = waiting.get(room);
         waiting.delete(room);

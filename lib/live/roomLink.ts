@@ -34,6 +34,8 @@ interface Waiter {
 export interface RoomLinkDeps {
   readonly outbox: Outbox;
   readonly clock: Hlc;
+  /** Called on each reconnect attempt (metrics). */
+  readonly onReconnect?: () => void;
 }
 
 /**
@@ -168,6 +170,7 @@ export class RoomLink {
 
   private connect(): void {
     const statusSub = this.transport.status$.subscribe((status) => {
+      if (status.state === 'reconnecting') this.deps.onReconnect?.();
       const joined = status.state === 'open' && this.statusSignal.get().joined;
       const next: LiveStatus = {
         state: status.state,

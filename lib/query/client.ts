@@ -27,6 +27,8 @@ import { QueryCache } from './queryCache.js';
 import { hashQueryKey, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
 import { toRetryConfig } from './retryConfig.js';
+import { createClientMetrics } from './clientMetrics.js';
+import type { Metrics } from '../metrics/registry.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -50,6 +52,11 @@ export interface ClientOptions {
    * client, which is what you want unless you restore a replica's state yourself.
    */
   nodeId?: string;
+  /**
+   * A metrics registry (`createMetrics()`) to record cache hits and misses, fetch latency and
+   * errors, retries, live reconnects and outbox depth in; render it as Prometheus text.
+   */
+  metrics?: Metrics;
 }
 
 /** Options of `client.prefetch`. */
@@ -121,7 +128,7 @@ export interface QueryClient extends CacheHost {
  * ```
  */
 export function createClient(options: ClientOptions = {}): QueryClient {
-  validateOptions(options, ['defaults', 'online', 'focus', 'now', 'outbox', 'nodeId'], 'createClient');
+  validateOptions(options, ['defaults', 'online', 'focus', 'now', 'outbox', 'nodeId', 'metrics'], 'createClient');
   const defaults = options.defaults ?? {};
   validateOptions(defaults, sharedOptionKeys, 'createClient defaults');
   const now = options.now ?? Date.now;
@@ -131,6 +138,8 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   const outbox = options.outbox;
   let hub: MutationHub | undefined; // made on the first mutation: clients that never mutate carry no listeners
   let liveRegistry: LiveRegistry | undefined; // made on the first live document
+  const metrics = options.metrics === undefined ? undefined : createClientMetrics(options.metrics);
+  if (metrics !== undefined && outbox !== undefined) metrics.watchOutbox(outbox);
 
   const client: QueryClient = {
     cache,
@@ -144,14 +153,19 @@ export function createClient(options: ClientOptions = {}): QueryClient {
         if (typeof queryOptions.fetch !== 'function') throw new TypeError('client.query needs a fetch function');
         const o = { ...defaults, ...queryOptions };
         const hashed = hashQueryKey(o.key);
-        const source = fromFetcher<T, FetchContext<K>>(o.fetch, { key: o.key }, o.key).pipe(
+        const fetch = metrics === undefined ? o.fetch : metrics.timed(o.fetch);
+        const source = fromFetcher<T, FetchContext<K>>(fetch, { key: o.key }, o.key).pipe(
           retryBackoff({
             ...toRetryConfig(o.retry, o.retryDelay),
             online$: online.value$,
-            onRetry: (error, failureCount) => cache.build<T>(hashed).dispatch({ type: 'failure', error, failureCount }),
+            onRetry: (error, failureCount) => {
+              metrics?.retried();
+              cache.build<T>(hashed).dispatch({ type: 'failure', error, failureCount });
+            },
           }),
         );
-        return source.pipe(cacheQuery<T, S>(client, o.key, o));
+        const states = source.pipe(cacheQuery<T, S>(client, o.key, o));
+        return metrics === undefined ? states : metrics.lookup(states, cache, hashed, o.staleTime ?? 0);
       } catch (error) {
         return new Observable<never>((subscriber) => subscriber.error(error));
       }
@@ -225,7 +239,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
           'client.live needs an outbox: createClient({ outbox: createOutbox({ storage }) }), so edits made offline survive a reload',
         );
       }
-      liveRegistry ??= createLiveRegistry(outbox, options.nodeId);
+      liveRegistry ??= createLiveRegistry(outbox, options.nodeId, metrics?.reconnected);
       return liveRegistry.open(liveOptions);
     },
 

@@ -1,5 +1,6 @@
 import { auditTime, type Subscription } from 'rxjs';
 import { RxSyncError } from '../errors.js';
+import { isCodecRejection } from '../codec/codecErrors.js';
 import type { Storage } from '../storage/storage.js';
 import type { QueryClient } from './client.js';
 
@@ -17,7 +18,11 @@ export interface PersistCacheOptions {
   version?: number;
   /** Upgrades a snapshot stored with an older `version`; without it, older snapshots are discarded. */
   migrate?: (snapshot: unknown, fromVersion: number) => unknown;
-  /** Told about discarded or unreadable snapshots and failed writes (never thrown). */
+  /**
+   * Told about discarded or unreadable snapshots and failed writes (never thrown). A snapshot that
+   * does not decrypt (`encryptedStorage` with a wrong key: `E_DECRYPT` / `E_KEY_UNKNOWN`) is kept,
+   * and that session saves nothing.
+   */
   onError?: (error: RxSyncError) => void;
 }
 
@@ -25,7 +30,7 @@ export interface PersistCacheOptions {
 export interface PersistedCache {
   /** Resolves once the stored cache was restored (or found missing, stale or unreadable). */
   readonly restored: Promise<void>;
-  /** Writes now, without waiting for the throttle. */
+  /** Writes now, without waiting for the throttle. Rejects when the saved cache could not be decrypted (it is kept). */
   flush(): Promise<void>;
   /** Stops writing (what is stored stays). */
   stop(): void;
@@ -58,6 +63,8 @@ export function persistCache(client: QueryClient, storage: Storage, options: Per
     options.onError?.(new RxSyncError(code, message, cause === undefined ? undefined : { cause }));
   let subscription: Subscription | undefined;
   let stopped = false;
+  // Set when the saved cache exists but this session's key cannot read it: it is never written over.
+  let keptUnread: RxSyncError | undefined;
 
   const write = async (): Promise<void> => {
     const stored: StoredCache = { buster, version, savedAt: client.now(), snapshot: client.dehydrate() };
@@ -73,7 +80,17 @@ export function persistCache(client: QueryClient, storage: Storage, options: Per
     try {
       stored = await storage.get(key);
     } catch (err) {
-      report('E_STORAGE_READ', `The saved cache could not be read from ${storage.name}`, err);
+      if (isCodecRejection(err) && (err.code === 'E_DECRYPT' || err.code === 'E_KEY_UNKNOWN')) {
+        // Intact bytes under another key: overwriting them would turn a wrong key into lost data.
+        keptUnread = new RxSyncError(
+          err.code,
+          `The saved cache in ${storage.name} could not be decrypted (wrong or unknown key); it is kept as it is and this session does not save over it`,
+          { cause: err },
+        );
+        options.onError?.(keptUnread);
+      } else {
+        report('E_STORAGE_READ', `The saved cache could not be read from ${storage.name}`, err);
+      }
     }
     if (stored !== undefined) {
       const problem = checkStored(stored, buster, version, maxAge, client.now(), options.migrate !== undefined);
@@ -90,7 +107,7 @@ export function persistCache(client: QueryClient, storage: Storage, options: Per
         }
       }
     }
-    if (!stopped) {
+    if (!stopped && keptUnread === undefined) {
       // Listen only after restoring, so an empty cache never overwrites the saved one.
       subscription = client.cache.changes$.pipe(auditTime(options.throttle ?? 1000)).subscribe(() => void write());
     }
@@ -100,6 +117,7 @@ export function persistCache(client: QueryClient, storage: Storage, options: Per
     restored,
     async flush() {
       await restored;
+      if (keptUnread !== undefined) throw keptUnread;
       await write();
     },
     stop() {
