@@ -15,7 +15,7 @@ import { signal, type ReadonlySignal } from '../signals/signal.js';
 import type { DocReplica } from './docReplica.js';
 import type { DocStates, DocType, DocValues } from './docTypes.js';
 import { LIVE_OP, liveScope, type LiveOpPayload } from './liveOp.js';
-import type { LiveStatus, RoomLink } from './roomLink.js';
+import { opContext, type LiveStatus, type RoomLink } from './roomLink.js';
 
 /** What every live document has, whatever its type. */
 export interface LiveDocBase<T extends DocType> {
@@ -258,9 +258,14 @@ export class LiveDocHandle<T extends DocType> implements LiveDocBase<T> {
     const delta = makeDelta(this.replica.state) as DocStates[T];
     const key = `local:${++provisional}`;
     this.replica.propose(key, delta);
-    const payload: LiveOpPayload = { room: this.room, doc: this.doc, type: this.type, body: this.replica.kind.encode(delta) };
     let id: string;
+    let payload: LiveOpPayload;
     try {
+      const plain = this.replica.kind.encode(delta);
+      const codec = this.link.codec;
+      // End-to-end rooms: sealed before it is stored, so neither the outbox nor the hub holds plaintext.
+      const body = codec === undefined ? plain : await codec.encodeText(plain, opContext(this.room, this.doc));
+      payload = { room: this.room, doc: this.doc, type: this.type, body };
       id = (await this.outbox.enqueue(LIVE_OP, payload, { scope: liveScope(this.room) })).id;
     } catch (error) {
       this.replica.withdraw(key);

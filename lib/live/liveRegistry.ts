@@ -7,7 +7,7 @@ import { isDocType, type DocType } from './docTypes.js';
 import { LiveDocHandle, type LiveDocs } from './liveDoc.js';
 import { LIVE_OP, checkLivePayload } from './liveOp.js';
 import type { LiveTransport } from './liveTransport.js';
-import { RoomLink } from './roomLink.js';
+import { RoomLink, type LiveCodec } from './roomLink.js';
 
 /** Options of `client.live`. */
 export interface LiveOptions<T extends DocType> {
@@ -19,6 +19,12 @@ export interface LiveOptions<T extends DocType> {
   type: T;
   /** How the room is reached: `webSocket`, `sse`, `polling` or `fallback` pointed at a hub. */
   transport: LiveTransport;
+  /**
+   * For an end-to-end room: seals op bodies before they are queued or sent, opens them after they
+   * arrive (e.g. `codecChain([json(), compress(), encrypt({ keys })])`). The hub stores and
+   * forwards envelopes it cannot read.
+   */
+  codec?: LiveCodec;
 }
 
 /** The live documents of one client: one {@link RoomLink} per room, one clock, one outbox sender. */
@@ -72,7 +78,7 @@ export function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), 
   return {
     clock,
     open<T extends DocType>(options: LiveOptions<T>): LiveDocs[T] {
-      const { room, doc, type, transport } = options ?? ({} as LiveOptions<T>);
+      const { room, doc, type, transport, codec } = options ?? ({} as LiveOptions<T>);
       const fail = (message: string): never => {
         throw new RxSyncError('E_OPTION_INVALID', `client.live: ${message}`);
       };
@@ -84,8 +90,14 @@ export function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), 
       if (link !== undefined && link.transport !== transport) {
         fail(`room "${room}" is already connected through another transport; use fallback() to offer several`);
       }
+      if (link !== undefined && link.codec !== codec) fail(`room "${room}" is already open with a different codec`);
       if (link === undefined) {
-        link = new RoomLink(room, transport, { outbox, clock, ...(onReconnect !== undefined ? { onReconnect } : {}) });
+        link = new RoomLink(room, transport, {
+          outbox,
+          clock,
+          ...(onReconnect !== undefined ? { onReconnect } : {}),
+          ...(codec !== undefined ? { codec } : {}),
+        });
         links.set(room, link);
         const waiters = waiting.get(room);
         waiting.delete(room);

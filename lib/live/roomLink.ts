@@ -36,6 +36,22 @@ export interface RoomLinkDeps {
   readonly clock: Hlc;
   /** Called on each reconnect attempt (metrics). */
   readonly onReconnect?: () => void;
+  /** Encrypts op bodies for an end-to-end room; the hub then only sees envelopes. */
+  readonly codec?: LiveCodec;
+}
+
+/**
+ * Seals and opens op bodies of an end-to-end room. `codecChain([json(), compress(), encrypt({ keys })])`
+ * fits. `context` binds a ciphertext to its room and document, so it cannot be replayed elsewhere.
+ */
+export interface LiveCodec {
+  encodeText(value: Json, context: string): Promise<string>;
+  decodeText(text: string, context: string): Promise<unknown>;
+}
+
+/** The additional authenticated data of a document's ops ('/' cannot occur in names). */
+export function opContext(room: string, doc: string): string {
+  return `${room}/${doc}`;
 }
 
 /**
@@ -156,6 +172,11 @@ export class RoomLink {
     if (this.statusSignal.get().joined) this.transport.send({ kind: 'presence', state });
   }
 
+  /** The codec sealing this room's op bodies, if it is end-to-end encrypted. */
+  get codec(): LiveCodec | undefined {
+    return this.deps.codec;
+  }
+
   /** Resolves once the hub acknowledged every edit of `doc` made so far. */
   whenAcknowledged(doc: DocReplica<DocType>): Promise<void> {
     if (doc.pending$.get() === 0) return Promise.resolve();
@@ -205,7 +226,7 @@ export class RoomLink {
     }
     switch (message.kind) {
       case 'welcome':
-        return this.onWelcome(message.room, message.peer);
+        return this.onWelcome(message.room, message.peer, message.e2e);
       case 'snapshot':
         for (const entry of message.docs) this.merge(entry.doc, entry.type, entry.state, undefined);
         this.cursor.lastSeq = Math.max(this.cursor.lastSeq, message.seq);
@@ -243,10 +264,22 @@ export class RoomLink {
     }
   }
 
-  private onWelcome(room: string, peer: string): void {
+  private onWelcome(room: string, peer: string, e2e: boolean): void {
     if (room !== this.room) {
       this.report(
         new RxSyncError('E_ROOM_MISMATCH', `Joined room "${room}" but this link is for "${this.room}": check the transport's hello`),
+      );
+      return;
+    }
+    if (e2e !== (this.deps.codec !== undefined)) {
+      // Never send plaintext into an end-to-end room, nor envelopes the hub would refuse.
+      this.report(
+        new RxSyncError(
+          'E_E2E_MISMATCH',
+          e2e
+            ? `Room "${room}" is end-to-end encrypted: open it with client.live({ codec }) holding the room key`
+            : `Room "${room}" is not end-to-end encrypted but a codec was given; edits are held back`,
+        ),
       );
       return;
     }
@@ -263,6 +296,20 @@ export class RoomLink {
   }
 
   private merge(docName: string, type: DocType, body: Json, opId: string | undefined): void {
+    const codec = this.deps.codec;
+    if (codec === undefined) return this.mergePlain(docName, type, body, opId);
+    if (typeof body !== 'string') {
+      this.report(new RxSyncError('E_ENVELOPE', `An op for "${docName}" in end-to-end room "${this.room}" is not an envelope`));
+      return;
+    }
+    // Merge order does not matter (CRDT), so opening envelopes asynchronously is safe.
+    codec.decodeText(body, opContext(this.room, docName)).then(
+      (plain) => this.mergePlain(docName, type, plain as Json, opId),
+      (error: unknown) => this.report(error, 'E_DECRYPT'),
+    );
+  }
+
+  private mergePlain(docName: string, type: DocType, body: Json, opId: string | undefined): void {
     const kind = docKinds[type];
     let state: DocStates[DocType];
     try {
@@ -325,13 +372,15 @@ export class RoomLink {
   }
 
   /** After a reload: edits still queued in the outbox for this room show at once and go out on join. */
-  private adoptQueued(): void {
+  private async adoptQueued(): Promise<void> {
     for (const queued of this.deps.outbox.pendingOps()) {
       if (queued.name !== LIVE_OP || this.unacked.has(queued.id)) continue;
       try {
         const payload = checkLivePayload(queued.payload, queued.id);
         if (payload.room !== this.room) continue;
-        const state = docKinds[payload.type].decode(payload.body);
+        const { codec } = this.deps;
+        const plain = codec === undefined ? payload.body : await codec.decodeText(String(payload.body), opContext(this.room, payload.doc));
+        const state = docKinds[payload.type].decode(plain);
         this.doc(payload.doc, payload.type).propose(queued.id, state as never);
         this.unacked.set(queued.id, { id: queued.id, doc: payload.doc, type: payload.type, body: payload.body });
       } catch (error) {
