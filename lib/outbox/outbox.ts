@@ -45,7 +45,12 @@ export interface EnqueueOptions {
 
 /** A durable, ordered, bounded queue of operations, replayed when online. */
 export interface Outbox {
-  /** Resolves once the ops stored by an earlier session are loaded. */
+  /**
+   * Resolves once the ops stored by an earlier session are loaded. Rejects (and reports on
+   * `errors$`) when a stored record cannot be read — with `encryptedStorage` and a wrong key,
+   * `E_DECRYPT` or `E_KEY_UNKNOWN`; the outbox then writes nothing and `enqueue` refuses with the
+   * same error, so reopening with the right key still finds every op.
+   */
   readonly ready: Promise<void>;
   /** Registers the sender for ops named `name`; ops wait until their sender exists. */
   register<P>(name: string, sender: OutboxSender<P>): () => void;
@@ -57,7 +62,7 @@ export interface Outbox {
   readonly ack$: Observable<{ readonly op: OutboxOp; readonly result: unknown }>;
   /** Each op that failed for good. */
   readonly deadLetter$: Observable<DeadLetter>;
-  /** Problems that are not an op's fault: corrupt stored entries, storage write failures. */
+  /** Problems that are not an op's fault: corrupt or unreadable stored entries, storage write failures. */
   readonly errors$: Observable<RxSyncError>;
   /** The queued ops, in order. */
   pendingOps(): readonly OutboxOp[];
@@ -122,11 +127,23 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
 
   const ready = (async () => {
-    const loaded = await store.load();
-    queue.push(...loaded.ops);
-    nextSeq = loaded.nextSeq;
-    setPending();
+    try {
+      const loaded = await store.load();
+      queue.push(...loaded.ops);
+      nextSeq = loaded.nextSeq;
+      setPending();
+    } catch (err) {
+      // Unreadable storage (e.g. a wrong key): reported, and every later enqueue refuses with it,
+      // so nothing is written over ops this session cannot read.
+      const error =
+        err instanceof RxSyncError ? err : new RxSyncError('E_STORAGE_READ', `The outbox did not load: ${message(err)}`, { cause: err });
+      errors.next(error);
+      throw error;
+    }
   })();
+  // Apps that only watch errors$ must not crash on an unhandled rejection; `await ready` still throws.
+  ready.catch(() => undefined);
+  const whenReady = (then: () => void): void => void ready.then(then, () => undefined);
 
   /** Writes the staged ops as one segment; each enqueue resolves once it is durable. */
   const writeStaged = async (): Promise<void> => {
@@ -150,7 +167,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   const onlineSub: Subscription = (options.online$ ?? onlineManager.value$).subscribe((value) => {
     online = value;
-    if (value) void ready.then(kickAll);
+    if (value) whenReady(kickAll);
   });
 
   function kickAll(): void {
@@ -240,7 +257,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     ready,
     register(name, sender) {
       senders.set(name, sender as OutboxSender);
-      void ready.then(kickAll);
+      whenReady(kickAll);
       return () => {
         if (senders.get(name) === sender) senders.delete(name);
       };
@@ -299,6 +316,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
 
     async retryDeadLetter(id) {
+      await ready; // it takes the next seq, known only once loaded
       const letter = await storage.get<DeadLetter>(store.deadKey(id));
       if (letter === undefined) throw new RxSyncError('E_OUTBOX_UNKNOWN', `No dead letter with id ${id}`);
       const op: OutboxOp = { ...validateOp(letter.op, store.deadKey(id)), seq: nextSeq++, attempts: 0 };

@@ -17,7 +17,7 @@ import { validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
  * ```
  */
 export interface OutboxStore {
-  /** Reads what earlier sessions left: pending ops in order, and the next free seq. */
+  /** Reads what earlier sessions left: pending ops in order, and the next free seq. Rejects, changing nothing, on an unreadable record. */
   load(): Promise<{ ops: OutboxOp[]; nextSeq: number }>;
   /** Writes ops as one segment (plus `extra` writes in the same batch); resolves once durable. */
   append(ops: readonly OutboxOp[], extra?: readonly StorageWrite[]): Promise<void>;
@@ -34,7 +34,10 @@ export interface OutboxStore {
 
 const pad = (seq: number): string => seq.toString(36).padStart(11, '0');
 
-/** Creates the store over `storage`; corrupt records are reported through `report`, never thrown. */
+/**
+ * Creates the store over `storage`. Records that read but do not validate are reported through
+ * `report` and skipped; a record the backend cannot read at all makes `load` reject, changing nothing.
+ */
 export function createOutboxStore(storage: Storage, prefix: string, report: (error: RxSyncError) => void): OutboxStore {
   const committer = createGroupCommitter(storage);
   const segKey = (seq: number): string => `${prefix}:seg:${pad(seq)}`;
@@ -64,25 +67,49 @@ export function createOutboxStore(storage: Storage, prefix: string, report: (err
   const corrupt = (key: string, err: unknown): void =>
     report(err instanceof RxSyncError ? err : new RxSyncError('E_OUTBOX_CORRUPT', `Outbox entry ${key} unreadable`, { cause: err }));
 
+  // Keeps the backend's code (E_DECRYPT for a wrong key, E_STORAGE_CORRUPT, …) so apps can tell them apart.
+  const unreadable = (key: string, err: unknown): RxSyncError =>
+    new RxSyncError(
+      err instanceof RxSyncError ? err.code : 'E_STORAGE_READ',
+      `The outbox did not load: entry ${key} could not be read from ${storage.name} (${err instanceof Error ? err.message : String(err)}). ` +
+        `Nothing was changed; reopen it with the storage (or key) that wrote it`,
+      { cause: err, details: { key } },
+    );
+
   return {
     async load() {
       const keys = await storage.keys(`${prefix}:`);
       const seqOf = (key: string, kind: string): number => parseInt(key.slice(prefix.length + kind.length + 2), 36);
+      // A record the backend cannot read (a wrong or unknown key, damaged bytes) stops the load:
+      // skipping it would let new ops reuse its seqs, or be written under a key that cannot read
+      // the rest. Nothing has been written or removed at that point, so the data stays intact.
+      const read = async <T>(key: string): Promise<T | undefined> => {
+        try {
+          return await storage.get<T>(key);
+        } catch (err) {
+          throw unreadable(key, err);
+        }
+      };
       const done = new Set(keys.filter((k) => k.startsWith(`${prefix}:done:`)).map((k) => seqOf(k, 'done')));
       const updates = new Map<number, OutboxOp>();
       let nextSeq = 0;
       for (const key of keys.filter((k) => k.startsWith(`${prefix}:upd:`))) {
+        const value = await read(key);
         try {
-          const op = validateOp(await storage.get(key), key);
+          const op = validateOp(value, key);
           updates.set(op.seq, op);
         } catch (err) {
           corrupt(key, err);
         }
       }
       const ops: OutboxOp[] = [];
+      const finished: number[] = [];
       const orphans = new Set([...done, ...updates.keys()]);
       for (const key of keys.filter((k) => k.startsWith(`${prefix}:seg:`)).sort()) {
-        const record = await storage.get<{ v?: unknown; ops?: unknown }>(key);
+        const first = seqOf(key, 'seg');
+        // Even a segment left unread below keeps its key: new segments never land on it.
+        nextSeq = Math.max(nextSeq, first + 1);
+        const record = await read<{ v?: unknown; ops?: unknown }>(key);
         if (typeof record !== 'object' || record === null || !Array.isArray(record.ops)) {
           // Left in place (it is the user's data) and reported; the rest replays.
           corrupt(
@@ -104,21 +131,22 @@ export function createOutboxStore(storage: Storage, prefix: string, report: (err
           }
         });
         if (seqs.length === 0) continue;
-        const first = seqOf(key, 'seg');
         track(first, seqs, (seq) => done.has(seq));
         // A crash between an op's end and its segment's clean-up leaves a finished segment.
-        if (segments.get(first)!.remaining === 0) void cleanUp(first).catch(() => undefined);
+        if (segments.get(first)!.remaining === 0) finished.push(first);
       }
+      for (const key of keys.filter((k) => k.startsWith(`${prefix}:dead:`))) {
+        const letter = await read<DeadLetter>(key);
+        if (letter?.op !== undefined && Number.isSafeInteger(letter.op.seq)) nextSeq = Math.max(nextSeq, letter.op.seq + 1);
+      }
+      // Tidy up only once every record was read.
+      for (const first of finished) void cleanUp(first).catch(() => undefined);
       // Markers whose segment is gone (clean-up interrupted half-way on a non-atomic backend).
       const stray: StorageWrite[] = [...orphans].flatMap((seq) => [
         { type: 'remove', key: doneKey(seq) } as const,
         { type: 'remove', key: updKey(seq) } as const,
       ]);
       if (stray.length > 0) void committer.write(stray).catch(() => undefined);
-      for (const key of keys.filter((k) => k.startsWith(`${prefix}:dead:`))) {
-        const letter = await storage.get<DeadLetter>(key);
-        if (letter?.op !== undefined && Number.isSafeInteger(letter.op.seq)) nextSeq = Math.max(nextSeq, letter.op.seq + 1);
-      }
       ops.sort((a, b) => a.seq - b.seq);
       return { ops, nextSeq };
     },
