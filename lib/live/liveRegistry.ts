@@ -34,13 +34,31 @@ export interface LiveRegistry {
   readonly clock: Hlc;
 }
 
+/**
+ * What `createClient({ live })` takes: {@link liveDocuments}. A separate value rather than built in,
+ * so a client that never opens a live document does not bundle the code for it.
+ */
+export type LiveDocuments = (outbox: Outbox, nodeId?: string, onReconnect?: () => void) => LiveRegistry;
+
 /** A refusal the outbox must not retry (see `isTransientError`). */
 function permanent(error: RxSyncError): RxSyncError {
   return Object.assign(error, { status: 422 });
 }
 
-/** Creates the live-document registry of a client; edits are queued in `outbox`; `onReconnect` counts reconnect attempts. */
-export function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onReconnect?: () => void): LiveRegistry {
+/**
+ * Live documents for a client: pass it as `createClient({ outbox, live: liveDocuments })` to enable
+ * `client.live(...)`. (Called by the client: one registry per client, edits queued in `outbox`,
+ * `onReconnect` counting reconnect attempts for metrics.)
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ outbox, live: liveDocuments });
+ * const card = client.live({ room: 'board', doc: 'card-1', type: 'lww-map', transport });
+ * ```
+ */
+export const liveDocuments: LiveDocuments = createLiveRegistry;
+
+function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onReconnect?: () => void): LiveRegistry {
   const clock = createHlc({ nodeId });
   const links = new Map<string, RoomLink>();
   // Edits queued for a room whose link does not exist yet (opened later, e.g. after a reload).

@@ -8,7 +8,7 @@ import { RxSyncError } from '../errors.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { DocType } from '../live/docTypes.js';
 import type { LiveDocs } from '../live/liveDoc.js';
-import { createLiveRegistry, type LiveOptions, type LiveRegistry } from '../live/liveRegistry.js';
+import type { LiveDocuments, LiveOptions, LiveRegistry } from '../live/liveRegistry.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';
 import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
@@ -27,8 +27,7 @@ import { QueryCache } from './queryCache.js';
 import { hashQueryKey, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
 import { toRetryConfig } from './retryConfig.js';
-import { createClientMetrics } from './clientMetrics.js';
-import type { Metrics } from '../metrics/registry.js';
+import type { ClientMetrics } from './clientMetrics.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -53,10 +52,16 @@ export interface ClientOptions {
    */
   nodeId?: string;
   /**
-   * A metrics registry (`createMetrics()`) to record cache hits and misses, fetch latency and
-   * errors, retries, live reconnects and outbox depth in; render it as Prometheus text.
+   * Records cache hits and misses, fetch latency and errors, retries, live reconnects and outbox
+   * depth: `createClient({ metrics: clientMetrics(createMetrics()) })`, then render the registry
+   * as Prometheus text. Opt-in, so clients without metrics do not bundle them.
    */
-  metrics?: Metrics;
+  metrics?: ClientMetrics;
+  /**
+   * Turns on `client.live`: pass `liveDocuments` (from `rxsync`). Opt-in so that apps that only
+   * query do not carry the live-sync code (about 10 kB min+gzip).
+   */
+  live?: LiveDocuments;
 }
 
 /** Options of `client.prefetch`. */
@@ -105,7 +110,7 @@ export interface QueryClient extends CacheHost {
   /**
    * A document in a hub room, kept in sync live: its value as a signal, edits applied at once and
    * queued in the outbox (so they survive offline and reload), conflicts and presence. Needs
-   * `createClient({ outbox })`.
+   * `createClient({ outbox, live: liveDocuments })`.
    *
    * @example
    * ```ts
@@ -128,7 +133,7 @@ export interface QueryClient extends CacheHost {
  * ```
  */
 export function createClient(options: ClientOptions = {}): QueryClient {
-  validateOptions(options, ['defaults', 'online', 'focus', 'now', 'outbox', 'nodeId', 'metrics'], 'createClient');
+  validateOptions(options, ['defaults', 'online', 'focus', 'now', 'outbox', 'nodeId', 'metrics', 'live'], 'createClient');
   const defaults = options.defaults ?? {};
   validateOptions(defaults, sharedOptionKeys, 'createClient defaults');
   const now = options.now ?? Date.now;
@@ -138,7 +143,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   const outbox = options.outbox;
   let hub: MutationHub | undefined; // made on the first mutation: clients that never mutate carry no listeners
   let liveRegistry: LiveRegistry | undefined; // made on the first live document
-  const metrics = options.metrics === undefined ? undefined : createClientMetrics(options.metrics);
+  const metrics = options.metrics;
   if (metrics !== undefined && outbox !== undefined) metrics.watchOutbox(outbox);
 
   const client: QueryClient = {
@@ -239,7 +244,13 @@ export function createClient(options: ClientOptions = {}): QueryClient {
           'client.live needs an outbox: createClient({ outbox: createOutbox({ storage }) }), so edits made offline survive a reload',
         );
       }
-      liveRegistry ??= createLiveRegistry(outbox, options.nodeId, metrics?.reconnected);
+      if (options.live === undefined) {
+        throw new RxSyncError(
+          'E_OPTION_INVALID',
+          "client.live needs live documents turned on: import { liveDocuments } from 'rxsync' and pass createClient({ outbox, live: liveDocuments })",
+        );
+      }
+      liveRegistry ??= options.live(outbox, options.nodeId, metrics?.reconnected);
       return liveRegistry.open(liveOptions);
     },
 

@@ -17,11 +17,18 @@ export interface ClientMetrics {
 }
 
 /**
- * Registers the client's metrics in `metrics` (the registry type the hub serves at `/metrics`):
+ * Registers a client's metrics in `metrics` (the registry type the hub serves at `/metrics`):
  * `rxsync_cache_hits_total`, `rxsync_cache_misses_total`, `rxsync_fetch_seconds`,
  * `rxsync_fetch_errors_total`, `rxsync_retries_total`, `rxsync_reconnects_total`, `rxsync_outbox_depth`.
+ *
+ * @example
+ * ```ts
+ * const registry = createMetrics();
+ * const client = createClient({ metrics: clientMetrics(registry) });
+ * serveText('/metrics', () => registry.render());
+ * ```
  */
-export function createClientMetrics(metrics: Metrics): ClientMetrics {
+export function clientMetrics(metrics: Metrics): ClientMetrics {
   const hits = metrics.counter({ name: 'rxsync_cache_hits_total', help: 'Query subscriptions served from fresh cached data' });
   const misses = metrics.counter({ name: 'rxsync_cache_misses_total', help: 'Query subscriptions that had to fetch' });
   const fetchSeconds = metrics.histogram({ name: 'rxsync_fetch_seconds', help: 'Duration of fetch calls' });

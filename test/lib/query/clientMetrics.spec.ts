@@ -1,5 +1,13 @@
 import { firstValueFrom, filter } from 'rxjs';
-import { createClient, createFocusManager, createMetrics, createOnlineManager, createOutbox, memoryStorage } from '../../../lib/index';
+import {
+  clientMetrics,
+  createClient,
+  createFocusManager,
+  createMetrics,
+  createOnlineManager,
+  createOutbox,
+  memoryStorage,
+} from '../../../lib/index';
 
 function parse(text: string): Map<string, number> {
   const samples = new Map<string, number>();
@@ -15,7 +23,7 @@ describe('client metrics', () => {
   it('counts cache hits and misses, fetches, retries and outbox depth in the registry it was given', async () => {
     const metrics = createMetrics();
     const outbox = createOutbox({ storage: memoryStorage(), online$: createOnlineManager().value$ });
-    const client = createClient({ metrics, outbox, online: createOnlineManager(), focus: createFocusManager() });
+    const client = createClient({ metrics: clientMetrics(metrics), outbox, online: createOnlineManager(), focus: createFocusManager() });
     let calls = 0;
     const todos = () =>
       client.query({
