@@ -2,3 +2,17 @@
 // rxsync/server entry (Node only). Re-exports only: importing this module does no work.
 export { fileStorage } from './fileStorage.js';
 export type { Storage, StorageWrite } from '../lib/storage/storage.js';
+export { createHub, type Hub, type HubOptions } from './hub.js';
+export type { HubLimits } from './limits.js';
+export { allow, deny, type Authenticate, type AuthResult } from './auth.js';
+export {
+  hmacTokens,
+  type HmacTokens,
+  type HmacTokensOptions,
+  type SignTokenOptions,
+  type TokenCheck,
+  type TokenClaims,
+} from './hmacToken.js';
+export { memoryLog } from './memoryLog.js';
+export { openSqliteLog, type SqliteLogOptions } from './sqliteLog.js';
+export type { AppendResult, LoggedOp, OpLog, RoomSnapshot, SnapshotDoc } from './opLog.js';

@@ -1,0 +1,324 @@
+/// <reference types="node" />
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RxSyncError, isRxSyncError } from '../lib/errors.js';
+import type { DocType } from '../lib/live/docTypes.js';
+import { createMetrics, METRICS_CONTENT_TYPE, type Metrics } from '../lib/metrics/index.js';
+import type { HelloFrame } from '../lib/protocol/frames.js';
+import type { ClientMessage } from '../lib/protocol/hubMessages.js';
+import { decide, type Authenticate } from './auth.js';
+import type { EndpointHost } from './endpointHost.js';
+import { answer } from './httpBody.js';
+import { hubMetrics, type HubMetrics } from './hubMetrics.js';
+import { resolveLimits, type HubLimits, type ResolvedLimits } from './limits.js';
+import type { Link } from './link.js';
+import type { OpLog } from './opLog.js';
+import { servePoll } from './pollEndpoint.js';
+import { servePost } from './postEndpoint.js';
+import { Room } from './room.js';
+import type { RoomHost } from './roomHost.js';
+import { HubSession, type SessionHost } from './session.js';
+import { serveSse } from './sseEndpoint.js';
+import { createWsEndpoint } from './wsEndpoint.js';
+import { PING_WIRE } from './wire.js';
+
+/** Options of {@link createHub}. */
+export interface HubOptions {
+  /** Where ops are stored: `await openSqliteLog({ path })`, or `memoryLog()` in tests. The hub owns it and closes it. */
+  readonly log: OpLog;
+  /** Decides who may join which room (see `hmacTokens`). Default: everyone, anonymously. */
+  readonly authenticate?: Authenticate;
+  /** Size, rate and count limits (see {@link HubLimits} for the defaults). */
+  readonly limits?: HubLimits;
+  /** Ms without any frame (or poll) after which a connection is closed and leaves the room. Default 30 000. */
+  readonly presenceTimeout?: number;
+  /** Save a room snapshot every this many ops. Default 1000. */
+  readonly snapshotEvery?: number;
+  /** Which rooms are end-to-end encrypted (opaque string op bodies, no state, no snapshots). Default: names starting with `e2e:`. */
+  readonly endToEnd?: (room: string) => boolean;
+  /** The registry the hub's metrics go into (served at `/metrics`). Default: a new one. */
+  readonly metrics?: Metrics;
+  /** Ms an empty room stays in memory. Default 30 000. */
+  readonly unloadAfter?: number;
+  /** Failures no client is waiting for (a log write or snapshot that failed). Default: ignored. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** A running hub. */
+export interface Hub {
+  /** The `node:http` server; `listen` starts it, or attach it yourself. */
+  readonly server: Server;
+  readonly metrics: Metrics;
+  /** Starts listening (default port 8787 on 127.0.0.1). */
+  listen(port?: number, host?: string): Promise<{ port: number; host: string; url: string }>;
+  /** The hub's merged value of a document (`undefined` if it does not exist or the room is end-to-end). */
+  value(room: string, doc: string): Promise<{ type: DocType; value: unknown } | undefined>;
+  /** The room's latest sequence number. */
+  head(room: string): Promise<number>;
+  /** Closes every connection (close code 1001), finishes pending writes, closes the log and the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * The sync hub: one `node:http` server speaking protocol v1 over WebSocket (`/ws`), SSE
+ * (`GET /sse` + `POST /send`) and polling (`GET /poll` + `POST /send`), with rooms of CRDT
+ * documents, a durable op log, presence, auth and `/metrics`. PROTOCOL.md describes the wire.
+ *
+ * @example
+ * ```ts
+ * import { createHub, openSqliteLog, hmacTokens } from 'rxsync/server';
+ * const tokens = hmacTokens({ secret: process.env.RXSYNC_HUB_SECRET! });
+ * const hub = createHub({ log: await openSqliteLog({ path: 'hub.db' }), authenticate: tokens.authenticate });
+ * const { url } = await hub.listen(8787);
+ * ```
+ */
+export function createHub(options: HubOptions): Hub {
+  if (options === undefined || options.log === undefined) {
+    throw new RxSyncError('E_OPTION_INVALID', 'createHub needs a `log`: await openSqliteLog({ path }) (or memoryLog() in tests)');
+  }
+  const log = options.log;
+  const limits: ResolvedLimits = resolveLimits(options.limits);
+  const presenceTimeout = options.presenceTimeout ?? 30_000;
+  const unloadAfter = options.unloadAfter ?? 30_000;
+  const endToEnd = options.endToEnd ?? ((room: string) => room.startsWith('e2e:'));
+  const registry = options.metrics ?? createMetrics();
+  const metrics: HubMetrics = hubMetrics(registry);
+  const now = (): number => performance.now();
+  const reportError = (error: unknown): void => {
+    try {
+      options.onError?.(error);
+    } catch {
+      // A failing error handler must not take the hub down.
+    }
+  };
+
+  const sessions = new Set<HubSession>();
+  const cids = new Map<string, HubSession>();
+  const cidOf = new Map<HubSession, string>();
+  const rooms = new Map<string, Room>();
+  const loading = new Map<string, Promise<Room>>();
+  const unloadTimers = new Map<string, NodeJS.Timeout>();
+  let sweeper: NodeJS.Timeout | undefined;
+  let closing = false;
+
+  const roomHost: RoomHost = {
+    log,
+    metrics,
+    limits,
+    snapshotEvery: options.snapshotEvery ?? 1000,
+    now,
+    reportError,
+    idle(name) {
+      const room = rooms.get(name);
+      if (room === undefined || !room.idle || unloadTimers.has(name)) return;
+      const timer = setTimeout(() => {
+        unloadTimers.delete(name);
+        if (rooms.get(name) === room && room.idle) {
+          rooms.delete(name);
+          metrics.rooms.set(rooms.size);
+        }
+      }, unloadAfter);
+      timer.unref();
+      unloadTimers.set(name, timer);
+    },
+  };
+
+  async function roomFor(name: string): Promise<Room> {
+    const loaded = rooms.get(name);
+    if (loaded !== undefined) {
+      clearTimeout(unloadTimers.get(name));
+      unloadTimers.delete(name);
+      return loaded;
+    }
+    const pending = loading.get(name);
+    if (pending !== undefined) return pending;
+    if (rooms.size + loading.size >= limits.maxRooms)
+      throw new RxSyncError('E_HUB_FULL', `The hub serves at most ${limits.maxRooms} rooms`);
+    const load = Room.load(name, endToEnd(name), roomHost).then(
+      (room) => {
+        loading.delete(name);
+        rooms.set(name, room);
+        metrics.rooms.set(rooms.size);
+        return room;
+      },
+      (error: unknown) => {
+        loading.delete(name);
+        throw error;
+      },
+    );
+    loading.set(name, load);
+    return load;
+  }
+
+  async function hello(session: HubSession, frame: HelloFrame): Promise<void> {
+    try {
+      if (closing) return session.fail('E_HUB_CLOSED', 'The hub is shutting down');
+      if (frame.room === undefined) return session.fail('E_ROOM_INVALID', 'The hello must name a room');
+      const decision = await decide(options.authenticate, frame.token, frame.room);
+      if (session.closed) return;
+      if (!decision.ok) {
+        const forbidden = decision.reason === 'forbidden';
+        return session.fail(
+          forbidden ? 'E_FORBIDDEN' : 'E_UNAUTHORIZED',
+          decision.message ?? (forbidden ? 'Not allowed in this room' : 'Authentication required'),
+        );
+      }
+      session.principal = decision.principal;
+      const room = await roomFor(frame.room);
+      if (session.closed) return roomHost.idle(room.name);
+      if (room.sessions.size >= limits.maxConnectionsPerRoom) {
+        roomHost.idle(room.name);
+        return session.fail('E_ROOM_FULL', `Room ${room.name} has ${limits.maxConnectionsPerRoom} connections already`);
+      }
+      await room.join(session, frame.lastSeq);
+      if (!session.closed) session.state = 'live';
+    } catch (error) {
+      const code = isRxSyncError(error) ? error.code : 'E_LOG_READ';
+      if (code !== 'E_HUB_FULL') reportError(error);
+      session.fail(code, isRxSyncError(error) ? error.message : 'The room could not be loaded');
+    }
+  }
+
+  const sessionHost: SessionHost = {
+    limits,
+    metrics,
+    now,
+    hello,
+    message(session: HubSession, message: ClientMessage, receivedAt: number) {
+      const room = session.room === undefined ? undefined : rooms.get(session.room);
+      if (room === undefined) return;
+      if (message.kind === 'ops') room.receiveOps(session, message, receivedAt);
+      else room.setPresence(session, message.state);
+    },
+    closed(session: HubSession) {
+      if (!sessions.delete(session)) return;
+      const cid = cidOf.get(session);
+      if (cid !== undefined) {
+        cidOf.delete(session);
+        if (cids.get(cid) === session) cids.delete(cid);
+      }
+      metrics.connections.dec({ transport: session.link.transport });
+      if (session.room !== undefined) rooms.get(session.room)?.leave(session);
+      if (sessions.size === 0 && sweeper !== undefined) {
+        clearInterval(sweeper);
+        sweeper = undefined;
+      }
+    },
+  };
+
+  // One timer for every connection: hello deadline, hub pings, presence timeout.
+  function sweep(): void {
+    const at = now();
+    for (const session of [...sessions]) {
+      if (session.room === undefined && session.state !== 'live' && at - session.openedAt > limits.helloTimeout) {
+        session.fail('E_HELLO_TIMEOUT', `No hello within ${limits.helloTimeout} ms`);
+      } else if ((session.state === 'live' || session.state === 'greeting') && at - session.lastInbound > presenceTimeout) {
+        session.fail('E_IDLE_TIMEOUT', `Nothing received for ${presenceTimeout} ms`);
+      } else if (
+        session.state === 'live' &&
+        !session.link.pulls &&
+        at - session.lastInbound > presenceTimeout / 2 &&
+        session.lastPing < session.lastInbound
+      ) {
+        // A quiet but healthy client answers with a pong, which counts as activity.
+        session.lastPing = at;
+        session.write(PING_WIRE);
+      }
+    }
+  }
+
+  const endpoints: EndpointHost = {
+    limits,
+    metrics,
+    open(link: Link, cid?: string) {
+      const session = new HubSession(link, sessionHost);
+      sessions.add(session);
+      if (cid !== undefined) {
+        cids.set(cid, session);
+        cidOf.set(session, cid);
+      }
+      metrics.connections.inc({ transport: link.transport });
+      metrics.connectionsTotal.inc({ transport: link.transport });
+      if (closing) session.fail('E_HUB_CLOSED', 'The hub is shutting down');
+      else if (sweeper === undefined) {
+        sweeper = setInterval(sweep, Math.max(10, Math.min(presenceTimeout, limits.helloTimeout) / 4));
+        sweeper.unref();
+      }
+      return session;
+    },
+    byCid: (cid) => cids.get(cid),
+    roomOf: (session) => (session.room === undefined ? undefined : rooms.get(session.room)),
+  };
+
+  const ws = createWsEndpoint(endpoints);
+
+  const route = (request: IncomingMessage, response: ServerResponse): void => {
+    const url = new URL(request.url ?? '/', 'http://hub');
+    const fail = (error: unknown): void => {
+      reportError(error);
+      if (!response.headersSent) answer(response, 500, { code: 'E_INTERNAL', message: 'Internal error' });
+      else response.destroy();
+    };
+    try {
+      if (request.method === 'GET' && url.pathname === '/sse') serveSse(endpoints, request, response, url.searchParams);
+      else if (request.method === 'POST' && url.pathname === '/send') servePost(endpoints, request, response, url.searchParams).catch(fail);
+      else if (request.method === 'GET' && url.pathname === '/poll') servePoll(endpoints, request, response, url.searchParams).catch(fail);
+      else if (request.method === 'GET' && url.pathname === '/metrics') {
+        response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' }).end(registry.render());
+      } else answer(response, 404, { code: 'E_NOT_FOUND', message: `No ${request.method} ${url.pathname} here` });
+    } catch (error) {
+      fail(error);
+    }
+  };
+
+  const server = createServer(route);
+  server.on('upgrade', (request, socket, head) => {
+    if (closing) socket.destroy();
+    else ws.upgrade(request, socket, head);
+  });
+  // A client that sends garbage instead of HTTP gets a 400, never an exception.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    metrics: registry,
+    listen(port = 8787, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve({ port: address.port, host: address.address, url: `http://${shown}:${address.port}` });
+        });
+      });
+    },
+    async value(room, doc) {
+      const loaded = await roomFor(room);
+      roomHost.idle(room);
+      return loaded.value(doc);
+    },
+    async head(room) {
+      return rooms.get(room)?.head ?? log.head(room);
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      for (const session of [...sessions]) session.fail('E_HUB_CLOSED', 'The hub is shutting down');
+      ws.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await Promise.allSettled([...loading.values()]);
+      await Promise.all([...rooms.values()].map((room) => room.settled()));
+      for (const timer of unloadTimers.values()) clearTimeout(timer);
+      unloadTimers.clear();
+      if (sweeper !== undefined) clearInterval(sweeper);
+      await log.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { Counter, Gauge, Histogram, Metrics } from '../lib/metrics/index.js';
+
+/** How a client is connected. */
+export type TransportKind = 'ws' | 'sse' | 'poll';
+
+/** The hub's instruments; their names are listed in PROTOCOL.md. */
+export interface HubMetrics {
+  readonly connections: Gauge<'transport'>;
+  readonly connectionsTotal: Counter<'transport'>;
+  readonly rooms: Gauge;
+  readonly opsApplied: Counter;
+  readonly opsDuplicate: Counter;
+  readonly rejects: Counter<'code'>;
+  readonly fanout: Histogram;
+  readonly logWrite: Histogram;
+  readonly snapshots: Counter;
+}
+
+/** Registers the hub's metrics in `metrics` (sharing them if another hub registered them first). */
+export function hubMetrics(metrics: Metrics): HubMetrics {
+  return {
+    connections: metrics.gauge({ name: 'rxsync_hub_connections', help: 'Open client connections.', labelNames: ['transport'] }),
+    connectionsTotal: metrics.counter({
+      name: 'rxsync_hub_connections_total',
+      help: 'Client connections opened since start.',
+      labelNames: ['transport'],
+    }),
+    rooms: metrics.gauge({ name: 'rxsync_hub_rooms', help: 'Rooms loaded in memory.' }),
+    opsApplied: metrics.counter({ name: 'rxsync_hub_ops_applied_total', help: 'Ops appended to the log and broadcast.' }),
+    opsDuplicate: metrics.counter({
+      name: 'rxsync_hub_ops_duplicate_total',
+      help: 'Ops whose id the room had already logged (acked again, not applied).',
+    }),
+    rejects: metrics.counter({
+      name: 'rxsync_hub_rejects_total',
+      help: 'Refusals by error code: rejected ops, bad frames, failed hellos, limits.',
+      labelNames: ['code'],
+    }),
+    fanout: metrics.histogram({
+      name: 'rxsync_hub_fanout_seconds',
+      help: 'From receipt of an op to its frame written to every connection of the room.',
+    }),
+    logWrite: metrics.histogram({ name: 'rxsync_hub_log_write_seconds', help: 'Duration of one op log append (one batch).' }),
+    snapshots: metrics.counter({ name: 'rxsync_hub_snapshots_total', help: 'Room snapshots saved.' }),
+  };
+}

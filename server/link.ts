@@ -1,0 +1,22 @@
+import type { TransportKind } from './hubMetrics.js';
+
+/**
+ * One client connection as the hub sees it, whatever carries it: the seam between the endpoints
+ * (WebSocket, SSE, polling) and the transport-independent session logic.
+ */
+export interface Link {
+  readonly transport: TransportKind;
+  /**
+   * True for polling: sequenced ops are not pushed but read from the room's log on each poll, so
+   * `write` with a `seq` only records the position.
+   */
+  readonly pulls: boolean;
+  /** Sends one wire frame; `seq` marks frames of the room's sequence (SSE writes it as the event id). */
+  write(wire: string, seq?: number): void;
+  /** Resolves once what was written so far has been handed to the network (or the link is gone). */
+  flushed(): Promise<void>;
+  /** Bytes written but not yet sent. */
+  buffered(): number;
+  /** Ends the connection from the hub's side. Idempotent. */
+  end(closeCode: number, reason: string): void;
+}

@@ -1,0 +1,98 @@
+/// <reference types="node" />
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EndpointHost } from './endpointHost.js';
+import { answer } from './httpBody.js';
+import type { Link } from './link.js';
+import { PAGE } from './room.js';
+
+/** A polling connection: connection-scoped frames wait here, each with its place in the sequence. */
+export interface PollLink extends Link {
+  /** Frames not yet polled; `at` is the room seq they come after. */
+  readonly pending: { readonly wire: string; readonly at: number }[];
+  /** Set by the hub: the session's position, so queued frames keep their order among the ops. */
+  position: () => number;
+}
+
+/** Creates the link of a polling session (its frames are collected by `GET /poll`). */
+export function pollLink(): PollLink {
+  let bytes = 0;
+  const pending: { wire: string; at: number }[] = [];
+  const link: PollLink = {
+    transport: 'poll',
+    pulls: true,
+    pending,
+    position: () => 0,
+    write(wire, seq) {
+      // Sequenced frames are read from the log by each poll; only the rest is queued.
+      if (seq !== undefined) return;
+      pending.push({ wire, at: link.position() });
+      bytes += wire.length;
+    },
+    flushed: () => Promise.resolve(),
+    buffered: () => bytes,
+    end: () => {
+      pending.length = 0;
+      bytes = 0;
+    },
+  };
+  const take = (count: number): string[] => {
+    const taken = pending.splice(0, count);
+    for (const { wire } of taken) bytes -= wire.length;
+    return taken.map((p) => p.wire);
+  };
+  return Object.assign(link, { take });
+}
+
+function isPollLink(link: Link): link is PollLink & { take(count: number): string[] } {
+  return link.transport === 'poll';
+}
+
+/**
+ * `GET /poll?cid=<id>&since=<seq>`: the ops after `since` (read from the room's log, at most a
+ * page) interleaved in order with the frames queued for this connection, one per line. Nothing new
+ * and a matching `If-None-Match` → 304. Each poll counts as activity for the presence timeout.
+ */
+export async function servePoll(
+  host: EndpointHost,
+  request: IncomingMessage,
+  response: ServerResponse,
+  query: URLSearchParams,
+): Promise<void> {
+  const session = host.byCid(query.get('cid') ?? '');
+  if (session === undefined || !isPollLink(session.link)) {
+    return answer(response, 404, { code: 'E_SESSION_UNKNOWN', message: 'No polling session with this cid: send a hello first' });
+  }
+  const room = host.roomOf(session);
+  if (session.state !== 'live' || room === undefined) {
+    return answer(response, 409, { code: 'E_HELLO_REQUIRED', message: 'The hello of this session has not been answered yet' });
+  }
+  session.lastInbound = Math.max(session.lastInbound, performance.now());
+  const since = Number(query.get('since') ?? 0);
+  const from = Math.max(Number.isSafeInteger(since) && since > 0 ? since : 0, session.floor);
+  const ops = await room.opsAfter(from, PAGE);
+  const link = session.link;
+  const lines: string[] = [];
+  let queued = 0;
+  const upTo = (position: number): void => {
+    while (queued < link.pending.length && (link.pending[queued] as { at: number }).at <= position) {
+      lines.push((link.pending[queued] as { wire: string }).wire);
+      queued++;
+    }
+  };
+  let position = from;
+  upTo(position);
+  for (const op of ops) {
+    upTo(op.seq - 1);
+    lines.push(op.wire);
+    position = op.seq;
+  }
+  upTo(position);
+  link.take(queued);
+  const etag = `"${room.head}"`;
+  if (lines.length === 0 && request.headers['if-none-match'] === etag) {
+    response.writeHead(304, { etag }).end();
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', etag });
+  response.end(lines.join('\n'));
+}

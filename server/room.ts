@@ -1,0 +1,217 @@
+import type { Json } from '../lib/crdt/json.js';
+import { isRxSyncError, RxSyncError } from '../lib/errors.js';
+import { docKindOf, type DocType } from '../lib/live/docTypes.js';
+import type { HubOp, OpsMessage, PeerPresence } from '../lib/protocol/hubMessages.js';
+import { RecentOps } from './recentOps.js';
+import { RoomDocs } from './roomDocs.js';
+import type { RoomHost } from './roomHost.js';
+import { RoomWriter, type CommittedOp, type WriterRoom } from './roomWriter.js';
+import type { HubSession } from './session.js';
+import { dataWire } from './wire.js';
+
+/** Ops read from the log per page while loading, replaying or answering a poll. */
+export const PAGE = 500;
+
+/**
+ * One room: its sessions, its sequence head, the merged state of its documents (not for end-to-end
+ * rooms, whose op bodies the hub cannot read) and its writer. Loaded on first join from the latest
+ * snapshot plus the ops after it.
+ */
+export class Room implements WriterRoom {
+  /** Every session that joined (or is joining). */
+  readonly sessions = new Set<HubSession>();
+  /** Sessions past their replay: they get broadcasts and are shown to others. */
+  private readonly live = new Set<HubSession>();
+  private readonly recent = new RecentOps(1024);
+  private readonly writer: RoomWriter;
+  private sinceSnapshot: number;
+
+  private constructor(
+    readonly name: string,
+    readonly e2e: boolean,
+    /** Seq of the last op applied and broadcast. */
+    public head: number,
+    private readonly docs: RoomDocs | undefined,
+    private snapshot: { readonly seq: number; readonly wire: string } | undefined,
+    private readonly host: RoomHost,
+  ) {
+    this.writer = new RoomWriter(this, host);
+    this.sinceSnapshot = head - (snapshot?.seq ?? 0);
+  }
+
+  /** Reads the room from the log. */
+  static async load(name: string, e2e: boolean, host: RoomHost): Promise<Room> {
+    const head = await host.log.head(name);
+    if (e2e) return new Room(name, true, head, undefined, undefined, host);
+    const stored = await host.log.snapshot(name);
+    const docs = stored === undefined ? new RoomDocs() : RoomDocs.fromSnapshot(name, stored.docs);
+    let at = stored?.seq ?? 0;
+    while (at < head) {
+      const page = await host.log.read(name, at, PAGE);
+      if (page.length === 0) break;
+      for (const { seq, op } of page) {
+        try {
+          docs.apply(op.doc, op.type, docKindOf(op.type).decode(op.body));
+        } catch (error) {
+          throw new RxSyncError('E_LOG_READ', `Room ${name}: logged op ${seq} cannot be applied`, { cause: error });
+        }
+        at = seq;
+      }
+    }
+    const snapshot = stored === undefined ? undefined : { seq: stored.seq, wire: dataWire({ kind: 'snapshot', ...stored }) };
+    return new Room(name, false, head, docs, snapshot, host);
+  }
+
+  /** Whether the room may be unloaded: nobody in it and nothing left to write. */
+  get idle(): boolean {
+    return this.sessions.size === 0 && !this.writer.busy;
+  }
+
+  /** Resolves once every queued op is written (for shutdown). */
+  settled(): Promise<void> {
+    return this.writer.whenIdle();
+  }
+
+  typeOf(doc: string): DocType | undefined {
+    return this.docs?.typeOf(doc);
+  }
+
+  value(doc: string): { type: DocType; value: unknown } | undefined {
+    return this.docs?.value(doc);
+  }
+
+  /**
+   * Welcome, then a snapshot if the client is behind it, then the ops it missed, then who is here;
+   * after that the session gets live broadcasts. Polling sessions read the ops per poll instead.
+   */
+  async join(session: HubSession, lastSeq: number): Promise<void> {
+    this.sessions.add(session);
+    session.room = this.name;
+    // A client ahead of the head (the hub lost history) is told by welcome.head and resumes from here.
+    session.sentSeq = Math.min(lastSeq, this.head);
+    session.send({ kind: 'welcome', room: this.name, peer: session.peer, head: this.head, e2e: this.e2e });
+    if (this.snapshot !== undefined && lastSeq < this.snapshot.seq) {
+      session.write(this.snapshot.wire);
+      session.sentSeq = this.snapshot.seq;
+    }
+    session.floor = session.sentSeq;
+    if (session.link.pulls) {
+      session.sentSeq = this.head;
+    } else {
+      while (session.sentSeq < this.head) {
+        const page = await this.opsAfter(session.sentSeq, PAGE);
+        if (session.closed || page.length === 0) break;
+        for (const { seq, wire } of page) session.writeSequenced(wire, seq);
+        // Page by page, so replaying a long history never buffers all of it.
+        await session.link.flushed();
+        if (session.closed) break;
+      }
+    }
+    if (session.closed) return;
+    session.send({ kind: 'peers', peers: [...this.live].map(presenceOf) });
+    this.live.add(session);
+    this.toOthers(session, dataWire({ kind: 'peer', ...presenceOf(session) }));
+  }
+
+  /** A session left: others see `left` if they had seen it arrive. */
+  leave(session: HubSession): void {
+    this.sessions.delete(session);
+    if (this.live.delete(session)) this.toOthers(session, dataWire({ kind: 'left', peer: session.peer }));
+    if (this.idle) this.host.idle(this.name);
+  }
+
+  /** Sets a session's presence state and tells the others. */
+  setPresence(session: HubSession, state: Json): void {
+    const bytes = Buffer.byteLength(JSON.stringify(state));
+    if (bytes > this.host.limits.maxPresenceBytes) {
+      session.error('E_TOO_LARGE', `Presence state of ${bytes} bytes is over the limit of ${this.host.limits.maxPresenceBytes}`);
+      return;
+    }
+    session.presence = state;
+    this.toOthers(session, dataWire({ kind: 'peer', ...presenceOf(session) }));
+  }
+
+  /** Validates each op of a message; the valid ones go to the next group commit, the others are rejected. */
+  receiveOps(session: HubSession, message: OpsMessage, receivedAt: number): void {
+    const ops: HubOp[] = [];
+    const states: unknown[] = [];
+    const refused = new Map<string, { ids: string[]; message: string }>();
+    const refuse = (op: HubOp, code: string, why: string): void => {
+      const entry = refused.get(code) ?? { ids: [], message: why };
+      entry.ids.push(op.id);
+      refused.set(code, entry);
+    };
+    for (const op of message.ops) {
+      if (this.e2e) {
+        if (typeof op.body !== 'string') refuse(op, 'E_OP_INVALID', 'An end-to-end room takes encrypted envelopes (strings) as op bodies');
+        else if (Buffer.byteLength(op.body) > this.host.limits.maxEnvelopeBytes) {
+          refuse(op, 'E_TOO_LARGE', `Op body over ${this.host.limits.maxEnvelopeBytes} bytes`);
+        } else {
+          ops.push(op);
+          states.push(undefined);
+        }
+        continue;
+      }
+      try {
+        states.push(docKindOf(op.type).decode(op.body));
+        ops.push(op);
+      } catch (error) {
+        refuse(op, 'E_OP_INVALID', isRxSyncError(error) ? error.message : 'Invalid op body');
+      }
+    }
+    for (const [code, { ids, message: why }] of refused) {
+      this.host.metrics.rejects.add(ids.length, { code });
+      session.send({ kind: 'reject', ids, code, message: why });
+    }
+    if (ops.length > 0) this.writer.submit({ session, ops, states, receivedAt });
+  }
+
+  /** Ops with `seq > afterSeq` up to the head, encoded, at most `limit`: from memory when recent, else from the log. */
+  async opsAfter(afterSeq: number, limit: number): Promise<{ seq: number; wire: string }[]> {
+    const upTo = this.head;
+    if (afterSeq >= upTo) return [];
+    const cached = this.recent.slice(afterSeq, upTo, limit);
+    if (cached !== undefined) return cached;
+    const page = await this.host.log.read(this.name, afterSeq, Math.min(limit, upTo - afterSeq));
+    return page.filter((l) => l.seq <= upTo).map(({ seq, op }) => ({ seq, wire: dataWire({ kind: 'op', op }, seq) }));
+  }
+
+  /** Applies durable ops and sends each, encoded once, to every live session (the sender too). */
+  publish(ops: readonly CommittedOp[]): void {
+    for (const { seq, op, state, receivedAt } of ops) {
+      if (this.docs !== undefined) this.docs.apply(op.doc, op.type, state);
+      const wire = dataWire({ kind: 'op', op }, seq);
+      this.recent.push(seq, wire);
+      this.head = seq;
+      for (const session of this.live) session.writeSequenced(wire, seq);
+      this.host.metrics.fanout.observe((this.host.now() - receivedAt) / 1000);
+    }
+  }
+
+  /** After a commit: a snapshot every `snapshotEvery` ops (never for end-to-end rooms). */
+  async committed(count: number): Promise<void> {
+    if (this.docs === undefined) return;
+    this.sinceSnapshot += count;
+    if (this.sinceSnapshot < this.host.snapshotEvery) return;
+    const snapshot = { seq: this.head, docs: this.docs.encode() };
+    try {
+      await this.host.log.saveSnapshot(this.name, snapshot);
+      this.snapshot = { seq: snapshot.seq, wire: dataWire({ kind: 'snapshot', ...snapshot }) };
+      this.sinceSnapshot = this.head - snapshot.seq;
+      this.host.metrics.snapshots.inc();
+    } catch (error) {
+      // The log still has every op; the next commit tries again.
+      this.host.reportError(error);
+    }
+  }
+
+  private toOthers(self: HubSession, wire: string): void {
+    for (const session of this.live) if (session !== self) session.write(wire);
+  }
+}
+
+function presenceOf(session: HubSession): PeerPresence {
+  return session.principal === undefined
+    ? { peer: session.peer, state: session.presence }
+    : { peer: session.peer, state: session.presence, principal: session.principal };
+}

@@ -1,0 +1,17 @@
+import type { HubMetrics } from './hubMetrics.js';
+import type { ResolvedLimits } from './limits.js';
+import type { OpLog } from './opLog.js';
+
+/** What a room needs from the hub that owns it. */
+export interface RoomHost {
+  readonly log: OpLog;
+  readonly metrics: HubMetrics;
+  readonly limits: ResolvedLimits;
+  /** Save a snapshot after this many ops since the last one. */
+  readonly snapshotEvery: number;
+  now(): number;
+  /** Failures nobody is waiting for (a snapshot that could not be saved). */
+  reportError(error: unknown): void;
+  /** The room has no sessions and no pending writes: it may be unloaded. */
+  idle(room: string): void;
+}

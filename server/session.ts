@@ -1,0 +1,215 @@
+import type { Json } from '../lib/crdt/json.js';
+import { isRxSyncError } from '../lib/errors.js';
+import type { HelloFrame, Frame } from '../lib/protocol/frames.js';
+import { parseClientMessage, type ClientMessage, type HubMessage } from '../lib/protocol/hubMessages.js';
+import { jsonCodec } from '../lib/protocol/jsonCodec.js';
+import { FRAME_INVALID, parseFrame } from '../lib/protocol/parseFrame.js';
+import { randomId } from '../lib/randomId.js';
+import { CLOSE_NORMAL, closeFor } from './closeCodes.js';
+import type { HubMetrics } from './hubMetrics.js';
+import type { ResolvedLimits } from './limits.js';
+import type { Link } from './link.js';
+import { TokenBucket } from './tokenBucket.js';
+import { dataWire, errorWire, pongWire } from './wire.js';
+
+/** Where a session is in its life. */
+export type SessionState = 'greeting' | 'joining' | 'live' | 'closed';
+
+/** What a session needs from the hub. */
+export interface SessionHost {
+  readonly limits: ResolvedLimits;
+  readonly metrics: HubMetrics;
+  now(): number;
+  /** Authenticates and joins; the session is `joining` meanwhile. */
+  hello(session: HubSession, frame: HelloFrame): Promise<void>;
+  /** A validated message from a live session. */
+  message(session: HubSession, message: ClientMessage, receivedAt: number): void;
+  /** The session ended (either side): leave its room, forget it. */
+  closed(session: HubSession): void;
+}
+
+/** How a session ended, for the HTTP endpoints that answer a POST after the fact. */
+export interface SessionEnd {
+  readonly code: string;
+  readonly message: string;
+  readonly http: number;
+}
+
+/** Frames queued while a hello is being authenticated, at most. */
+const MAX_INBOX = 1024;
+
+/**
+ * One client connection's protocol state: hello first, then validated frames; rate limit, presence
+ * state and resume position. Transport-independent: it talks to the client only through a {@link Link}.
+ */
+export class HubSession {
+  /** The peer id other clients see; random per connection. */
+  readonly peer = randomId();
+  state: SessionState = 'greeting';
+  /** Set once joined. */
+  room: string | undefined;
+  principal: string | undefined;
+  presence: Json = null;
+  /** Push links: highest seq written. Polling: position in the room's sequence. */
+  sentSeq = 0;
+  /** Polling: log reads never start below this (what a snapshot covered). */
+  floor = 0;
+  readonly openedAt: number;
+  lastInbound: number;
+  lastPing = 0;
+  ended: SessionEnd | undefined;
+  private readonly bucket: TokenBucket;
+  private inbox: string[] = [];
+
+  constructor(
+    readonly link: Link,
+    private readonly host: SessionHost,
+  ) {
+    const now = host.now();
+    this.openedAt = now;
+    this.lastInbound = now;
+    this.bucket = new TokenBucket(host.limits.messagesPerSecond, host.limits.messageBurst, now);
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  /**
+   * Handles one inbound wire frame. Returns a promise only for a hello (resolved once the session
+   * joined or was refused), so the HTTP endpoints can answer the hello POST with the outcome.
+   */
+  receive(wire: string): void | Promise<void> {
+    if (this.closed) return;
+    const now = this.host.now();
+    this.lastInbound = now;
+    if (!this.bucket.take(now)) {
+      this.fail('E_RATE_LIMITED', `More than ${this.host.limits.messagesPerSecond} frames per second`);
+      return;
+    }
+    if (wire.length > this.host.limits.maxFrameBytes || Buffer.byteLength(wire) > this.host.limits.maxFrameBytes) {
+      this.error('E_TOO_LARGE', `Frame larger than ${this.host.limits.maxFrameBytes} bytes`);
+      return;
+    }
+    if (this.state === 'joining') {
+      // Authentication is async: keep order by holding later frames until the session is live.
+      if (this.inbox.length >= MAX_INBOX) this.fail('E_RATE_LIMITED', 'Too many frames before the hello was answered');
+      else this.inbox.push(wire);
+      return;
+    }
+    return this.handle(wire, now);
+  }
+
+  /** Validates and dispatches one frame that passed the rate and size checks. */
+  private handle(wire: string, now: number): void | Promise<void> {
+    let frame: Frame;
+    try {
+      frame = parseFrame(jsonCodec.decode(wire));
+    } catch (error) {
+      this.error(FRAME_INVALID, isRxSyncError(error) ? error.message : 'Invalid protocol frame');
+      return;
+    }
+    switch (frame.type) {
+      case 'hello':
+        if (this.state !== 'greeting') {
+          this.error('E_HELLO_REPEATED', 'Only one hello per connection');
+          return;
+        }
+        this.state = 'joining';
+        return this.host.hello(this, frame).then(() => this.drainInbox());
+      case 'data': {
+        if (this.state !== 'live') {
+          this.error('E_HELLO_REQUIRED', 'Send a hello (with a room) before data');
+          return;
+        }
+        let message: ClientMessage;
+        try {
+          message = parseClientMessage(frame.data, { maxOpsPerMessage: this.host.limits.maxOpsPerMessage });
+        } catch (error) {
+          this.error(isRxSyncError(error) ? error.code : 'E_MESSAGE_INVALID', isRxSyncError(error) ? error.message : 'Invalid message');
+          return;
+        }
+        this.host.message(this, message, now);
+        return;
+      }
+      case 'ping':
+        this.link.write(pongWire(frame.id));
+        return;
+      case 'bye':
+        this.close(CLOSE_NORMAL, 'bye');
+        return;
+      default:
+        // pong: its arrival already counted as activity; error: the client's own report, nothing to do.
+        return;
+    }
+  }
+
+  /** Sends a connection-scoped hub message. */
+  send(message: HubMessage): void {
+    this.write(dataWire(message));
+  }
+
+  /** Sends an already encoded connection-scoped frame. */
+  write(wire: string): void {
+    if (this.closed) return;
+    this.link.write(wire);
+    this.checkBuffer();
+  }
+
+  /** Sends a frame of the room's sequence unless this session already has it. */
+  writeSequenced(wire: string, seq: number): void {
+    if (this.closed || seq <= this.sentSeq) return;
+    this.sentSeq = seq;
+    this.link.write(wire, seq);
+    this.checkBuffer();
+  }
+
+  /** An error frame; the connection stays up. Counted by code. */
+  error(code: string, message: string): void {
+    this.host.metrics.rejects.inc({ code });
+    this.write(errorWire(code, message));
+  }
+
+  /** An error frame, then the connection is closed with the code's close code. */
+  fail(code: string, message: string): void {
+    if (this.closed) return;
+    this.error(code, message);
+    this.ended = { code, message, http: closeFor(code).http };
+    this.close(closeFor(code).ws, code);
+  }
+
+  /** Ends the session from the hub's side. */
+  close(closeCode: number, reason: string): void {
+    if (this.closed) return;
+    this.state = 'closed';
+    this.inbox = [];
+    this.link.end(closeCode, reason);
+    this.host.closed(this);
+  }
+
+  /** The client went away (socket closed, stream aborted). */
+  gone(): void {
+    if (this.closed) return;
+    this.state = 'closed';
+    this.inbox = [];
+    this.host.closed(this);
+  }
+
+  private drainInbox(): void {
+    while (this.inbox.length > 0 && this.state === 'live') {
+      const wire = this.inbox.shift() as string;
+      void this.handle(wire, this.host.now());
+    }
+    // Refused or closed meanwhile: what was queued is dropped with the session.
+    this.inbox = [];
+  }
+
+  private checkBuffer(): void {
+    if (this.link.buffered() > this.host.limits.maxBufferedBytes) {
+      this.ended = { code: 'E_SLOW_CONSUMER', message: 'Too much data waiting to be sent', http: closeFor('E_SLOW_CONSUMER').http };
+      this.host.metrics.rejects.inc({ code: 'E_SLOW_CONSUMER' });
+      // No error frame: the buffer is what is full.
+      this.close(closeFor('E_SLOW_CONSUMER').ws, 'E_SLOW_CONSUMER');
+    }
+  }
+}

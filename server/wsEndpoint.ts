@@ -1,0 +1,85 @@
+/// <reference types="node" />
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { EndpointHost } from './endpointHost.js';
+import type { Link } from './link.js';
+
+/** A close that the client does not complete within this many ms is forced. */
+const CLOSE_GRACE = 2000;
+
+function text(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function wsLink(socket: WebSocket): Link {
+  let unsent = 0;
+  let waiters: (() => void)[] = [];
+  const release = (): void => {
+    const done = waiters;
+    waiters = [];
+    for (const resolve of done) resolve();
+  };
+  // One shared callback, not a closure per frame: it only counts what the socket has written.
+  const onSent = (): void => {
+    unsent -= 1;
+    if (unsent === 0) release();
+  };
+  socket.once('close', () => {
+    unsent = 0;
+    release();
+  });
+  return {
+    transport: 'ws',
+    pulls: false,
+    write(wire) {
+      if (socket.readyState !== socket.OPEN) return;
+      unsent += 1;
+      socket.send(wire, onSent);
+    },
+    flushed: () =>
+      unsent === 0 || socket.readyState !== socket.OPEN ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve)),
+    buffered: () => socket.bufferedAmount,
+    end(closeCode, reason) {
+      if (socket.readyState === socket.CLOSED || socket.readyState === socket.CLOSING) return;
+      socket.close(closeCode, reason.slice(0, 120));
+      setTimeout(() => socket.terminate(), CLOSE_GRACE).unref();
+    },
+  };
+}
+
+/** The `/ws` endpoint: upgrades, then one session per socket; the first frame must be the hello. */
+export function createWsEndpoint(host: EndpointHost): {
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): void;
+} {
+  // maxPayload: ws itself refuses a bigger frame, closing with 1009 before buffering it whole.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: host.limits.maxFrameBytes });
+  return {
+    upgrade(request, socket, head) {
+      const path = new URL(request.url ?? '/', 'http://hub').pathname;
+      if (path !== '/ws') {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        const session = host.open(wsLink(ws));
+        ws.on('message', (data, isBinary) => {
+          if (isBinary) session.error('E_FRAME_INVALID', 'Binary frames are not supported');
+          else void session.receive(text(data));
+        });
+        ws.on('close', () => session.gone());
+        ws.on('error', (error: Error & { code?: string }) => {
+          if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') host.metrics.rejects.inc({ code: 'E_TOO_LARGE' });
+          session.gone();
+        });
+      });
+    },
+    close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+  };
+}
