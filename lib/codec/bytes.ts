@@ -36,25 +36,36 @@ export function concatBytes(parts: readonly Uint8Array[]): Bytes {
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-let reverse: Int16Array | undefined;
+let codes: Uint8Array | undefined;
+let reverse: Int8Array | undefined;
 
-/** Unpadded base64url (RFC 4648 §5): safe in JSON, URLs and line-based transports. */
+/**
+ * Unpadded base64url (RFC 4648 §5): safe in JSON, URLs and line-based transports. Writes ASCII
+ * bytes and decodes them in one native call: string concatenation per character is about three
+ * times slower on large envelopes.
+ */
 export function toBase64Url(bytes: Uint8Array): string {
-  let out = '';
+  if (codes === undefined) codes = utf8Encode(ALPHABET);
+  const table = codes;
+  const length = bytes.length;
+  const out = new Uint8Array(Math.ceil((length * 4) / 3));
+  let o = 0;
   let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
+  for (; i + 2 < length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
+    out[o++] = table[n >> 18]!;
+    out[o++] = table[(n >> 12) & 63]!;
+    out[o++] = table[(n >> 6) & 63]!;
+    out[o++] = table[n & 63]!;
   }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!;
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]!;
+  const rest = length - i;
+  if (rest > 0) {
+    const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
+    out[o++] = table[n >> 18]!;
+    out[o++] = table[(n >> 12) & 63]!;
+    if (rest === 2) out[o++] = table[(n >> 6) & 63]!;
   }
-  return out;
+  return utf8Decode(out.subarray(0, o));
 }
 
 /**
@@ -63,26 +74,48 @@ export function toBase64Url(bytes: Uint8Array): string {
  */
 export function fromBase64Url(text: string): Bytes | undefined {
   if (reverse === undefined) {
-    reverse = new Int16Array(128).fill(-1);
+    reverse = new Int8Array(128).fill(-1);
     for (let i = 0; i < ALPHABET.length; i++) reverse[ALPHABET.charCodeAt(i)] = i;
   }
   const table = reverse;
-  if (text.length % 4 === 1) return undefined;
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
-  let bits = 0;
-  let buffered = 0;
-  let written = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    const value = code < 128 ? table[code]! : -1;
-    if (value < 0) return undefined;
-    bits = ((bits << 6) | value) & 0xffffff;
-    buffered += 6;
-    if (buffered >= 8) {
-      buffered -= 8;
-      out[written++] = (bits >> buffered) & 0xff;
-    }
+  const length = text.length;
+  const rest = length % 4;
+  if (rest === 1) return undefined;
+  const out = new Uint8Array(Math.floor((length * 3) / 4));
+  // Four characters at a time; a foreign character maps to -1, whose sign bit survives the OR.
+  let invalid = 0;
+  let o = 0;
+  let i = 0;
+  for (const full = length - rest; i < full; i += 4) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const c = text.charCodeAt(i + 2);
+    const d = text.charCodeAt(i + 3);
+    if ((a | b | c | d) > 127) return undefined;
+    const va = table[a]!;
+    const vb = table[b]!;
+    const vc = table[c]!;
+    const vd = table[d]!;
+    invalid |= va | vb | vc | vd;
+    const n = (va << 18) | (vb << 12) | (vc << 6) | vd;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 0xff;
+    out[o++] = n & 0xff;
   }
-  if ((bits & ((1 << buffered) - 1)) !== 0) return undefined;
-  return out;
+  if (rest > 0) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const c = rest === 3 ? text.charCodeAt(i + 2) : 65; // 'A': zero bits
+    if ((a | b | c) > 127) return undefined;
+    const va = table[a]!;
+    const vb = table[b]!;
+    const vc = table[c]!;
+    invalid |= va | vb | vc;
+    const n = (va << 18) | (vb << 12) | (vc << 6);
+    // The bits after the last whole byte must be zero (canonical form).
+    if ((rest === 2 ? n & 0xffff : n & 0xff) !== 0) return undefined;
+    out[o++] = n >> 16;
+    if (rest === 3) out[o] = (n >> 8) & 0xff;
+  }
+  return invalid < 0 ? undefined : out;
 }

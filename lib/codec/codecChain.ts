@@ -58,9 +58,11 @@ function plan(stages: readonly CodecStage[]): ChainPlan {
 }
 
 /** Additional authenticated data: the exact header bytes, then the context. The header is self-delimiting. */
-function additionalData(headerBytes: Uint8Array, context: string): Bytes {
-  return concatBytes([headerBytes, utf8Encode(context)]);
+function additionalData(headerBytes: Uint8Array, contextBytes: Uint8Array): Bytes {
+  return concatBytes([headerBytes, contextBytes]);
 }
+
+const CONTEXT_CACHE_SIZE = 256;
 
 function toJsonBytes(value: unknown): Bytes {
   const text = JSON.stringify(value);
@@ -96,6 +98,19 @@ export function codecChain(stages: readonly ByteStage[], options?: CodecChainOpt
 export function codecChain(stages: readonly CodecStage[], options: CodecChainOptions = {}): EnvelopeCodec<unknown> {
   const chain = plan(stages);
   const onReject = options.onReject;
+  // A room or storage key is used again and again, and TextEncoder is a native call that costs
+  // about as much as the rest of the envelope work on a small payload: encode each context once.
+  // Bounded (cleared when full), so a stream of distinct contexts cannot grow it.
+  const contexts = new Map<string, Bytes>();
+  const contextBytes = (context: string): Bytes => {
+    let bytes = contexts.get(context);
+    if (bytes === undefined) {
+      if (contexts.size >= CONTEXT_CACHE_SIZE) contexts.clear();
+      bytes = utf8Encode(context);
+      contexts.set(context, bytes);
+    }
+    return bytes;
+  };
 
   const encode = async (value: unknown, context = ''): Promise<Bytes> => {
     let payload: Bytes;
@@ -117,7 +132,7 @@ export function codecChain(stages: readonly CodecStage[], options: CodecChainOpt
     const keys = chain.encrypt.resolved;
     const header: EnvelopeHeader = { compression, json: chain.json, encryption: { keyId: keys.currentKeyId, iv: randomIv() } };
     const headerBytes = writeHeader(header, keys.currentKeyIdBytes);
-    const sealed = await aesGcmSeal(keys.currentKey, header.encryption!.iv, payload, additionalData(headerBytes, context));
+    const sealed = await aesGcmSeal(keys.currentKey, header.encryption!.iv, payload, additionalData(headerBytes, contextBytes(context)));
     return concatBytes([headerBytes, sealed]);
   };
 
@@ -135,7 +150,7 @@ export function codecChain(stages: readonly CodecStage[], options: CodecChainOpt
       const { keyId, iv } = header.encryption;
       const key = chain.encrypt.resolved.keys.get(keyId);
       if (key === undefined) throw rejection('E_KEY_UNKNOWN', `unknown key id ${JSON.stringify(keyId)}`, { keyId });
-      payload = await aesGcmOpen(key, iv, body, additionalData(headerBytes, context), keyId);
+      payload = await aesGcmOpen(key, iv, body, additionalData(headerBytes, contextBytes(context)), keyId);
     }
     if (header.compression !== 'none') {
       if (chain.compress === undefined) throw rejection('E_ENVELOPE', 'envelope is compressed but this codec does not decompress');
@@ -144,15 +159,18 @@ export function codecChain(stages: readonly CodecStage[], options: CodecChainOpt
     return chain.json ? fromJsonBytes(payload) : ownBytes(payload);
   };
 
-  const decode = async (envelope: Uint8Array, context = ''): Promise<unknown> => {
+  // Decoding reads the envelope across awaits, so it works on its own copy unless the bytes are fresh.
+  const decodeBytes = async (envelope: Uint8Array, context: string, fresh: boolean): Promise<unknown> => {
     try {
-      return await decodeTrusted(ownBytes(envelope), context);
+      return await decodeTrusted(fresh ? (envelope as Bytes) : ownBytes(envelope), context);
     } catch (error) {
       const coded = isCodecRejection(error) ? error : rejection('E_ENVELOPE', 'undecodable envelope', undefined, error);
       onReject?.(coded.code, coded);
       throw coded;
     }
   };
+
+  const decode = (envelope: Uint8Array, context = ''): Promise<unknown> => decodeBytes(envelope, context, false);
 
   const decodeText = async (text: string, context = ''): Promise<unknown> => {
     const bytes = typeof text === 'string' ? fromBase64Url(text) : undefined;
@@ -163,7 +181,7 @@ export function codecChain(stages: readonly CodecStage[], options: CodecChainOpt
       onReject?.(error.code, error);
       throw error;
     }
-    return decode(bytes, context);
+    return decodeBytes(bytes, context, true); // fresh from base64url: no copy needed
   };
 
   return {
