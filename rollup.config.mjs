@@ -11,7 +11,14 @@ const input = {
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.
-const external = [/^rxjs(\/|$)/, /^rxjs-websockets/, /^immer/, /^localforage/, /^ws$/, /^eventsource/, /^node:/];
+const external = [/^rxjs(\/|$)/, /^rxjs-websockets/, /^immer/, /^localforage/, /^ws$/, /^eventsource/, /^better-sqlite3$/, /^node:/];
+
+// The CLI imports the hub through server/index.ts, kept external and pointed at dist/server.js, so
+// the published package carries the hub code once.
+const serverEntry = /[\\/]server[\\/]index\.(js|ts)$/;
+const cliExternal = (id, importer) =>
+  external.some((pattern) => pattern.test(id)) ||
+  (importer !== undefined && /[\\/]server[\\/]cli\.ts$/.test(importer) && id === './index.js');
 
 export default [
   {
@@ -38,5 +45,17 @@ export default [
       { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
       { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
     ],
+  },
+  {
+    input: { 'hub-cli': 'server/cli.ts' },
+    external: cliExternal,
+    plugins: [typescript({ tsconfig: './tsconfig.build.json', outputToFilesystem: false })],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      banner: '#!/usr/bin/env node',
+      paths: (id) => (serverEntry.test(id) ? './server.js' : id),
+    },
   },
 ];

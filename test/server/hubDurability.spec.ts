@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HubOp } from '../../lib/protocol/hubMessages.js';
+import { seed, seededRandom } from '../support/fc.js';
+import { counterOp, opsFrame } from './fixtures/hubFixture.js';
+import { startHubProcess, type HubProcess } from './fixtures/hubProcess.js';
+import { opIds, wsClient, type RawClient } from './fixtures/rawClients.js';
+
+const ROOM = 'durable';
+const WRITERS = 3;
+const KILLS = Number(process.env['KILL_TRIALS'] ?? (process.env['FC_RUNS'] ? 10 : 3));
+
+/**
+ * A writer that keeps a few messages in flight (like a pipelining outbox) and remembers which op
+ * ids the hub acked. After a crash it resends everything not acked, as an outbox would.
+ */
+class Writer {
+  readonly acked = new Set<string>();
+  readonly unacked = new Map<string, HubOp>();
+  private client: RawClient | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly nextId: () => string,
+    private readonly random: () => number,
+  ) {}
+
+  async start(url: string): Promise<void> {
+    this.stopped = false;
+    const client = await wsClient(url);
+    this.client = client;
+    let seen = 0;
+    client.events.on('change', () => {
+      for (; seen < client.received.length; seen++) {
+        const frame = client.received[seen]!;
+        if (frame.data?.kind === 'ack') for (const id of frame.data['ids'] as string[]) this.settle(id);
+      }
+      if (!this.stopped && client.ended === undefined && this.unacked.size < 20) this.sendMore();
+    });
+    await client.hello(ROOM);
+    // Resend what the last hub never acked; the hub dedupes by id.
+    if (this.unacked.size > 0) await client.send(opsFrame([...this.unacked.values()]));
+    this.sendMore();
+  }
+
+  private settle(id: string): void {
+    this.unacked.delete(id);
+    this.acked.add(id);
+  }
+
+  private sendMore(): void {
+    const ops = Array.from({ length: 1 + Math.floor(this.random() * 4) }, () => counterOp(this.nextId()));
+    for (const op of ops) this.unacked.set(op.id, op);
+    void this.client!.send(opsFrame(ops));
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  async drain(): Promise<void> {
+    this.stop();
+    await this.client!.waitFor(() => this.unacked.size === 0, 'every op acked', 15_000);
+    await this.client!.close();
+  }
+}
+
+describe(`hub under kill -9 (${KILLS} kills, seed ${seed})`, () => {
+  let dir: string;
+  let hub: HubProcess | undefined;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'rxsync-hub-kill-'))));
+  afterEach(async () => {
+    if (hub !== undefined && hub.child.exitCode === null) {
+      hub.child.kill('SIGKILL');
+      await hub.exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every acked op after a crash: seqs 1..head without gaps, each id once', async () => {
+    const random = seededRandom(seed);
+    const writers = Array.from({ length: WRITERS }, (_, i) => new Writer(opIds(`w${i}`), random));
+    let inFlightAtKills = 0;
+    for (let kill = 0; kill < KILLS; kill++) {
+      hub = await startHubProcess(dir, ['--snapshot-every', '1000000']);
+      await Promise.all(writers.map((w) => w.start(hub!.url)));
+      // Kill somewhere in the stream: after a random number of further acks across all writers.
+      const target = writers.reduce((n, w) => n + w.acked.size, 0) + 20 + Math.floor(random() * 200);
+      await new Promise<void>((resolve, reject) => {
+        const guard = setTimeout(() => {
+          clearInterval(check);
+          reject(new Error(`only ${writers.reduce((n, w) => n + w.acked.size, 0)} of ${target} acks`));
+        }, 15_000);
+        const check = setInterval(() => {
+          if (writers.reduce((n, w) => n + w.acked.size, 0) >= target) {
+            clearInterval(check);
+            clearTimeout(guard);
+            resolve();
+          }
+        }, 1);
+      });
+      hub.child.kill('SIGKILL');
+      await hub.exited;
+      writers.forEach((w) => w.stop());
+      inFlightAtKills += writers.reduce((n, w) => n + w.unacked.size, 0);
+    }
+
+    // Restart on the same folder: the writers resend what was never acked, then a fresh reader replays.
+    hub = await startHubProcess(dir, ['--snapshot-every', '1000000']);
+    await Promise.all(writers.map((w) => w.start(hub!.url)));
+    await Promise.all(writers.map((w) => w.drain()));
+    const reader = await wsClient(hub.url);
+    await reader.hello(ROOM, { lastSeq: 0 });
+    const head = reader.messages('welcome')[0]!.data['head'] as number;
+    await reader.waitFor(() => reader.messages('op').length >= head, `replay of ${head} ops`, 15_000);
+    const replay = reader.messages('op');
+    const ids = replay.map((m) => (m.data['op'] as HubOp).id);
+    const acked = writers.flatMap((w) => [...w.acked]);
+
+    console.log(`kill -9: ${KILLS} kills with ${inFlightAtKills} ops in flight in all; ${acked.length} acked, head ${head}`);
+    expect(acked.length).toBeGreaterThan(KILLS * 20);
+    expect(replay.map((m) => m.seq)).toEqual(Array.from({ length: head }, (_, i) => i + 1));
+    expect(new Set(ids).size).toBe(ids.length);
+    const logged = new Set(ids);
+    expect(acked.filter((id) => !logged.has(id))).toEqual([]);
+    await reader.close();
+  }, 60_000);
+});
