@@ -15,8 +15,8 @@ import type { Link } from './link.js';
 import type { OpLog } from './opLog.js';
 import { servePoll } from './pollEndpoint.js';
 import { servePost } from './postEndpoint.js';
-import { Room } from './room.js';
 import type { RoomHost } from './roomHost.js';
+import { RoomRegistry } from './roomRegistry.js';
 import { HubSession, type SessionHost } from './session.js';
 import { serveSse } from './sseEndpoint.js';
 import { createWsEndpoint } from './wsEndpoint.js';
@@ -79,8 +79,6 @@ export function createHub(options: HubOptions): Hub {
   const log = options.log;
   const limits: ResolvedLimits = resolveLimits(options.limits);
   const presenceTimeout = options.presenceTimeout ?? 30_000;
-  const unloadAfter = options.unloadAfter ?? 30_000;
-  const endToEnd = options.endToEnd ?? ((room: string) => room.startsWith('e2e:'));
   const registry = options.metrics ?? createMetrics();
   const metrics: HubMetrics = hubMetrics(registry);
   const now = (): number => performance.now();
@@ -95,9 +93,12 @@ export function createHub(options: HubOptions): Hub {
   const sessions = new Set<HubSession>();
   const cids = new Map<string, HubSession>();
   const cidOf = new Map<HubSession, string>();
-  const rooms = new Map<string, Room>();
-  const loading = new Map<string, Promise<Room>>();
-  const unloadTimers = new Map<string, NodeJS.Timeout>();
+  const rooms = new RoomRegistry({
+    maxRooms: limits.maxRooms,
+    unloadAfter: options.unloadAfter ?? 30_000,
+    endToEnd: options.endToEnd ?? ((room: string) => room.startsWith('e2e:')),
+    onCount: (n) => metrics.rooms.set(n),
+  });
   let sweeper: NodeJS.Timeout | undefined;
   let closing = false;
 
@@ -108,47 +109,9 @@ export function createHub(options: HubOptions): Hub {
     snapshotEvery: options.snapshotEvery ?? 1000,
     now,
     reportError,
-    idle(name) {
-      const room = rooms.get(name);
-      if (room === undefined || !room.idle || unloadTimers.has(name)) return;
-      const timer = setTimeout(() => {
-        unloadTimers.delete(name);
-        if (rooms.get(name) === room && room.idle) {
-          rooms.delete(name);
-          metrics.rooms.set(rooms.size);
-        }
-      }, unloadAfter);
-      timer.unref();
-      unloadTimers.set(name, timer);
-    },
+    idle: (name) => rooms.idle(name),
   };
-
-  async function roomFor(name: string): Promise<Room> {
-    const loaded = rooms.get(name);
-    if (loaded !== undefined) {
-      clearTimeout(unloadTimers.get(name));
-      unloadTimers.delete(name);
-      return loaded;
-    }
-    const pending = loading.get(name);
-    if (pending !== undefined) return pending;
-    if (rooms.size + loading.size >= limits.maxRooms)
-      throw new RxSyncError('E_HUB_FULL', `The hub serves at most ${limits.maxRooms} rooms`);
-    const load = Room.load(name, endToEnd(name), roomHost).then(
-      (room) => {
-        loading.delete(name);
-        rooms.set(name, room);
-        metrics.rooms.set(rooms.size);
-        return room;
-      },
-      (error: unknown) => {
-        loading.delete(name);
-        throw error;
-      },
-    );
-    loading.set(name, load);
-    return load;
-  }
+  rooms.host = roomHost;
 
   async function hello(session: HubSession, frame: HelloFrame): Promise<void> {
     try {
@@ -164,7 +127,7 @@ export function createHub(options: HubOptions): Hub {
         );
       }
       session.principal = decision.principal;
-      const room = await roomFor(frame.room);
+      const room = await rooms.open(frame.room);
       if (session.closed) return roomHost.idle(room.name);
       if (room.sessions.size >= limits.maxConnectionsPerRoom) {
         roomHost.idle(room.name);
@@ -297,7 +260,7 @@ export function createHub(options: HubOptions): Hub {
       });
     },
     async value(room, doc) {
-      const loaded = await roomFor(room);
+      const loaded = await rooms.open(room);
       roomHost.idle(room);
       return loaded.value(doc);
     },
@@ -313,10 +276,7 @@ export function createHub(options: HubOptions): Hub {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.allSettled([...loading.values()]);
-      await Promise.all([...rooms.values()].map((room) => room.settled()));
-      for (const timer of unloadTimers.values()) clearTimeout(timer);
-      unloadTimers.clear();
+      await rooms.close();
       if (sweeper !== undefined) clearInterval(sweeper);
       await log.close();
     },

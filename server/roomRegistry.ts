@@ -1,0 +1,80 @@
+import { RxSyncError } from '../lib/errors.js';
+import { Room } from './room.js';
+import type { RoomHost } from './roomHost.js';
+
+/**
+ * The loaded rooms of a hub: loads a room once however many hellos ask for it at the same time,
+ * refuses new rooms past `maxRooms`, and unloads a room `unloadAfter` ms after it went idle (no
+ * sessions, nothing left to write).
+ */
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>();
+  private readonly loading = new Map<string, Promise<Room>>();
+  private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
+  /** The host rooms are built with; its `idle` must call {@link RoomRegistry.idle}. */
+  host!: RoomHost;
+
+  constructor(
+    private readonly options: { maxRooms: number; unloadAfter: number; endToEnd: (room: string) => boolean; onCount: (n: number) => void },
+  ) {}
+
+  get(name: string): Room | undefined {
+    return this.rooms.get(name);
+  }
+
+  /** The room, loaded from the log if needed. Throws `E_HUB_FULL` past `maxRooms`. */
+  async open(name: string): Promise<Room> {
+    const loaded = this.rooms.get(name);
+    if (loaded !== undefined) {
+      this.cancelUnload(name);
+      return loaded;
+    }
+    const pending = this.loading.get(name);
+    if (pending !== undefined) return pending;
+    if (this.rooms.size + this.loading.size >= this.options.maxRooms) {
+      throw new RxSyncError('E_HUB_FULL', `The hub serves at most ${this.options.maxRooms} rooms`);
+    }
+    const load = Room.load(name, this.options.endToEnd(name), this.host).then(
+      (room) => {
+        this.loading.delete(name);
+        this.rooms.set(name, room);
+        this.options.onCount(this.rooms.size);
+        return room;
+      },
+      (error: unknown) => {
+        this.loading.delete(name);
+        throw error;
+      },
+    );
+    this.loading.set(name, load);
+    return load;
+  }
+
+  /** Schedules the unload of an idle room (a join before the timer fires keeps it). */
+  idle(name: string): void {
+    const room = this.rooms.get(name);
+    if (room === undefined || !room.idle || this.unloadTimers.has(name)) return;
+    const timer = setTimeout(() => {
+      this.unloadTimers.delete(name);
+      if (this.rooms.get(name) === room && room.idle) {
+        this.rooms.delete(name);
+        this.options.onCount(this.rooms.size);
+      }
+    }, this.options.unloadAfter);
+    timer.unref();
+    this.unloadTimers.set(name, timer);
+  }
+
+  /** Waits for loads and pending writes, then forgets every room (for shutdown). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.loading.values()]);
+    await Promise.all([...this.rooms.values()].map((room) => room.settled()));
+    for (const name of [...this.unloadTimers.keys()]) this.cancelUnload(name);
+    this.rooms.clear();
+  }
+
+  private cancelUnload(name: string): void {
+    clearTimeout(this.unloadTimers.get(name));
+    this.unloadTimers.delete(name);
+  }
+}
