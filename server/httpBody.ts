@@ -2,27 +2,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorWire } from './wire.js';
 
-/** Reads a request body as UTF-8, or `undefined` once it grows past `limit` bytes. */
-export function readBody(request: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
+/** What {@link readBody} got: the text, or why not. */
+export type BodyResult = { readonly text: string } | 'too-large' | 'aborted';
+
+/** Reads a request body as UTF-8; stops at `limit` bytes, and notices a client that went away. */
+export function readBody(request: IncomingMessage, limit: number): Promise<BodyResult> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
+    let settled = false;
+    const settle = (result: BodyResult): void => {
+      if (settled) return;
+      settled = true;
+      chunks.length = 0;
+      resolve(result);
+    };
     request.on('data', (chunk: Buffer) => {
-      if (over) return;
+      if (settled) return;
       size += chunk.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
+      if (size > limit) settle('too-large');
+      else chunks.push(chunk);
     });
     request.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (!settled) settle({ text: Buffer.concat(chunks).toString('utf8') });
     });
-    request.on('error', reject);
+    request.on('error', () => settle('aborted'));
+    request.on('close', () => settle('aborted'));
   });
 }
 

@@ -30,7 +30,8 @@ export async function servePost(
   if (!isOpId(cid)) return answer(response, 400, { code: 'E_FRAME_INVALID', message: 'cid must be 1-64 characters of A-Z a-z 0-9 _ -' });
   const body = await readBody(request, host.limits.maxPostBytes);
   let session = host.byCid(cid);
-  if (body === undefined) {
+  if (body === 'aborted') return; // the client went away: nobody to answer
+  if (body === 'too-large') {
     host.metrics.rejects.inc({ code: 'E_TOO_LARGE' });
     const message = `POST body larger than ${host.limits.maxPostBytes} bytes`;
     // Frames were lost: end the session so the client reconnects and resends.
@@ -38,7 +39,7 @@ export async function servePost(
     response.setHeader('connection', 'close');
     return answer(response, 413, { code: 'E_TOO_LARGE', message });
   }
-  const lines = body.split('\n').filter((line) => line !== '');
+  const lines = body.text.split('\n').filter((line) => line !== '');
   if (session === undefined) {
     const first = lines[0] === undefined ? undefined : frameType(lines[0]);
     if (first === 'hello') {

@@ -87,7 +87,9 @@ export class HubSession {
       this.fail('E_RATE_LIMITED', `More than ${this.host.limits.messagesPerSecond} frames per second`);
       return;
     }
-    if (wire.length > this.host.limits.maxFrameBytes || Buffer.byteLength(wire) > this.host.limits.maxFrameBytes) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only long strings need their bytes counted.
+    const max = this.host.limits.maxFrameBytes;
+    if (wire.length > max || (wire.length * 3 > max && Buffer.byteLength(wire) > max)) {
       this.error('E_TOO_LARGE', `Frame larger than ${this.host.limits.maxFrameBytes} bytes`);
       return;
     }

@@ -10,7 +10,7 @@ function sseLink(response: ServerResponse): Link {
     transport: 'sse',
     pulls: false,
     write(wire, seq) {
-      if (response.writableEnded) return;
+      if (response.writableEnded || response.destroyed) return;
       response.write(seq === undefined ? `data: ${wire}\n\n` : `id: ${seq}\ndata: ${wire}\n\n`);
     },
     flushed: () =>
@@ -51,4 +51,5 @@ export function serveSse(host: EndpointHost, request: IncomingMessage, response:
   response.write(':open\n\n');
   const session = host.open(sseLink(response), cid);
   response.on('close', () => session.gone());
+  response.on('error', () => session.gone());
 }
