@@ -127,3 +127,23 @@ describe(`hub under kill -9 (${KILLS} kills, seed ${seed})`, () => {
     await reader.close();
   }, 60_000);
 });
+
+describe('rxsync-hub command', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'rxsync-hub-cli-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('checks tokens with --secret and stops cleanly on SIGTERM', async () => {
+    const hub = await startHubProcess(dir, ['--secret', 'cli-test-secret-0123456789']);
+    try {
+      const anonymous = await wsClient(hub.url);
+      expect(await anonymous.hello('r')).toEqual({ ok: false, status: 4401 });
+      const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+      expect(metrics).toContain('rxsync_hub_rejects_total{code="E_UNAUTHORIZED"} 1');
+    } finally {
+      hub.child.kill('SIGTERM');
+    }
+    expect(await hub.exited).toBe(0);
+    expect(hub.stderr()).toBe('');
+  });
+});
