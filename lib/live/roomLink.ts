@@ -226,7 +226,7 @@ export class RoomLink {
     }
     switch (message.kind) {
       case 'welcome':
-        return this.onWelcome(message.room, message.peer, message.e2e);
+        return this.onWelcome(message.room, message.peer, message.e2e, message.head);
       case 'snapshot':
         for (const entry of message.docs) this.merge(entry.doc, entry.type, entry.state, undefined);
         this.cursor.lastSeq = Math.max(this.cursor.lastSeq, message.seq);
@@ -264,7 +264,7 @@ export class RoomLink {
     }
   }
 
-  private onWelcome(room: string, peer: string, e2e: boolean): void {
+  private onWelcome(room: string, peer: string, e2e: boolean, head: number): void {
     if (room !== this.room) {
       this.report(
         new RxSyncError('E_ROOM_MISMATCH', `Joined room "${room}" but this link is for "${this.room}": check the transport's hello`),
@@ -282,6 +282,14 @@ export class RoomLink {
         ),
       );
       return;
+    }
+    if (head < this.cursor.lastSeq) {
+      // The hub has less history than we saw (its data was reset): follow its sequence from here,
+      // or every new op numbered at or below our old cursor would be dropped as already seen.
+      this.report(
+        new RxSyncError('E_HUB_BEHIND', `Room "${room}" is at seq ${head} on the hub, behind the ${this.cursor.lastSeq} seen here`),
+      );
+      this.cursor.lastSeq = head;
     }
     this.peerId = peer;
     const status = this.statusSignal.get();
