@@ -37,6 +37,10 @@ const rows = [
     `export { signal, computed, batch, createClient } from ${JSON.stringify(dist('index.js'))};\nexport { retryBackoff, cacheQuery, dedupe } from ${JSON.stringify(dist('operators.js'))};`,
   ),
   await measure(
+    'rxsync: live sync (createClient + liveDocuments + createOutbox + webSocket)',
+    `export { createClient, createOutbox, liveDocuments } from ${JSON.stringify(dist('index.js'))};\nexport { webSocket } from ${JSON.stringify(dist('transports.js'))};`,
+  ),
+  await measure(
     '@tanstack/query-core (QueryClient + QueryObserver)',
     `export { QueryClient, QueryObserver } from '@tanstack/query-core';`,
     {
