@@ -1,5 +1,6 @@
 // Builds dist/ once before the suite when it is missing or older than the sources: tests that
-// run child processes (kill -9 trials) and the package test use the built package, as users do.
+// run child processes (kill -9 trials), the package test and the browser samples use the built
+// package, as users do.
 const { execFileSync } = require('node:child_process');
 const { readdirSync, statSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
@@ -20,6 +21,10 @@ function newestSource(dir) {
 module.exports = async function globalSetup() {
   const built = join(root, 'dist', 'index.js');
   const sources = Math.max(...['lib', 'operators', 'transports', 'server'].map((d) => newestSource(join(root, d))));
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (!existsSync(built) || statSync(built).mtimeMs < sources) {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  }
+  // The browser suites (test/browser) serve the built samples: build those whose sources or
+  // dist/ changed since their last build (a no-op scan when they are up to date).
+  execFileSync(process.execPath, ['samples/build.mjs', '--if-stale'], { cwd: root, stdio: 'inherit' });
 };
