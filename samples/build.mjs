@@ -16,7 +16,7 @@ export const samples = [
   { name: 'notes', dir: 'notes', out: 'dist', kind: 'vite', about: 'collaborative notes with presence (Svelte)' },
   { name: 'devtools', dir: 'devtools', out: 'dist', kind: 'vite', about: 'devtools panel on a demo client' },
   { name: 'dashboard', dir: 'dashboard-angular', out: 'dist/browser', kind: 'angular', about: 'live dashboard (Angular)' },
-].filter((sample) => existsSync(join(here, sample.dir)));
+].filter((sample) => existsSync(join(here, sample.dir, sample.kind === 'vite' ? 'index.html' : 'package.json')));
 
 const skip = new Set(['dist', 'node_modules', '.angular', 'README.md']);
 
