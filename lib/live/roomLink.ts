@@ -96,10 +96,8 @@ export class RoomLink {
     return this.statusSignal;
   }
 
-  /** Everyone else present in the room. */
-  get presence$(): ReadonlySignal<readonly PeerPresence[]> {
-    return this.peers.select((map) => [...map.values()].filter((p) => p.peer !== this.peerId));
-  }
+  /** Everyone else present in the room (the hub never lists a connection to itself). */
+  readonly presence$: ReadonlySignal<readonly PeerPresence[]> = this.peers.select((map) => [...map.values()]);
 
   /** The replica of `doc`, created empty when the room has not mentioned it yet. */
   doc<T extends DocType>(name: string, type: T): DocReplica<T> {
