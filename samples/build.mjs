@@ -2,6 +2,8 @@
 // for the Angular one (after `npm ci` when its node_modules are missing).
 //   node samples/build.mjs             build every sample
 //   node samples/build.mjs --if-stale  only those whose sources (or dist/) changed since their last build
+//   node samples/build.mjs todo notes  only these (names as served: todo, notes, devtools, dashboard);
+//                                      SAMPLES=todo,notes does the same (e.g. under jest's globalSetup)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -61,7 +63,9 @@ export async function buildSamples(which = samples) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const onlyStale = process.argv.includes('--if-stale');
-  const which = onlyStale ? samples.filter(isStale) : samples;
+  const named = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+  if (named.length === 0 && process.env.SAMPLES) named.push(...process.env.SAMPLES.split(','));
+  const which = samples.filter((s) => (named.length === 0 || named.includes(s.name)) && (!onlyStale || isStale(s)));
   if (which.length > 0) {
     const started = Date.now();
     await buildSamples(which);

@@ -1,0 +1,66 @@
+import type { BrowserContext } from 'playwright-core';
+import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
+
+jest.setTimeout(60_000);
+
+let server: SamplesServer;
+let browser: BrowserPool;
+
+beforeAll(async () => {
+  server = await startSamples();
+  browser = openBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openDevtools(context: BrowserContext, room: string) {
+  const page = await firstPage(context);
+  await page.goto(`${server.urls.devtools}?room=${room}`);
+  const count = page.getByTestId('devtools-outbox-count');
+  await count.waitFor();
+  // The panel shows the connection open before we start.
+  await page.getByTestId('devtools-connection').filter({ hasText: 'open' }).waitFor();
+  return { page, count };
+}
+
+test('the outbox count goes up while offline and back to 0 online; the hub applies the ops', async () => {
+  const room = `devtools-${Date.now().toString(36)}`;
+  const context = await browser.newContext();
+  const { page, count } = await openDevtools(context, room);
+  await expectText(count, '0');
+  const appliedBefore = await server.metric('rxsync_hub_ops_applied_total');
+
+  await context.setOffline(true);
+  for (let i = 0; i < 3; i++) await page.getByRole('button', { name: '+1 click' }).click();
+  await expectText(page.getByTestId('clicks'), '3'); // visible at once
+  await expectText(count, '3'); // queued, not sent
+  await screenshot(page, 'devtools-offline');
+
+  await context.setOffline(false);
+  await expectText(count, '0');
+  expect(await server.metric('rxsync_hub_ops_applied_total')).toBe(appliedBefore + 3);
+
+  // A second device sees the three clicks through the hub.
+  const other = await browser.newContext();
+  const second = await openDevtools(other, room);
+  await expectText(second.page.getByTestId('clicks'), '3');
+  await screenshot(page, 'devtools');
+});
+
+test('a refused op shows as a dead letter and is discarded from the panel', async () => {
+  const context = await browser.newContext();
+  const { page } = await openDevtools(context, `devtools-dead-${Date.now().toString(36)}`);
+  await page.getByRole('button', { name: 'queue an op the server refuses' }).click();
+  const dead = page.getByTestId('devtools-dead-letters');
+  await dead.getByText('400 Bad Request (on purpose)').waitFor();
+  await dead.getByRole('button', { name: 'discard' }).click();
+  await dead.waitFor({ state: 'detached' });
+});
+
+/** Waits until the locator's text is exactly `text` (playwright's wait, no sleeps). */
+async function expectText(locator: import('playwright-core').Locator, text: string): Promise<void> {
+  await locator.filter({ hasText: new RegExp(`^${text}$`) }).waitFor();
+}
