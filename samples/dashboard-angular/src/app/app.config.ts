@@ -1,0 +1,5 @@
+import { provideZonelessChangeDetection, type ApplicationConfig } from '@angular/core';
+
+export const appConfig: ApplicationConfig = {
+  providers: [provideZonelessChangeDetection()],
+};
