@@ -2,7 +2,7 @@
 // killed at a random moment; a fresh fileStorage on the same folder must then read every key as
 // its old or its new value, whole, and every batch as all-or-nothing.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,12 +85,19 @@ const isWhole = (value: unknown, key: string): value is Entry =>
 
 describe('fileStorage under kill -9', () => {
   let work: string;
+  let build: string;
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'rxsync-crash-'));
-    const server = await snapshotBuild(join(work, 'dist'));
+    // The copy of dist/ stays inside the project so its imports (ws, rxjs…) resolve from node_modules.
+    mkdirSync(join(dist, '..', '.tmp'), { recursive: true });
+    build = mkdtempSync(join(dist, '..', '.tmp', 'crash-dist-'));
+    const server = await snapshotBuild(join(build, 'dist'));
     writeFileSync(join(work, 'writer.mjs'), childSource(pathToFileURL(server).href));
   }, 90_000);
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(build, { recursive: true, force: true });
+  });
 
   it(
     `keeps every key old-or-new and whole, and every batch all-or-nothing (${trials} trials, seed ${seed})`,
