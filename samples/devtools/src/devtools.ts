@@ -120,7 +120,7 @@ export function mountDevtools(host: HTMLElement, options: DevtoolsOptions): Devt
       <section><h3>Outbox: <span data-testid="devtools-outbox-count">${pending}</span> pending, ${deadLetters.length} dead</h3>
         ${ops.length ? `<table><tr><th>op</th><th>scope</th><th>attempts</th><th>queued</th></tr>${opRows}</table>` : ''}
         ${deadLetters.length ? `<table data-testid="devtools-dead-letters"><tr><th>dead letter</th><th>error</th><th></th></tr>${deadRows}</table>` : ''}
-        <div class="dim">last ack round trip: ${model.lastAckMs === undefined ? '—' : `${model.lastAckMs} ms (queued → acked)`}</div>
+        <div class="dim">last ack: ${model.lastAckMs === undefined ? '—' : `${model.lastAckMs} ms after it was queued (a round trip when sent online)`}</div>
       </section>
       <section><h3>Connections</h3>
         ${connectionRows ? `<table><tr><th>name</th><th>kind</th><th>state</th><th>since</th><th>last error</th></tr>${connectionRows}</table>` : '<span class="dim">none</span>'}

@@ -1,0 +1,54 @@
+// The todo list's data: everything lives in live documents of one hub room.
+//   todos          or-set of todo ids (a concurrent add wins over a remove)
+//   todo.<id>      lww-map of the item's fields (done, created): last writer wins per field
+//   title.<id>     mv-register of its title: concurrent renames are kept side by side as a conflict
+// Edits show at once, are queued durably in the outbox (IndexedDB through localforage), survive
+// reloads and reach the hub when online.
+import { createClient, createOutbox, liveDocuments, onlineManager } from 'rxsync';
+import { localforageStorage } from 'rxsync/storage';
+import { webSocket } from 'rxsync/transports';
+
+export const room = new URLSearchParams(location.search).get('room') ?? 'todos';
+
+export const outbox = createOutbox({ storage: localforageStorage({ name: 'rxsync-todo' }) });
+export const client = createClient({ outbox, live: liveDocuments });
+export const transport = webSocket(`${location.origin.replace(/^http/, 'ws')}/ws`, {
+  hello: { room },
+  reconnect: { initialDelay: 250, maxDelay: 3000 },
+});
+
+export const ids = client.live({ room, doc: 'todos', type: 'or-set', transport });
+export const status = ids.status$;
+export const pending = outbox.pending$;
+export const online = onlineManager.value$;
+
+const opened = new Map<string, ReturnType<typeof openTodo>>();
+
+function openTodo(id: string) {
+  return {
+    fields: client.live({ room, doc: `todo.${id}`, type: 'lww-map', transport }),
+    title: client.live({ room, doc: `title.${id}`, type: 'mv-register', transport }),
+  };
+}
+
+/** The documents of one todo (opened once, shared by every component that shows it). */
+export function todo(id: string): ReturnType<typeof openTodo> {
+  let docs = opened.get(id);
+  if (!docs) opened.set(id, (docs = openTodo(id)));
+  return docs;
+}
+
+/** Ids sort by creation time: they start with it, in base 36 of fixed width. */
+export function newId(): string {
+  return `${Date.now().toString(36).padStart(9, '0')}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export async function addTodo(title: string): Promise<void> {
+  const id = newId();
+  const docs = todo(id);
+  await Promise.all([docs.title.set(title), docs.fields.set('done', false), ids.add(id)]);
+}
+
+export async function removeTodo(id: string): Promise<void> {
+  await ids.remove(id);
+}

@@ -1,0 +1,134 @@
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
+
+jest.setTimeout(90_000);
+
+let server: SamplesServer;
+let browser: BrowserPool;
+
+beforeAll(async () => {
+  server = await startSamples();
+  browser = openBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const uniqueRoom = (name: string): string => `${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** Opens the todo app in `room` and waits until it is live (joined) and cached for offline use. */
+async function openTodo(context: BrowserContext, room: string): Promise<Page> {
+  const page = await firstPage(context);
+  await page.goto(`${server.urls.todo}?room=${room}`);
+  await page.getByTestId('status').filter({ hasText: 'live' }).waitFor();
+  await page.getByTestId('offline-ready').waitFor();
+  return page;
+}
+
+async function add(page: Page, title: string): Promise<void> {
+  await page.getByLabel('New todo').fill(title);
+  await page.getByRole('button', { name: 'Add' }).click();
+  await titleInput(page, title).waitFor();
+}
+
+/** The title input of the item titled `title`. */
+function titleInput(page: Page, title: string): Locator {
+  return page.locator(`li[data-title="${title}"] input[data-testid="title"]`);
+}
+
+async function titles(page: Page): Promise<string[]> {
+  return page.getByTestId('title').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+}
+
+async function waitForTitles(page: Page, expected: string[]): Promise<void> {
+  await page.waitForFunction((want) => {
+    const got = [...document.querySelectorAll<HTMLInputElement>('input[data-testid="title"]')].map((i) => i.value);
+    return JSON.stringify(got) === JSON.stringify(want);
+  }, expected);
+}
+
+test('items added offline survive a reload, reach the hub when online, and show on a second device', async () => {
+  const room = uniqueRoom('todo');
+  const context = await browser.newContext();
+  const page = await openTodo(context, room);
+  const appliedBefore = await server.metric('rxsync_hub_ops_applied_total');
+
+  await context.setOffline(true);
+  await page.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
+  for (const title of ['Buy milk', 'Call Ann', 'Fix the bike']) await add(page, title);
+  // Each item is three edits (id, title, done), all queued.
+  await page
+    .getByTestId('pending')
+    .filter({ hasText: /^9 pending$/ })
+    .waitFor();
+
+  await page.reload();
+  await waitForTitles(page, ['Buy milk', 'Call Ann', 'Fix the bike']);
+  await page
+    .getByTestId('pending')
+    .filter({ hasText: /^9 pending$/ })
+    .waitFor();
+  expect(await server.metric('rxsync_hub_ops_applied_total')).toBe(appliedBefore);
+  await screenshot(page, 'todo-offline');
+
+  await context.setOffline(false);
+  await page
+    .getByTestId('pending')
+    .filter({ hasText: /^0 pending$/ })
+    .waitFor();
+  expect(await server.metric('rxsync_hub_ops_applied_total')).toBe(appliedBefore + 9);
+
+  const second = await openTodo(await browser.newContext(), room);
+  await waitForTitles(second, ['Buy milk', 'Call Ann', 'Fix the bike']);
+
+  // Completing on the second device shows on the first, live.
+  await second.locator('li[data-title="Call Ann"]').getByLabel('done').check();
+  await page.locator('li[data-title="Call Ann"].done').waitFor();
+  await page.locator('summary').click(); // unfold the devtools panel
+  await screenshot(page, 'todo');
+  expect(await titles(second)).toEqual(['Buy milk', 'Call Ann', 'Fix the bike']);
+});
+
+test('concurrent offline renames show a conflict on both devices; one click resolves it on both', async () => {
+  const room = uniqueRoom('conflict');
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  const pageA = await openTodo(a, room);
+  const pageB = await openTodo(b, room);
+  await add(pageA, 'Milk');
+  await titleInput(pageB, 'Milk').waitFor();
+
+  await a.setOffline(true);
+  await b.setOffline(true);
+  await pageA.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
+  await pageB.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
+  await titleInput(pageA, 'Milk').fill('Oat milk');
+  await titleInput(pageA, 'Milk').press('Enter');
+  await titleInput(pageB, 'Milk').fill('Soy milk');
+  await titleInput(pageB, 'Milk').press('Enter');
+  await pageA
+    .getByTestId('pending')
+    .filter({ hasText: /^1 pending$/ })
+    .waitFor();
+  await pageB
+    .getByTestId('pending')
+    .filter({ hasText: /^1 pending$/ })
+    .waitFor();
+
+  await a.setOffline(false);
+  await b.setOffline(false);
+  for (const page of [pageA, pageB]) {
+    const conflict = page.getByTestId('conflict');
+    await conflict.getByRole('button', { name: 'Oat milk' }).waitFor();
+    await conflict.getByRole('button', { name: 'Soy milk' }).waitFor();
+  }
+  await screenshot(pageB, 'todo-conflict');
+
+  await pageA.getByTestId('conflict').getByRole('button', { name: 'Soy milk' }).click();
+  for (const page of [pageA, pageB]) {
+    await page.getByTestId('conflict').waitFor({ state: 'detached' });
+    await waitForTitles(page, ['Soy milk']);
+  }
+});
