@@ -1,6 +1,6 @@
 // rxsync quickstart: a tiny local HTTP API, and a query client showing caching, sharing one
 // request between subscribers, retrying a flaky endpoint with backoff, and invalidation.
-// Run with `npm start` (it builds the package first). Imports `rxsync` as an app would.
+// Run with `npm run quickstart` (it builds the package first). Imports `rxsync` as an app would.
 import { createServer } from 'node:http';
 import { filter, firstValueFrom, map } from 'rxjs';
 import { computed, createClient, signal } from 'rxsync';
