@@ -1,0 +1,173 @@
+// The Angular live dashboard (samples/dashboard-angular) in headless Chromium, against the samples
+// server's hub: values written elsewhere show live, and switching the room's transport from the
+// dropdown (WebSocket → SSE → polling → WebSocket) while a writer keeps writing loses nothing and
+// repeats nothing.
+import type { Page } from 'playwright-core';
+import { liveClient, type LiveClient } from '../e2e/support/liveClients';
+import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
+
+jest.setTimeout(90_000);
+
+let server: SamplesServer;
+let browser: BrowserPool;
+const writers: LiveClient[] = [];
+
+beforeAll(async () => {
+  server = await startSamples();
+  browser = openBrowser();
+});
+
+afterAll(async () => {
+  for (const writer of writers.splice(0)) writer.close();
+  await browser?.close();
+  await server?.close();
+});
+
+function freshRoom(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** A Node rxsync client writing into the room over WebSocket, as another dashboard would. */
+function writer(room: string): LiveClient {
+  const client = liveClient(server.origin, 'websocket', room);
+  writers.push(client);
+  return client;
+}
+
+async function openDashboard(room: string): Promise<Page> {
+  const page = await firstPage(await browser.newContext());
+  await page.goto(`${server.urls.dashboard}?room=${room}`);
+  await joinedVia(page, 'websocket');
+  return page;
+}
+
+/** Waits until the page says the room is joined through `via`. */
+async function joinedVia(page: Page, via: string): Promise<void> {
+  await page.locator(`[data-testid="status"][data-via="${via}"][data-joined="true"]`).waitFor();
+}
+
+/** Waits until the metric card `name` shows a number satisfying `check`. */
+async function metricReaches(page: Page, name: string, check: 'equal' | 'above', value: number): Promise<void> {
+  await page.waitForFunction(
+    ([metric, mode, target]) => {
+      const shown = document.querySelector(`[data-metric="${metric}"]`)?.getAttribute('data-value');
+      if (shown === null || shown === undefined) return false;
+      return mode === 'equal' ? Number(shown) === target : Number(shown) > target;
+    },
+    [name, check, value] as const,
+  );
+}
+
+async function metricValue(page: Page, name: string): Promise<number> {
+  return Number(await page.locator(`[data-metric="${name}"]`).getAttribute('data-value'));
+}
+
+interface Row {
+  seq: number;
+  doc: string;
+  id: string;
+  via: string;
+}
+
+async function logRows(page: Page): Promise<Row[]> {
+  return page.$$eval('[data-testid="log"] li', (items) =>
+    items.map((li) => {
+      const data = (li as HTMLElement).dataset;
+      return { seq: Number(data.seq), doc: String(data.doc), id: String(data.id), via: String(data.via) };
+    }),
+  );
+}
+
+test('metrics and the services list update live from other clients (toSignal and async pipe)', async () => {
+  const room = freshRoom('dash-live');
+  const page = await openDashboard(room);
+  const node = writer(room);
+  const metrics = node.client.live({ room, doc: 'metrics', type: 'lww-map', transport: node.transport });
+  const services = node.client.live({ room, doc: 'services', type: 'or-set', transport: node.transport });
+  try {
+    await metrics.update((draft) => {
+      draft.cpu = 42;
+      draft.memory = 61;
+    });
+    await services.add('billing');
+    await metricReaches(page, 'cpu', 'equal', 42);
+    await metricReaches(page, 'memory', 'equal', 61);
+    await page.locator('[data-item="billing"]').waitFor();
+
+    // Values change again: the page follows.
+    await metrics.set('cpu', 77);
+    await metricReaches(page, 'cpu', 'equal', 77);
+
+    // A second device (its own browser profile) adds a service through the page's form; the
+    // first page and the Node client both get it through the hub.
+    const second = await openDashboard(room);
+    await second.locator('[data-item="billing"]').waitFor();
+    await second.getByTestId('item-input').fill('search');
+    await second.getByTestId('item-add').click();
+    await page.locator('[data-item="search"]').waitFor();
+    await services.synced();
+    await second
+      .getByTestId('pending')
+      .filter({ hasText: /^0 unacknowledged$/ })
+      .waitFor();
+    expect([...services.get()].sort()).toEqual(['billing', 'search']);
+
+    // Removing on the first page removes it everywhere.
+    await page.locator('[data-item="billing"] button').click();
+    await second.locator('[data-item="billing"]').waitFor({ state: 'detached' });
+    await screenshot(page, 'dashboard');
+  } finally {
+    metrics.close();
+    services.close();
+  }
+});
+
+test('switching WebSocket → SSE → polling → WebSocket while values stream in: every op arrives once, none is missing', async () => {
+  const room = freshRoom('dash-switch');
+  const page = await openDashboard(room);
+  const node = writer(room);
+  const metrics = node.client.live({ room, doc: 'metrics', type: 'lww-map', transport: node.transport });
+
+  // The writer numbers its updates 1, 2, 3… and keeps writing during and across the switches.
+  // (The pause only paces the stream; nothing below depends on its length.)
+  let written = 0;
+  let writing = true;
+  const stream = (async () => {
+    while (writing) {
+      await metrics.set('tick', ++written);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+
+  try {
+    await metricReaches(page, 'tick', 'above', 3);
+    for (const via of ['sse', 'polling', 'websocket']) {
+      const before = await metricValue(page, 'tick');
+      await page.getByTestId('transport').selectOption(via);
+      await joinedVia(page, via);
+      // Updates keep coming through the new transport.
+      await metricReaches(page, 'tick', 'above', before + 5);
+      await page.locator(`[data-testid="log"] li[data-via="${via}"]`).first().waitFor();
+    }
+  } finally {
+    writing = false;
+    await stream;
+  }
+  await metrics.synced();
+  await metricReaches(page, 'tick', 'equal', written);
+  await page.locator(`[data-testid="log"] li[data-seq="${written}"]`).waitFor();
+
+  // The room is fresh and only the writer wrote, one op per update: the page must have received
+  // seq 1…written exactly once each, in order, with distinct op ids, across all three transports.
+  const rows = await logRows(page);
+  expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: written }, (_, i) => i + 1));
+  expect(new Set(rows.map((row) => row.id)).size).toBe(written);
+  expect(new Set(rows.map((row) => row.doc))).toEqual(new Set(['metrics']));
+  expect(new Set(rows.map((row) => row.via))).toEqual(new Set(['websocket', 'sse', 'polling']));
+  const summary = page.getByTestId('log-summary');
+  expect(await summary.getAttribute('data-repeats')).toBe('0');
+  expect(await summary.getAttribute('data-gaps')).toBe('0');
+  expect(await page.getByTestId('transport').inputValue()).toBe('websocket');
+  await screenshot(page, 'dashboard-switch');
+  metrics.close();
+});
