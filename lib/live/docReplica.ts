@@ -43,6 +43,11 @@ export class DocReplica<T extends DocType> {
     return this.view;
   }
 
+  /** What the hub confirmed, without our pending edits (what a saved replica holds). */
+  get confirmed(): DocStates[T] {
+    return this.base;
+  }
+
   /** Merges state the hub confirmed (a broadcast op or a snapshot). */
   confirm(state: DocStates[T]): void {
     this.base = this.kind.merge(this.base, state);

@@ -8,6 +8,7 @@ import { LiveDocHandle, type LiveDocs } from './liveDoc.js';
 import { LIVE_OP, checkLivePayload } from './liveOp.js';
 import type { LiveTransport } from './liveTransport.js';
 import { RoomLink, type LiveCodec } from './roomLink.js';
+import type { Storage } from '../storage/storage.js';
 
 /** Options of `client.live`. */
 export interface LiveOptions<T extends DocType> {
@@ -25,6 +26,12 @@ export interface LiveOptions<T extends DocType> {
    * forwards envelopes it cannot read.
    */
   codec?: LiveCodec;
+  /**
+   * Saves the room's confirmed state (e.g. in the outbox's storage), so after a reload the last
+   * synced values show at once, even offline, and only newer ops are fetched. For an end-to-end
+   * room this is decrypted content: wrap the storage in `encryptedStorage`.
+   */
+  storage?: Storage;
 }
 
 /** The live documents of one client: one {@link RoomLink} per room, one clock, one outbox sender. */
@@ -96,7 +103,7 @@ function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onRecon
   return {
     clock,
     open<T extends DocType>(options: LiveOptions<T>): LiveDocs[T] {
-      const { room, doc, type, transport, codec } = options ?? ({} as LiveOptions<T>);
+      const { room, doc, type, transport, codec, storage } = options ?? ({} as LiveOptions<T>);
       const fail = (message: string): never => {
         throw new RxSyncError('E_OPTION_INVALID', `client.live: ${message}`);
       };
@@ -109,12 +116,15 @@ function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onRecon
         fail(`room "${room}" is already connected through another transport; use fallback() to offer several`);
       }
       if (link !== undefined && link.codec !== codec) fail(`room "${room}" is already open with a different codec`);
+      if (link !== undefined && storage !== undefined && link.storage !== storage)
+        fail(`room "${room}" is already open with another storage`);
       if (link === undefined) {
         link = new RoomLink(room, transport, {
           outbox,
           clock,
           ...(onReconnect !== undefined ? { onReconnect } : {}),
           ...(codec !== undefined ? { codec } : {}),
+          ...(storage !== undefined ? { storage } : {}),
         });
         links.set(room, link);
         const waiters = waiting.get(room);

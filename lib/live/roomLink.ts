@@ -8,6 +8,8 @@ import { signal, type ReadonlySignal } from '../signals/signal.js';
 import { DocReplica } from './docReplica.js';
 import { docKinds, type DocStates, type DocType } from './docTypes.js';
 import { LIVE_OP, checkLivePayload } from './liveOp.js';
+import { loadReplica, saveReplica } from './replicaStore.js';
+import type { Storage } from '../storage/storage.js';
 import type { LiveTransport } from './liveTransport.js';
 
 /** Most ops per `ops` message (the hub's default limit is larger). */
@@ -38,7 +40,12 @@ export interface RoomLinkDeps {
   readonly onReconnect?: () => void;
   /** Encrypts op bodies for an end-to-end room; the hub then only sees envelopes. */
   readonly codec?: LiveCodec;
+  /** Keeps the room's confirmed state across reloads. */
+  readonly storage?: Storage;
 }
+
+/** How long confirmed changes wait before the replica is saved (one write per burst). */
+const SAVE_DELAY = 300;
 
 /**
  * Seals and opens op bodies of an end-to-end room. `codecChain([json(), compress(), encrypt({ keys })])`
@@ -77,6 +84,10 @@ export class RoomLink {
   private users = 0;
   private subscription: Subscription | undefined;
   private readonly adopted: Promise<void>;
+  private readonly loaded: Promise<void>;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Envelopes being opened: the cursor may be ahead of the merged state until they land. */
+  private opening = 0;
 
   constructor(
     readonly room: string,
@@ -85,6 +96,7 @@ export class RoomLink {
   ) {
     transport.cursor = this.cursor;
     this.adopted = deps.outbox.ready.then(() => this.adoptQueued());
+    this.loaded = deps.storage === undefined ? Promise.resolve() : this.restore(deps.storage);
   }
 
   /** Problems: invalid messages from the hub, rejected edits, corrupt queued edits. */
@@ -117,7 +129,8 @@ export class RoomLink {
 
   /** Starts (first user) the connection; the returned function stops it (last user). */
   use(): () => void {
-    if (this.users++ === 0) this.connect();
+    // Connect once the saved replica is back, so the hello asks only for what came after it.
+    if (this.users++ === 0) void this.loaded.then(() => this.users > 0 && this.subscription === undefined && this.connect());
     let released = false;
     return () => {
       if (released) return;
@@ -170,6 +183,11 @@ export class RoomLink {
     if (this.statusSignal.get().joined) this.transport.send({ kind: 'presence', state });
   }
 
+  /** Where the room's confirmed state is saved, if anywhere. */
+  get storage(): Storage | undefined {
+    return this.deps.storage;
+  }
+
   /** The codec sealing this room's op bodies, if it is end-to-end encrypted. */
   get codec(): LiveCodec | undefined {
     return this.deps.codec;
@@ -208,6 +226,7 @@ export class RoomLink {
   }
 
   private disconnect(): void {
+    if (this.saveTimer !== undefined) this.save();
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.peers.set(new Map());
@@ -228,6 +247,7 @@ export class RoomLink {
       case 'snapshot':
         for (const entry of message.docs) this.merge(entry.doc, entry.type, entry.state, undefined);
         this.cursor.lastSeq = Math.max(this.cursor.lastSeq, message.seq);
+        this.scheduleSave();
         return;
       case 'op':
         return this.merge(message.op.doc, message.op.type, message.op.body, message.op.id);
@@ -309,9 +329,16 @@ export class RoomLink {
       return;
     }
     // Merge order does not matter (CRDT), so opening envelopes asynchronously is safe.
+    this.opening++;
     codec.decodeText(body, opContext(this.room, docName)).then(
-      (plain) => this.mergePlain(docName, type, plain as Json, opId),
-      (error: unknown) => this.report(error, 'E_DECRYPT'),
+      (plain) => {
+        this.opening--;
+        this.mergePlain(docName, type, plain as Json, opId);
+      },
+      (error: unknown) => {
+        this.opening--;
+        this.report(error, 'E_DECRYPT');
+      },
     );
   }
 
@@ -342,6 +369,39 @@ export class RoomLink {
     const replica = existing ?? this.doc(docName, type);
     replica.confirm(state as never);
     if (opId !== undefined && replica.hasPending(opId)) replica.acknowledge(opId);
+    this.scheduleSave();
+  }
+
+  /** Loads the saved replica: its documents' confirmed state, and the cursor it covers. */
+  private async restore(storage: Storage): Promise<void> {
+    try {
+      const saved = await loadReplica(storage, this.room);
+      if (saved === undefined) return;
+      for (const { doc, type, state } of saved.docs) this.doc(doc, type).confirm(state as never);
+      this.cursor.lastSeq = Math.max(this.cursor.lastSeq, saved.lastSeq);
+    } catch (error) {
+      // A damaged record costs a full resync from the hub, nothing more; it is overwritten later.
+      this.report(error, 'E_STORAGE_CORRUPT');
+    }
+  }
+
+  private scheduleSave(): void {
+    if (this.deps.storage === undefined || this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY);
+    (this.saveTimer as { unref?: () => void }).unref?.();
+  }
+
+  private save(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    const storage = this.deps.storage;
+    if (storage === undefined) return;
+    // Saving while envelopes are still being opened could record a cursor past ops not yet merged.
+    if (this.opening > 0) return this.scheduleSave();
+    const docs = [...this.docs].map(([doc, replica]) => ({ doc, type: replica.type, state: replica.confirmed }));
+    saveReplica(storage, this.room, { lastSeq: this.cursor.lastSeq, docs }).catch((error: unknown) =>
+      this.report(error, 'E_STORAGE_WRITE'),
+    );
   }
 
   private settle(id: string, error: RxSyncError | null): void {
