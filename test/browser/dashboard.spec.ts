@@ -102,6 +102,9 @@ test('metrics and the services list update live from other clients (toSignal and
     // first page and the Node client both get it through the hub.
     const second = await openDashboard(room);
     await second.locator('[data-item="billing"]').waitFor();
+    // Each dashboard sees the other through presence (the Node client is not a dashboard).
+    await page.locator('[data-testid="viewers"][data-count="1"]').waitFor();
+    await second.locator('[data-testid="viewers"][data-count="1"]').waitFor();
     await second.getByTestId('item-input').fill('search');
     await second.getByTestId('item-add').click();
     await page.locator('[data-item="search"]').waitFor();
@@ -115,6 +118,15 @@ test('metrics and the services list update live from other clients (toSignal and
     // Removing on the first page removes it everywhere.
     await page.locator('[data-item="billing"] button').click();
     await second.locator('[data-item="billing"]').waitFor({ state: 'detached' });
+
+    // Presence is announced again on the new connection after a transport switch.
+    await second.getByTestId('transport').selectOption('sse');
+    await joinedVia(second, 'sse');
+    await page.locator('[data-testid="viewers"][data-count="1"]').waitFor();
+    await second.locator('[data-testid="viewers"][data-count="1"]').waitFor();
+    await second.getByTestId('item-input').fill('payments');
+    await second.getByTestId('item-add').click();
+    await page.locator('[data-item="payments"]').waitFor();
     await screenshot(page, 'dashboard');
   } finally {
     metrics.close();

@@ -11,6 +11,10 @@ const SIMULATED: ReadonlyArray<{ name: string; min: number; max: number }> = [
   { name: 'latency', min: 8, max: 240 },
 ];
 
+function isDashboard(state: unknown): boolean {
+  return typeof state === 'object' && state !== null && (state as { view?: unknown }).view === 'dashboard';
+}
+
 @Component({
   selector: 'app-dashboard',
   imports: [AsyncPipe, DecimalPipe],
@@ -27,7 +31,13 @@ export class DashboardComponent implements OnDestroy {
   protected readonly roomStatus = toSignal(this.live.metrics.status$, { requireSync: true });
   protected readonly transportStatus = toSignal(this.live.transport.status$, { requireSync: true });
   protected readonly active = toSignal(this.live.transport.active$, { requireSync: true });
-  protected readonly pending = toSignal(this.live.metrics.pending$, { requireSync: true });
+  private readonly pendingMetrics = toSignal(this.live.metrics.pending$, { requireSync: true });
+  private readonly pendingItems = toSignal(this.live.items.pending$, { requireSync: true });
+  /** Edits of this page the hub has not acknowledged yet (queued in the outbox). */
+  protected readonly pending = computed(() => this.pendingMetrics() + this.pendingItems());
+  /** Everyone else in the room (presence): other dashboards announce themselves. */
+  private readonly presence = toSignal(this.live.metrics.presence$, { requireSync: true });
+  protected readonly viewers = computed(() => this.presence().filter((peer) => isDashboard(peer.state)));
   protected readonly metricNames = computed(() => Object.keys(this.metrics()).sort());
 
   // Observables through the async pipe in the template.

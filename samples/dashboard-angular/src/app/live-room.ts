@@ -87,6 +87,8 @@ export class LiveRoom implements OnDestroy {
     this.log$.subscribe();
     this.metrics = this.client.live({ room: this.room, doc: 'metrics', type: 'lww-map', transport: this.transport });
     this.items = this.client.live({ room: this.room, doc: 'services', type: 'or-set', transport: this.transport });
+    // Announced again after every (re)join, whichever transport carries it.
+    this.metrics.setPresence({ view: 'dashboard' });
   }
 
   ngOnDestroy(): void {
