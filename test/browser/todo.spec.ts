@@ -49,7 +49,7 @@ async function waitForTitles(page: Page, expected: string[]): Promise<void> {
   }, expected);
 }
 
-test('items added offline survive a reload, reach the hub when online, and show on a second device', async () => {
+test('items added offline survive a reload, reach the hub when online, show on a second device, and reload offline once synced', async () => {
   const room = uniqueRoom('todo');
   const context = await browser.newContext();
   const page = await openTodo(context, room);
@@ -89,6 +89,18 @@ test('items added offline survive a reload, reach the hub when online, and show 
   await page.locator('summary').click(); // unfold the devtools panel
   await screenshot(page, 'todo');
   expect(await titles(second)).toEqual(['Buy milk', 'Call Ann', 'Fix the bike']);
+
+  // Nothing is queued any more: an offline reload shows the synced list from the saved replica.
+  await second
+    .getByTestId('pending')
+    .filter({ hasText: /^0 pending$/ })
+    .waitFor();
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
+  await waitForTitles(page, ['Buy milk', 'Call Ann', 'Fix the bike']);
+  await page.locator('li[data-title="Call Ann"].done').waitFor();
+  expect(await page.getByTestId('pending').textContent()).toBe('0 pending');
 });
 
 test('concurrent offline renames show a conflict on both devices; one click resolves it on both', async () => {

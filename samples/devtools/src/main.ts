@@ -5,13 +5,14 @@ import { webSocket } from 'rxsync/transports';
 import { mountDevtools } from './devtools';
 
 const room = new URLSearchParams(location.search).get('room') ?? 'devtools-demo';
-const outbox = createOutbox({ storage: localforageStorage({ name: 'rxsync-devtools-demo' }) });
+const storage = localforageStorage({ name: 'rxsync-devtools-demo' });
+const outbox = createOutbox({ storage });
 const client = createClient({ outbox, live: liveDocuments });
 const transport = webSocket(`${location.origin.replace(/^http/, 'ws')}/ws`, {
   hello: { room },
   reconnect: { initialDelay: 250, maxDelay: 2000 },
 });
-const clicks = client.live({ room, doc: 'clicks', type: 'pn-counter', transport });
+const clicks = client.live({ room, doc: 'clicks', type: 'pn-counter', transport, storage });
 
 // A query: the hub's ops-applied counter, read from its Prometheus text.
 const metrics$ = client.query({

@@ -17,15 +17,17 @@ export const me = {
 };
 sessionStorage.setItem('rxsync-notes-name', me.name);
 
-const outbox = createOutbox({ storage: localforageStorage({ name: 'rxsync-notes' }) });
+// One IndexedDB store for the queued edits and the room's confirmed state (shown at once on reload).
+const storage = localforageStorage({ name: 'rxsync-notes' });
+const outbox = createOutbox({ storage });
 const client = createClient({ outbox, live: liveDocuments });
 const transport = webSocket(`${location.origin.replace(/^http/, 'ws')}/ws`, {
   hello: { room },
   reconnect: { initialDelay: 250, maxDelay: 3000 },
 });
 
-export const note = client.live({ room, doc: 'note', type: 'lww-map', transport });
-export const likes = client.live({ room, doc: 'likes', type: 'pn-counter', transport });
+export const note = client.live({ room, doc: 'note', type: 'lww-map', transport, storage });
+export const likes = client.live({ room, doc: 'likes', type: 'pn-counter', transport, storage });
 export const status = note.status$;
 export const pending = outbox.pending$;
 

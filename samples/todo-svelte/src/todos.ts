@@ -3,21 +3,23 @@
 //   todo.<id>      lww-map of the item's fields (done, created): last writer wins per field
 //   title.<id>     mv-register of its title: concurrent renames are kept side by side as a conflict
 // Edits show at once, are queued durably in the outbox (IndexedDB through localforage), survive
-// reloads and reach the hub when online.
+// reloads and reach the hub when online. The room's confirmed state is saved in the same storage,
+// so a reload shows the list at once, even offline.
 import { createClient, createOutbox, liveDocuments, onlineManager } from 'rxsync';
 import { localforageStorage } from 'rxsync/storage';
 import { webSocket } from 'rxsync/transports';
 
 export const room = new URLSearchParams(location.search).get('room') ?? 'todos';
 
-export const outbox = createOutbox({ storage: localforageStorage({ name: 'rxsync-todo' }) });
+const storage = localforageStorage({ name: 'rxsync-todo' });
+export const outbox = createOutbox({ storage });
 export const client = createClient({ outbox, live: liveDocuments });
 export const transport = webSocket(`${location.origin.replace(/^http/, 'ws')}/ws`, {
   hello: { room },
   reconnect: { initialDelay: 250, maxDelay: 3000 },
 });
 
-export const ids = client.live({ room, doc: 'todos', type: 'or-set', transport });
+export const ids = client.live({ room, doc: 'todos', type: 'or-set', transport, storage });
 export const status = ids.status$;
 export const pending = outbox.pending$;
 export const online = onlineManager.value$;
@@ -26,8 +28,8 @@ const opened = new Map<string, ReturnType<typeof openTodo>>();
 
 function openTodo(id: string) {
   return {
-    fields: client.live({ room, doc: `todo.${id}`, type: 'lww-map', transport }),
-    title: client.live({ room, doc: `title.${id}`, type: 'mv-register', transport }),
+    fields: client.live({ room, doc: `todo.${id}`, type: 'lww-map', transport, storage }),
+    title: client.live({ room, doc: `title.${id}`, type: 'mv-register', transport, storage }),
   };
 }
 
