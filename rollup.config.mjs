@@ -26,10 +26,13 @@ export default [
     external,
     plugins: [typescript({ tsconfig: './tsconfig.build.json', outputToFilesystem: false })],
     output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+      // No bare `import './chunks/…'` lines for transitive chunks: with sideEffects false, bundlers
+      // warn about (and drop) them anyway.
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', hoistTransitiveImports: false },
       {
         dir: 'dist',
         format: 'cjs',
+        hoistTransitiveImports: false,
         exports: 'named',
         interop: 'auto',
         entryFileNames: '[name].cjs',
