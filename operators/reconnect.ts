@@ -24,6 +24,11 @@ export interface ReconnectConfig<T = unknown> {
   onReconnect?: (attempt: number, delay: number, error: unknown) => void;
   /** Scheduler of the waits. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
+  /**
+   * Each emission cuts a pending wait short and reconnects at once (e.g. the device came back
+   * online: waiting out a long backoff would only delay the sync). The failure count is kept.
+   */
+  retryNow$?: Observable<unknown>;
 }
 
 /**
@@ -92,7 +97,13 @@ export function reconnect<T>(config: ReconnectConfig<T> = {}): MonoTypeOperatorF
       };
 
       connect();
+      const retryNow = config.retryNow$?.subscribe(() => {
+        if (wait === undefined || subscriber.closed) return;
+        wait.unsubscribe();
+        connect();
+      });
       return () => {
+        retryNow?.unsubscribe();
         wait?.unsubscribe();
         connection?.unsubscribe();
       };

@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, defer, distinctUntilChanged, share, type Subscriber } from 'rxjs';
+import { BehaviorSubject, Observable, defer, distinctUntilChanged, filter, share, type Subscriber } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
 import { byeFrame, dataFrame, helloFrame, pingFrame, pongFrame, type Frame, type HelloFields } from '../lib/protocol/frames.js';
 import { jsonCodec, type Codec } from '../lib/protocol/jsonCodec.js';
@@ -9,7 +9,7 @@ import type { Connector, LinkEvent } from './link.js';
 import type { SeqCursor, Transport, TransportState, TransportStatus } from './transport.js';
 
 /** Reconnect settings of a transport (the `reconnect` operator's, minus its callbacks). */
-export type TransportReconnectOptions = Omit<ReconnectConfig, 'onReconnect' | 'isOpen'>;
+export type TransportReconnectOptions = Omit<ReconnectConfig, 'onReconnect' | 'isOpen' | 'retryNow$'>;
 
 /** Options every transport accepts. */
 export interface TransportOptions<In = unknown> {
@@ -30,7 +30,25 @@ export interface TransportOptions<In = unknown> {
    * a refreshed token is used after a reconnect.
    */
   hello?: HelloFields | (() => HelloFields);
+  /**
+   * When this emits `true` (back online), a reconnect waiting out its backoff goes at once. Default:
+   * the platform's `online` event where there is one (browsers); pass `onlineManager.value$` to
+   * follow the app's override too.
+   */
+  online$?: Observable<boolean>;
 }
+
+/** The `online` event of the global scope (a window or worker), as an Observable; silent in Node. */
+const platformOnline$ = new Observable<boolean>((subscriber) => {
+  const scope = globalThis as {
+    addEventListener?: (type: string, fn: () => void) => void;
+    removeEventListener?: (type: string, fn: () => void) => void;
+  };
+  if (typeof scope.addEventListener !== 'function') return undefined;
+  const onOnline = (): void => subscriber.next(true);
+  scope.addEventListener('online', onOnline);
+  return () => scope.removeEventListener?.('online', onOnline);
+});
 
 /** Defaults a specific transport supplies for options the caller left out. */
 export interface TransportDefaults {
@@ -87,6 +105,7 @@ export function createTransport<In, Out>(
       : watched$.pipe(
           reconnect<LinkEvent>({
             ...reconnectOptions,
+            retryNow$: (options.online$ ?? platformOnline$).pipe(filter((online) => online)),
             isOpen: (event) => typeof event === 'object' && event.type === 'open',
             onReconnect: (attempt, _delay, error) => {
               linkSend = undefined;

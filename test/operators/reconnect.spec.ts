@@ -22,6 +22,17 @@ describe('reconnect', () => {
     });
   });
 
+  it('reconnects at once when retryNow$ emits during a wait, keeping the failure count', () => {
+    scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#', undefined, new Error('offline'));
+      // Waits of 100 and 200 ms; "online" at 50 ms cuts the first short, the next failure waits 200.
+      const online = hot('50ms o 149ms o');
+      const result = source.pipe(reconnect({ initialDelay: 100, jitter: 'none', maxAttempts: 2, retryNow$: online }));
+      expectObservable(result).toBe('201ms #', undefined, expect.objectContaining({ code: 'E_RECONNECT_EXHAUSTED' }));
+      expectSubscriptions(source.subscriptions).toBe(['^!', '50ms ^!', '200ms ^!']);
+    });
+  });
+
   it('resets the backoff once a connection opens (emits), so the next wait is the shortest again', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const connections = [cold('-#'), cold('-#'), cold('-o#'), cold('-o-')];
