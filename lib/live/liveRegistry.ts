@@ -5,7 +5,7 @@ import { isDocName, isRoomName } from '../protocol/names.js';
 import { randomId } from '../randomId.js';
 import { isDocType, type DocType } from './docTypes.js';
 import { LiveDocHandle, type LiveDocs } from './liveDoc.js';
-import { LIVE_OP, checkLivePayload } from './liveOp.js';
+import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
 import type { LiveTransport } from './liveTransport.js';
 import { RoomLink, type LiveCodec } from './roomLink.js';
 import type { Storage } from '../storage/storage.js';
@@ -46,11 +46,6 @@ export interface LiveRegistry {
  * so a client that never opens a live document does not bundle the code for it.
  */
 export type LiveDocuments = (outbox: Outbox, nodeId?: string, onReconnect?: () => void) => LiveRegistry;
-
-/** A refusal the outbox must not retry (see `isTransientError`). */
-function permanent(error: RxSyncError): RxSyncError {
-  return Object.assign(error, { status: 422 });
-}
 
 /**
  * Live documents for a client: pass it as `createClient({ outbox, live: liveDocuments })` to enable

@@ -7,7 +7,7 @@ import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence } from 
 import { signal, type ReadonlySignal } from '../signals/signal.js';
 import { DocReplica } from './docReplica.js';
 import { docKinds, type DocStates, type DocType } from './docTypes.js';
-import { LIVE_OP, checkLivePayload } from './liveOp.js';
+import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
 import { loadReplica, saveReplica } from './replicaStore.js';
 import type { Storage } from '../storage/storage.js';
 import type { LiveTransport } from './liveTransport.js';
@@ -255,10 +255,8 @@ export class RoomLink {
         for (const id of message.ids) this.settle(id, null);
         return;
       case 'reject': {
-        const error = Object.assign(new RxSyncError(message.code, `The hub refused the edit: ${message.message}`), {
-          // A refusal is final: the outbox dead-letters instead of retrying (see isTransientError).
-          status: 422,
-        });
+        // A refusal is final: the outbox dead-letters the op instead of retrying it.
+        const error = permanent(new RxSyncError(message.code, `The hub refused the edit: ${message.message}`));
         for (const id of message.ids) this.settle(id, error);
         this.errorSubject.next(error);
         return;
