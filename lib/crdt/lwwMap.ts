@@ -1,14 +1,58 @@
 // The LwwMap namespace: a document of last-writer-wins fields as immutable data plus pure functions.
 // Merge, the codec and the one-pass bulk merge live in sibling files and are re-exported here.
+// Its types are declared here, not re-exported: the bundled declarations can only expose a type as
+// `lwwMap.LwwMap` when it lives in the module the namespace is made of.
+import type { Json } from './json.js';
 import { dropTombstones } from './lwwMapMerge.js';
-import { pickEntry, type LwwEntry, type LwwMap } from './lwwMapState.js';
+import { pickEntry } from './lwwMapState.js';
 import { STAMP_PREFIX, stampNode, type Stamp } from './stamp.js';
-import { emptyVersion, witness, type VersionVector } from './versionVector.js';
+import { emptyVersion, witness, type EncodedVersionVector, type VersionVector } from './versionVector.js';
 
-export type { LwwEntry, LwwMap } from './lwwMapState.js';
-export { check, decode, encode, type EncodedLwwMap } from './lwwMapCodec.js';
+export { check, decode, encode } from './lwwMapCodec.js';
 export { mergeEncoded } from './lwwMapMergeEncoded.js';
 export { merge } from './lwwMapMerge.js';
+
+/** One field of an {@link LwwMap}: its value (absent for a tombstone) and the stamp that wrote it. */
+export interface LwwEntry<V> {
+  readonly value: V | undefined;
+  readonly stamp: Stamp;
+  /** True for a tombstone: the field was deleted at `stamp`. */
+  readonly deleted: boolean;
+}
+
+/**
+ * A document of last-writer-wins fields. Immutable plain data: every function returns a new map
+ * (or the same one when nothing changed). Keys are data — `__proto__` is an ordinary field.
+ *
+ * - `entries`: every field, tombstones included.
+ * - `seen`: the version vector of writes this map holds (pass it to a peer's {@link delta}).
+ * - `floor`: tombstones at or before this stamp were dropped by {@link compact}.
+ */
+export interface LwwMap<V> {
+  readonly entries: ReadonlyMap<string, LwwEntry<V>>;
+  readonly seen: VersionVector;
+  readonly floor: Stamp | null;
+}
+
+/**
+ * JSON form of an {@link LwwMap}, column by column so that stamps cost almost nothing on the wire.
+ * Entries are ordered by (node, stamp); `runs` describes their stamps five numbers at a time:
+ * `[nodeIndex, timeDelta, counter, length, step]` = `length` consecutive entries written by
+ * `nodes[nodeIndex]` at logical time `previous run's time + timeDelta`, with counters `counter`,
+ * `counter + step`, … (`step` is 1 for a burst of writes, 0 for writes sharing one stamp).
+ * `deleted` lists the indexes of tombstones (their value is a placeholder 0).
+ */
+export interface EncodedLwwMap {
+  readonly type: 'lww-map';
+  readonly v: 1;
+  readonly seen: EncodedVersionVector;
+  readonly floor: Stamp | null;
+  readonly nodes: readonly string[];
+  readonly runs: readonly number[];
+  readonly keys: readonly string[];
+  readonly values: readonly Json[];
+  readonly deleted: readonly number[];
+}
 
 /** An empty map. */
 export function create<V>(): LwwMap<V> {

@@ -1,10 +1,8 @@
 import { assertJson, field, invalid, pathKey, type Json } from './json.js';
-import { KIND, forEachEntry, readColumns, type EncodedLwwMap } from './lwwMapColumns.js';
-import type { LwwEntry, LwwMap } from './lwwMapState.js';
+import type { EncodedLwwMap, LwwEntry, LwwMap } from './lwwMap.js';
+import { KIND, forEachEntry, readColumns } from './lwwMapColumns.js';
 import { STAMP_PREFIX, decodeStamp, isStamp, stampNode, type Stamp } from './stamp.js';
 import { decodeVersion, encodeVersion, hasSeen } from './versionVector.js';
-
-export type { EncodedLwwMap } from './lwwMapColumns.js';
 
 interface Row {
   readonly key: string;

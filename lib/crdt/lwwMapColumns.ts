@@ -1,27 +1,7 @@
 import { arrayField, assertEnvelope, assertJson, field, invalid, type Json } from './json.js';
-import type { LwwEntry } from './lwwMapState.js';
+import type { LwwEntry } from './lwwMap.js';
 import { MAX_STAMP_COUNTER, MAX_STAMP_TIME, encodeStamp, isNodeId, isStamp, type Stamp } from './stamp.js';
-import { decodeVersion, hasSeen, type EncodedVersionVector, type VersionVector } from './versionVector.js';
-
-/**
- * JSON form of an {@link LwwMap}, column by column so that stamps cost almost nothing on the wire.
- * Entries are ordered by (node, stamp); `runs` describes their stamps five numbers at a time:
- * `[nodeIndex, timeDelta, counter, length, step]` = `length` consecutive entries written by
- * `nodes[nodeIndex]` at logical time `previous run's time + timeDelta`, with counters `counter`,
- * `counter + step`, … (`step` is 1 for a burst of writes, 0 for writes sharing one stamp).
- * `deleted` lists the indexes of tombstones (their value is a placeholder 0).
- */
-export interface EncodedLwwMap {
-  readonly type: 'lww-map';
-  readonly v: 1;
-  readonly seen: EncodedVersionVector;
-  readonly floor: Stamp | null;
-  readonly nodes: readonly string[];
-  readonly runs: readonly number[];
-  readonly keys: readonly string[];
-  readonly values: readonly Json[];
-  readonly deleted: readonly number[];
-}
+import { decodeVersion, hasSeen, type VersionVector } from './versionVector.js';
 
 /** The `type` of an encoded LwwMap, and the prefix of its error messages. */
 export const KIND = 'lww-map';

@@ -1,4 +1,5 @@
-import { pickEntry, type LwwEntry, type LwwMap } from './lwwMapState.js';
+import type { LwwEntry, LwwMap } from './lwwMap.js';
+import { pickEntry } from './lwwMapState.js';
 import type { Stamp } from './stamp.js';
 import { mergeVersions } from './versionVector.js';
 

@@ -1,7 +1,8 @@
 import { invalid, type Json } from './json.js';
 import { KIND, forEachEntry, readColumns } from './lwwMapColumns.js';
 import { decode } from './lwwMapCodec.js';
-import { pickEntry, type LwwEntry, type LwwMap } from './lwwMapState.js';
+import type { LwwEntry, LwwMap } from './lwwMap.js';
+import { pickEntry } from './lwwMapState.js';
 import { merge } from './lwwMapMerge.js';
 import { mergeVersions } from './versionVector.js';
 
