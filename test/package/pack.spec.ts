@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { compileConsumer, writeConsumerProjects } from './consumerProject.js';
 
 /**
  * Packs the package as npm would publish it, installs the tarball into an empty folder next to
- * rxjs, and imports every entry point from an ESM and a CJS script, as a user would.
+ * rxjs, imports every entry point from an ESM and a CJS script, and compiles TypeScript apps
+ * against its declarations, as a user would.
  */
 describe('the published package', () => {
   const root = resolve(__dirname, '../..');
@@ -21,6 +23,7 @@ describe('the published package', () => {
       cwd: work,
       stdio: 'pipe',
     });
+    writeConsumerProjects(root, work);
   }, 180_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -68,4 +71,17 @@ describe('the published package', () => {
     }
     expect(readdirSync(join(work, 'node_modules', 'rxsync')).sort()).toEqual(['README.md', 'dist', 'package.json']);
   });
+
+  // strict, skipLibCheck false (TypeScript's default): the declarations themselves are checked too.
+  it('type-checks every export of every entry point from a node16 ESM project', () => {
+    expect(compileConsumer(root, work, 'esm')).toBe('');
+  }, 120_000);
+
+  it('type-checks every export of every entry point from a node16 CommonJS project', () => {
+    expect(compileConsumer(root, work, 'cjs')).toBe('');
+  }, 120_000);
+
+  it("type-checks every export and every README's TypeScript blocks from a bundler-resolution project", () => {
+    expect(compileConsumer(root, work, 'bundler')).toBe('');
+  }, 120_000);
 });
