@@ -27,6 +27,8 @@ export {
   type VersionVector,
 } from './versionVector.js';
 export type { Json } from './json.js';
+// A namespace's types must be declared in the module itself, not re-exported from a sibling: the
+// declaration bundle would otherwise emit them as values (`lwwMap.LwwMap` unusable, TS2693).
 export * as lwwRegister from './lwwRegister.js';
 export type { EncodedLwwRegister, LwwRegister } from './lwwRegister.js';
 export * as mvRegister from './mvRegister.js';
