@@ -185,10 +185,11 @@ export function createClient(options: ClientOptions = {}): QueryClient {
 
     setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void {
       const entry = cache.build<T>(hashQueryKey(key));
-      const current = entry.state.get().data;
+      // With optimistic changes outstanding, the write is to the confirmed data under them.
+      const current = (cache.confirmed?.(entry.key) as T | undefined) ?? entry.state.get().data;
       const next = typeof updater === 'function' ? applyRecipe(current, updater as Recipe<T | undefined>) : updater;
       if (next === undefined || (next === current && entry.state.get().status === 'success')) return;
-      entry.dispatch({ type: 'setData', data: next, at: now() });
+      entry.dispatch({ type: 'setData', data: (cache.rebase?.(entry.key, next) as T | undefined) ?? next, at: now() });
       if (entry.observerCount === 0) entry.scheduleGc(cache.gcTime);
     },
 

@@ -21,6 +21,8 @@ export class QueryCache {
    * makes a queued write disappear from the screen.
    */
   rebase: ((key: HashedKey, data: unknown) => unknown) | undefined;
+  /** The confirmed data under a key's outstanding optimistic changes, if it has any (set with `rebase`). */
+  confirmed: ((key: HashedKey) => unknown) | undefined;
   private activeEntries = 0;
   private readonly changes = new Subject<void>();
 
