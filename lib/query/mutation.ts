@@ -3,7 +3,7 @@ import { RxSyncError } from '../errors.js';
 import type { Outbox, OutboxSender } from '../outbox/outbox.js';
 import type { OutboxOp } from '../outbox/outboxOp.js';
 import type { QueryCache } from './queryCache.js';
-import { OptimisticLayers, type OptimisticRecipe, type Pending } from './optimisticLayers.js';
+import { createOptimisticLayers, type OptimisticLayers, type OptimisticRecipe, type Pending } from './optimisticLayers.js';
 import { hashQueryKey, type QueryKey } from './queryKey.js';
 
 /** An optimistic change to one cached query, applied at once and rolled back if the op dies. */
@@ -20,7 +20,7 @@ export interface MutationOptions<V, R = unknown, T = unknown> {
   name: string;
   /** Delivers one mutation. Pass `idempotencyKey` to the server (e.g. `Idempotency-Key` header). */
   send: (variables: V, context: { readonly signal: AbortSignal; readonly idempotencyKey: string }) => Promise<R>;
-  /** Applied to the cache at once; rolled back exactly, with inverse patches, if the op is dead-lettered. */
+  /** Applied to the cache at once, and re-applied over confirmed data until the op settles; dropped exactly if it is dead-lettered. */
   optimistic?: OptimisticUpdate<V, T> | ReadonlyArray<OptimisticUpdate<V, T>>;
   /** Queries (by key prefix) to invalidate once the server accepted the mutation. */
   invalidates?: readonly QueryKey[] | ((variables: V, result: R) => readonly QueryKey[]);
@@ -70,7 +70,7 @@ export interface MutationHub {
  */
 export function connectMutationHub(cache: QueryCache, outbox: Outbox): MutationHub {
   const optimistic = new Map<string, ReadonlyArray<OptimisticUpdate<unknown>>>();
-  const layers = new OptimisticLayers(cache, outbox, (name) => (optimistic.get(name) ?? []) as readonly OptimisticRecipe[], rollbackOf);
+  const layers = createOptimisticLayers(cache, outbox, (name) => (optimistic.get(name) ?? []) as readonly OptimisticRecipe[], rollbackOf);
   const hub: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic, layers };
   cache.rebase = (key, data) => layers.confirm(key, data);
   cache.confirmed = (key) => layers.confirmed(key);
