@@ -8,6 +8,7 @@ export type RxSyncErrorCode =
   | 'E_OPTION_UNKNOWN'
   | 'E_OPTION_INVALID'
   | 'E_FETCH_THREW'
+  | 'E_SELECT_THREW'
   | 'E_ABORTED'
   | 'E_HTTP'
   | 'E_HYDRATE_INVALID'

@@ -1,4 +1,5 @@
 import { Observable, Subscription, type OperatorFunction } from 'rxjs';
+import { RxSyncError } from '../lib/errors.js';
 import type { CacheHost } from '../lib/query/cacheHost.js';
 import type { EntryState } from '../lib/query/entryState.js';
 import { hashQueryKey, type QueryKey } from '../lib/query/queryKey.js';
@@ -16,7 +17,7 @@ export interface CacheQueryOptions<T, S = T> {
   refetchOnReconnect?: boolean | 'always';
   /** Refetch when the page is focused again: if stale (`true`), always, or never. Default true. */
   refetchOnFocus?: boolean | 'always';
-  /** Refetch every this many ms while subscribed. Default false. */
+  /** Refetch every this many ms while subscribed; `0` or `false` is off. Default false. */
   refetchInterval?: number | false;
   /** Derives what subscribers see; recomputed only when the data changes. */
   select?: (data: T) => S;
@@ -44,6 +45,12 @@ export function cacheQuery<T, S = T>(
   options: CacheQueryOptions<T, S> = {},
 ): OperatorFunction<T, QueryState<S>> {
   const hashed = hashQueryKey(key);
+  const interval = options.refetchInterval ?? false;
+  if (interval !== false && !(interval >= 0 && Number.isFinite(interval)))
+    throw new RxSyncError(
+      'E_OPTION_INVALID',
+      `cacheQuery: option "refetchInterval" must be a finite number of ms ≥ 0 (0 = off) or false, got ${String(interval)}`,
+    );
   const staleTime = options.staleTime ?? 0;
   const enabled = options.enabled ?? true;
   const refetchOnReconnect = options.refetchOnReconnect ?? true;
@@ -65,7 +72,16 @@ export function cacheQuery<T, S = T>(
     let lastResult: QueryState<S> | undefined;
     const derive = (state: EntryState<T>, stale: boolean): QueryState<S> => {
       if (state !== lastState || stale !== lastStale || lastResult === undefined) {
-        lastResult = toQueryState(state, stale, selectData, placeholder);
+        try {
+          lastResult = toQueryState(state, stale, selectData, placeholder);
+        } catch (cause) {
+          // A throwing select fails this observer only (as in TanStack Query): the shared entry,
+          // its run and the other observers never see the exception. The last good data stays.
+          const error = new RxSyncError('E_SELECT_THREW', `The select of query ${JSON.stringify(key)} threw: ${messageOf(cause)}`, {
+            cause,
+          });
+          lastResult = { ...toQueryState(state, stale, () => lastResult?.data as S, undefined), status: 'error', error };
+        }
         lastState = state;
         lastStale = stale;
       }
@@ -81,7 +97,7 @@ export function cacheQuery<T, S = T>(
         staleTime,
         refetchOnReconnect,
         refetchOnFocus,
-        refetchInterval: options.refetchInterval ?? false,
+        refetchInterval: interval,
         gcTime: options.gcTime ?? FIVE_MINUTES,
       });
       const run$ = entry.run(source);
@@ -125,7 +141,9 @@ export function cacheQuery<T, S = T>(
   };
 }
 
-/** Applies `select` once per distinct data value. */
+const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
+
+/** Applies `select` once per distinct data value (a throwing select is tried again on the next value). */
 function deriveMemo<T, S>(select: ((data: T) => S) | undefined): (data: T) => S {
   if (select === undefined) return (data) => data as unknown as S;
   let input: T | undefined;

@@ -14,6 +14,15 @@ export interface RetryBackoffConfig extends BackoffOptions {
    * waits until it says `true` again.
    */
   online$?: Observable<boolean>;
+  /**
+   * Also wait for `online$` before the first attempt, so nothing is tried that can only fail
+   * (TanStack Query's `networkMode: 'online'`). Default false: the first attempt always runs.
+   */
+  waitForNetwork?: boolean;
+  /** Told when the operator starts waiting for the network (before an attempt or a retry). */
+  onPause?: () => void;
+  /** Told when the network is back and the waiting attempt starts. */
+  onContinue?: () => void;
   /** Reset the failure count whenever the source emits (for long-lived streams). Default false. */
   resetOnSuccess?: boolean;
   /** Told before each retry is scheduled: the error, the failure count and the delay chosen. */
@@ -54,9 +63,14 @@ export function retryBackoff<T>(configOrCount: number | RetryBackoffConfig = {})
         if (value && whenOnline !== undefined) {
           const resume = whenOnline;
           whenOnline = undefined;
+          config.onContinue?.();
           resume();
         }
       });
+      const pause = (): void => {
+        whenOnline = start;
+        config.onPause?.();
+      };
 
       const start = (): void => {
         sourceSub?.unsubscribe();
@@ -72,13 +86,13 @@ export function retryBackoff<T>(configOrCount: number | RetryBackoffConfig = {})
 
       const startWhenOnline = (): void => {
         if (online) start();
-        else whenOnline = start;
+        else pause();
       };
 
       function onError(error: unknown): void {
         if (!online) {
           // Offline failures say nothing about the server: wait for the network, keep the budget.
-          whenOnline = start;
+          pause();
           return;
         }
         failures++;
@@ -91,7 +105,8 @@ export function retryBackoff<T>(configOrCount: number | RetryBackoffConfig = {})
         timerSub = timer(ms, config.scheduler).subscribe(startWhenOnline);
       }
 
-      start();
+      if (config.waitForNetwork) startWhenOnline();
+      else start();
       return () => {
         // Order matters: stop pending retries before dropping the source, so none fires after.
         timerSub?.unsubscribe();

@@ -26,7 +26,7 @@ import {
 import { QueryCache } from './queryCache.js';
 import { hashQueryKey, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
-import { toRetryConfig } from './retryConfig.js';
+import { queryRetry } from './retryConfig.js';
 import type { ClientMetrics } from './clientMetrics.js';
 
 /** Options of {@link createClient}. */
@@ -139,7 +139,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   const now = options.now ?? Date.now;
   const online = options.online ?? onlineManager;
   const focus = options.focus ?? focusManager;
-  const cache = new QueryCache(now, online, focus);
+  const cache = new QueryCache(now, online, focus, defaults.gcTime);
   const outbox = options.outbox;
   let hub: MutationHub | undefined; // made on the first mutation: clients that never mutate carry no listeners
   let liveRegistry: LiveRegistry | undefined; // made on the first live document
@@ -161,8 +161,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
         const fetch = metrics === undefined ? o.fetch : metrics.timed(o.fetch);
         const source = fromFetcher<T, FetchContext<K>>(fetch, { key: o.key }, o.key).pipe(
           retryBackoff({
-            ...toRetryConfig(o.retry, o.retryDelay),
-            online$: online.value$,
+            ...queryRetry(o, online, () => cache.build(hashed)),
             onRetry: (error, failureCount) => {
               metrics?.retried();
               cache.build<T>(hashed).dispatch({ type: 'failure', error, failureCount });
@@ -186,11 +185,12 @@ export function createClient(options: ClientOptions = {}): QueryClient {
 
     setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void {
       const entry = cache.build<T>(hashQueryKey(key));
-      const current = entry.state.get().data;
+      // With optimistic changes outstanding, the write is to the confirmed data under them.
+      const current = (cache.confirmed?.(entry.key) as T | undefined) ?? entry.state.get().data;
       const next = typeof updater === 'function' ? applyRecipe(current, updater as Recipe<T | undefined>) : updater;
       if (next === undefined || (next === current && entry.state.get().status === 'success')) return;
-      entry.dispatch({ type: 'setData', data: next, at: now() });
-      if (entry.observerCount === 0) entry.scheduleGc(defaults.gcTime ?? 5 * 60 * 1000);
+      entry.dispatch({ type: 'setData', data: (cache.rebase?.(entry.key, next) as T | undefined) ?? next, at: now() });
+      if (entry.observerCount === 0) entry.scheduleGc(cache.gcTime);
     },
 
     async invalidate(prefix: QueryKey = [], invalidateOptions: { refetch?: boolean } = {}): Promise<void> {
@@ -212,7 +212,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
       const entry = cache.build<T>(hashed);
       if (!entry.isStale(o.staleTime ?? 0)) return;
       const source = fromFetcher<T, FetchContext<K>>(o.fetch, { key: o.key }, o.key).pipe(
-        retryBackoff({ ...toRetryConfig(o.retry, o.retryDelay), online$: online.value$ }),
+        retryBackoff(queryRetry(o, online, () => cache.build(hashed))),
       );
       await lastValueFrom(
         entry.run(source).pipe(

@@ -1,23 +1,37 @@
 import { RxSyncError } from '../errors.js';
 import type { QueryCache } from './queryCache.js';
+import type { QueryEntry } from './queryEntry.js';
 import { hashQueryKey, type QueryKey } from './queryKey.js';
+
+/** One query of a {@link DehydratedState}. */
+export interface DehydratedQuery {
+  readonly key: QueryKey;
+  readonly data: unknown;
+  readonly updatedAt: number;
+}
 
 /** A JSON-safe snapshot of a client's successful queries. */
 export interface DehydratedState {
   readonly version: 1;
-  readonly queries: ReadonlyArray<{ readonly key: QueryKey; readonly data: unknown; readonly updatedAt: number }>;
+  readonly queries: readonly DehydratedQuery[];
 }
 
 /** Collects every entry that holds data. */
 export function dehydrateCache(cache: QueryCache): DehydratedState {
-  const queries: Array<DehydratedState['queries'][number]> = [];
+  const queries: DehydratedQuery[] = [];
   for (const entry of cache.all()) {
-    const state = entry.state.get();
-    if (state.status === 'success' && state.data !== undefined) {
-      queries.push({ key: entry.key.key, data: state.data, updatedAt: state.updatedAt });
-    }
+    const query = dehydrateEntry(entry);
+    if (query !== undefined) queries.push(query);
   }
   return { version: 1, queries };
+}
+
+/** The snapshot of one entry, if it holds data. */
+export function dehydrateEntry(entry: QueryEntry<unknown>): DehydratedQuery | undefined {
+  const state = entry.state.get();
+  return state.status === 'success' && state.data !== undefined
+    ? { key: entry.key.key, data: state.data, updatedAt: state.updatedAt }
+    : undefined;
 }
 
 /**
@@ -31,7 +45,8 @@ export function hydrateCache(cache: QueryCache, snapshot: unknown): void {
     const current = entry.state.get();
     if (current.status === 'success' && current.updatedAt >= updatedAt) continue;
     entry.dispatch({ type: 'setData', data, at: updatedAt });
-    if (entry.observerCount === 0) entry.scheduleGc();
+    // Unobserved, it lives the client's gcTime from now (not the entry's unset 0 ms).
+    if (entry.observerCount === 0) entry.scheduleGc(cache.gcTime);
   }
 }
 

@@ -1,7 +1,7 @@
 /** Whether a query has data (`success`), failed without data to show (`error`), or neither yet. */
 export type QueryStatus = 'pending' | 'success' | 'error';
-/** Whether a request is running for the query right now. */
-export type FetchStatus = 'idle' | 'fetching';
+/** Whether a request is running for the query right now, or waits for the network to start (`paused`). */
+export type FetchStatus = 'idle' | 'fetching' | 'paused';
 
 /** What the cache holds for one key, shared by everyone who observes that key. */
 export interface EntryState<T> {
@@ -28,6 +28,8 @@ export type EntryAction<T> =
   | { readonly type: 'failure'; readonly error: unknown; readonly failureCount: number }
   | { readonly type: 'error'; readonly error: unknown }
   | { readonly type: 'idle' }
+  | { readonly type: 'pause' }
+  | { readonly type: 'continue' }
   | { readonly type: 'setData'; readonly data: T; readonly at: number }
   | { readonly type: 'invalidate' };
 
@@ -80,6 +82,11 @@ export function reduceEntry<T>(state: EntryState<T>, action: EntryAction<T>): En
     case 'idle':
       // The run completed or was cancelled (last observer left): nothing is fetching any more.
       return state.fetchStatus === 'idle' ? state : { ...state, fetchStatus: 'idle', fetchMeta: undefined };
+    case 'pause':
+      // Offline: the fetch waits for the network instead of making a request that can only fail.
+      return state.fetchStatus === 'fetching' ? { ...state, fetchStatus: 'paused' } : state;
+    case 'continue':
+      return state.fetchStatus === 'paused' ? { ...state, fetchStatus: 'fetching' } : state;
     case 'invalidate':
       return state.isInvalidated ? state : { ...state, isInvalidated: true };
   }

@@ -6,7 +6,7 @@ import { fromFetcher } from './fromFetcher.js';
 import { validateOptions, queryOptionKeys, type FetchContext, type SharedQueryOptions } from './options.js';
 import { hashQueryKey, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
-import { toRetryConfig } from './retryConfig.js';
+import { queryRetry } from './retryConfig.js';
 
 /** The pages of an infinite query, in the order they were loaded, with the param of each. */
 export interface InfiniteData<TPage, TParam> {
@@ -70,7 +70,7 @@ export function createInfiniteQuery<TPage, TParam, K extends QueryKey>(
   } catch (error) {
     return Object.assign(new Observable<never>((s) => s.error(error)), { fetchNextPage: () => Promise.reject(error) });
   }
-  const retry: RetryBackoffConfig = { ...toRetryConfig(options.retry, options.retryDelay), online$: host.online.value$ };
+  const retry: RetryBackoffConfig = queryRetry(options, host.online, () => host.cache.build(hashed));
   const nextParam = (data: Data): TParam | undefined | null => {
     const last = data.pages.length - 1;
     if (last < 0) return options.initialPageParam;

@@ -1,9 +1,10 @@
-import { applyPatches, enablePatches, produce, produceWithPatches, type Draft, type Patch } from 'immer';
+import { enablePatches, produce, produceWithPatches, type Draft, type Patch } from 'immer';
 import { RxSyncError } from '../errors.js';
 import type { Outbox, OutboxSender } from '../outbox/outbox.js';
 import type { OutboxOp } from '../outbox/outboxOp.js';
 import type { QueryCache } from './queryCache.js';
-import { hashQueryKey, type HashedKey, type QueryKey } from './queryKey.js';
+import { createOptimisticLayers, type OptimisticLayers, type OptimisticRecipe, type Pending } from './optimisticLayers.js';
+import { hashQueryKey, type QueryKey } from './queryKey.js';
 
 /** An optimistic change to one cached query, applied at once and rolled back if the op dies. */
 export interface OptimisticUpdate<V, T = unknown> {
@@ -19,7 +20,7 @@ export interface MutationOptions<V, R = unknown, T = unknown> {
   name: string;
   /** Delivers one mutation. Pass `idempotencyKey` to the server (e.g. `Idempotency-Key` header). */
   send: (variables: V, context: { readonly signal: AbortSignal; readonly idempotencyKey: string }) => Promise<R>;
-  /** Applied to the cache at once; rolled back exactly, with inverse patches, if the op is dead-lettered. */
+  /** Applied to the cache at once, and re-applied over confirmed data until the op settles; dropped exactly if it is dead-lettered. */
   optimistic?: OptimisticUpdate<V, T> | ReadonlyArray<OptimisticUpdate<V, T>>;
   /** Queries (by key prefix) to invalidate once the server accepted the mutation. */
   invalidates?: readonly QueryKey[] | ((variables: V, result: R) => readonly QueryKey[]);
@@ -58,22 +59,29 @@ export interface MutationHub {
   readonly onAck: Map<string, (op: OutboxOp, result: unknown) => void>;
   /** Optimistic updates by mutation name, to re-apply pending ones over fetched data. */
   readonly optimistic: Map<string, ReadonlyArray<OptimisticUpdate<unknown>>>;
+  /** Confirmed data + outstanding optimistic changes, per key. */
+  readonly layers: OptimisticLayers;
 }
 
 /**
- * @internal Connects a client's cache to its outbox: acks resolve `settled` and invalidate,
- * dead letters roll their optimistic change back, and fetched data gets pending updates re-applied.
+ * @internal Connects a client's cache to its outbox: acks resolve `settled`, fold their change
+ * into the confirmed data and invalidate; dead letters drop their change; fetched or set data
+ * gets the outstanding changes laid over it. One mechanism for all three (see OptimisticLayers).
  */
 export function connectMutationHub(cache: QueryCache, outbox: Outbox): MutationHub {
-  const hub: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic: new Map() };
-  cache.rebase = (key, data) => rebaseOnPending(hub, outbox, key, data);
+  const optimistic = new Map<string, ReadonlyArray<OptimisticUpdate<unknown>>>();
+  const layers = createOptimisticLayers(cache, outbox, (name) => (optimistic.get(name) ?? []) as readonly OptimisticRecipe[], rollbackOf);
+  const hub: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic, layers };
+  cache.rebase = (key, data) => layers.confirm(key, data);
+  cache.confirmed = (key) => layers.confirmed(key);
   outbox.ack$.subscribe(({ op, result }) => {
+    layers.acked(op);
     hub.onAck.get(op.name)?.(op, result);
     hub.waiters.get(op.id)?.({ status: 'acked', result });
     hub.waiters.delete(op.id);
   });
   outbox.deadLetter$.subscribe((letter) => {
-    rollBack(cache, rollbackOf(letter.op));
+    layers.dropped(letter.op);
     hub.waiters.get(letter.op.id)?.({
       status: 'dead',
       error: letter.error,
@@ -82,27 +90,6 @@ export function connectMutationHub(cache: QueryCache, outbox: Outbox): MutationH
     hub.waiters.delete(letter.op.id);
   });
   return hub;
-}
-
-/**
- * @internal Re-applies the optimistic updates of every op still pending in the outbox (in queue
- * order) that targets `key`, over freshly fetched `data`.
- */
-export function rebaseOnPending(hub: MutationHub, outbox: Outbox, key: HashedKey, data: unknown): unknown {
-  if (data === undefined || hub.optimistic.size === 0) return data;
-  let result = data;
-  for (const op of outbox.pendingOps()) {
-    for (const update of hub.optimistic.get(op.name) ?? []) {
-      const target = typeof update.key === 'function' ? update.key(op.payload) : update.key;
-      if (hashQueryKey(target).hash !== key.hash) continue;
-      try {
-        result = produce(result, (draft: Draft<unknown>) => update.update(draft, op.payload));
-      } catch {
-        // The fetched data no longer has what the update expects: show the server's version.
-      }
-    }
-  }
-  return result;
 }
 
 /** @internal Builds a mutation on a client's cache and outbox. */
@@ -137,15 +124,17 @@ export function createMutation<V, R, T>(
     name: options.name,
     async mutate(variables) {
       const rollback: Array<{ key: QueryKey; patches: Patch[] }> = [];
+      const applied: Pending[] = [];
       for (const update of updates) {
         const key = typeof update.key === 'function' ? update.key(variables) : update.key;
         const entry = cache.get<unknown>(hashQueryKey(key));
         const current = entry?.state.get().data;
         if (entry === undefined || current === undefined) continue;
-        const [next, , inverse] = produceWithPatches(current, (draft: Draft<unknown>) => update.update(draft as Draft<T>, variables));
-        if (inverse.length === 0) continue;
-        entry.dispatch({ type: 'setData', data: next, at: cache.now() });
-        rollback.push({ key, patches: inverse });
+        const recipe = (draft: Draft<unknown>): void => update.update(draft as Draft<T>, variables);
+        const [next, , inverse] = produceWithPatches(current, recipe);
+        // Even a change that alters nothing now is kept: over other confirmed data it may.
+        applied.push(hub.layers.add(entry, (data) => produce(data, recipe), next));
+        if (inverse.length > 0) rollback.push({ key, patches: inverse }); // kept with the op: undoes it after a reload
       }
       let op: OutboxOp<V>;
       try {
@@ -153,9 +142,10 @@ export function createMutation<V, R, T>(
         op = await outbox.enqueue(options.name, variables, { scope, meta: { rollback } satisfies RollbackMeta });
       } catch (err) {
         // Not queued: undo the optimistic change now, so the screen never shows a lost write.
-        rollBack(cache, rollback);
+        hub.layers.dropped(applied);
         throw err;
       }
+      for (const pending of applied) pending.id = op.id;
       const settled = new Promise<MutationOutcome<R>>((resolve) =>
         hub.waiters.set(op.id, resolve as (o: MutationOutcome<unknown>) => void),
       );
@@ -167,20 +157,6 @@ export function createMutation<V, R, T>(
       hub.optimistic.delete(options.name);
     },
   };
-}
-
-/** @internal Undoes recorded optimistic changes, newest first; later unrelated changes survive. */
-export function rollBack(cache: QueryCache, rollback: RollbackMeta['rollback']): void {
-  for (const { key, patches } of [...rollback].reverse()) {
-    const entry = cache.get<unknown>(hashQueryKey(key));
-    const current = entry?.state.get().data;
-    if (entry === undefined || current === undefined) continue;
-    try {
-      entry.dispatch({ type: 'setData', data: applyPatches(current as object, patches), at: cache.now() });
-    } catch {
-      // The data changed shape since (e.g. refetched without the item): nothing left to undo.
-    }
-  }
 }
 
 /** @internal Reads the rollback recorded with an op (validated: it came from storage). */

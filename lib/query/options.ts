@@ -35,7 +35,7 @@ export interface QueryOptions<T, S = T, K extends QueryKey = QueryKey> extends S
   key: K;
   /** Loads the data. Receives the key and an `AbortSignal`. */
   fetch: (context: FetchContext<K>) => Promise<T> | T;
-  /** Refetch every this many ms while observed. Default false. */
+  /** Refetch every this many ms while observed; `0` or `false` is off. Default false. */
   refetchInterval?: number | false;
   /** Derives what subscribers see from the cached data; cached per data identity. */
   select?: (data: T) => S;
@@ -68,10 +68,13 @@ export function validateOptions(options: unknown, allowed: readonly string[], wh
     }
   }
   const o = options as Record<string, unknown>;
-  for (const name of ['staleTime', 'gcTime'] as const) checkDuration(o[name], name, where, false);
-  checkDuration(o['refetchInterval'], 'refetchInterval', where, true);
+  for (const name of ['staleTime', 'gcTime'] as const) checkDuration(o[name], name, where);
+  const interval = o['refetchInterval'];
+  // 0 means off (as in TanStack Query); Infinity or NaN would be a typo, not a wish.
+  if (interval !== undefined && interval !== false && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0))
+    throw wrongKind(where, 'refetchInterval', 'a finite number of ms ≥ 0 (0 = off) or false');
   if (o['retry'] !== undefined && !['boolean', 'function'].includes(typeof o['retry'])) checkCount(o['retry'], 'retry', where);
-  if (o['retryDelay'] !== undefined && typeof o['retryDelay'] !== 'function') checkDuration(o['retryDelay'], 'retryDelay', where, false);
+  if (o['retryDelay'] !== undefined && typeof o['retryDelay'] !== 'function') checkDuration(o['retryDelay'], 'retryDelay', where);
   for (const name of ['select', 'fetch'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') throw wrongKind(where, name, 'a function');
   }
@@ -82,11 +85,9 @@ export function validateOptions(options: unknown, allowed: readonly string[], wh
   }
 }
 
-function checkDuration(value: unknown, name: string, where: string, allowFalse: boolean): void {
-  if (value === undefined || (allowFalse && value === false)) return;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw wrongKind(where, name, `a number of ms ≥ 0${allowFalse ? ' or false' : ''} (Infinity allowed)`);
-  }
+function checkDuration(value: unknown, name: string, where: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw wrongKind(where, name, 'a number of ms ≥ 0 (Infinity allowed)');
 }
 
 function checkCount(value: unknown, name: string, where: string): void {

@@ -3,6 +3,7 @@ import { RxSyncError } from '../errors.js';
 import { isCodecRejection } from '../codec/codecErrors.js';
 import type { Storage } from '../storage/storage.js';
 import type { QueryClient } from './client.js';
+import { dehydrateEntry, type DehydratedQuery } from './dehydrate.js';
 
 /** Options of {@link persistCache}. */
 export interface PersistCacheOptions {
@@ -26,7 +27,11 @@ export interface PersistCacheOptions {
   onError?: (error: RxSyncError) => void;
 }
 
-/** A running persistence. */
+/**
+ * A running persistence. Entries the cache garbage-collects stay saved until `maxAge` (counted
+ * from when their data arrived), so a short session that never looks at a query does not erase
+ * it from storage; `client.clear()` does.
+ */
 export interface PersistedCache {
   /** Resolves once the stored cache was restored (or found missing, stale or unreadable). */
   readonly restored: Promise<void>;
@@ -66,8 +71,29 @@ export function persistCache(client: QueryClient, storage: Storage, options: Per
   // Set when the saved cache exists but this session's key cannot read it: it is never written over.
   let keptUnread: RxSyncError | undefined;
 
+  // Entries gc'd from memory stay saved until maxAge (as TanStack's persister does): gc is memory
+  // housekeeping, not a deletion the user asked for. `clear()` is one, and forgets them.
+  const kept = new Map<string, DehydratedQuery>();
+  const removals = client.cache.removed$.subscribe((removal) => {
+    if (removal.reason === 'clear') return kept.clear();
+    const query = dehydrateEntry(removal.entry);
+    if (query !== undefined) kept.set(removal.entry.key.hash, query);
+  });
+
   const write = async (): Promise<void> => {
-    const stored: StoredCache = { buster, version, savedAt: client.now(), snapshot: client.dehydrate() };
+    const now = client.now();
+    const queries: DehydratedQuery[] = [];
+    for (const entry of client.cache.all()) {
+      const query = dehydrateEntry(entry);
+      if (query === undefined) continue;
+      queries.push(query);
+      kept.delete(entry.key.hash); // back in memory: that copy is the one to save
+    }
+    for (const [hash, query] of kept) {
+      if (now - query.updatedAt > maxAge) kept.delete(hash);
+      else queries.push(query);
+    }
+    const stored: StoredCache = { buster, version, savedAt: now, snapshot: { version: 1, queries } };
     try {
       await storage.set(key, stored);
     } catch (err) {
@@ -123,6 +149,7 @@ export function persistCache(client: QueryClient, storage: Storage, options: Per
     stop() {
       stopped = true;
       subscription?.unsubscribe();
+      removals.unsubscribe();
     },
   };
 }

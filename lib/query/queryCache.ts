@@ -5,6 +5,9 @@ import { QueryEntry } from './queryEntry.js';
 import { KeyIndex } from './keyIndex.js';
 import { matchesKeyPrefix, queryKeyHash, type HashedKey, type QueryKey } from './queryKey.js';
 
+/** An entry left the cache: collected after its gc time, or every entry by `clear()`. */
+export type CacheRemoval = { readonly reason: 'gc'; readonly entry: QueryEntry<unknown> } | { readonly reason: 'clear' };
+
 /** The entries of a client, by key hash. */
 export class QueryCache {
   private readonly entries = new Map<string, QueryEntry<unknown>>();
@@ -18,12 +21,24 @@ export class QueryCache {
    * makes a queued write disappear from the screen.
    */
   rebase: ((key: HashedKey, data: unknown) => unknown) | undefined;
+  /** The confirmed data under a key's outstanding optimistic changes, if it has any (set with `rebase`). */
+  confirmed: ((key: HashedKey) => unknown) | undefined;
   private activeEntries = 0;
   private readonly changes = new Subject<void>();
+
+  private readonly removals = new Subject<CacheRemoval>();
 
   /** Fires after any entry changed or left the cache (persistence listens here). */
   get changes$(): Observable<void> {
     return this.changes;
+  }
+
+  /**
+   * Why entries leave: garbage collection (the entry, just before it goes) or `clear()`.
+   * Persistence keeps gc'd entries saved and forgets cleared ones.
+   */
+  get removed$(): Observable<CacheRemoval> {
+    return this.removals;
   }
   private environmentSub: Subscription | undefined;
 
@@ -32,6 +47,8 @@ export class QueryCache {
     readonly now: () => number,
     private readonly online: EnvironmentFlag,
     private readonly focus: EnvironmentFlag,
+    /** How long an entry written without an observer (`setData`, `hydrate`) stays unobserved before gc. */
+    readonly gcTime: number = 5 * 60 * 1000,
   ) {}
 
   /**
@@ -63,7 +80,10 @@ export class QueryCache {
       entry = new QueryEntry<unknown>(key, {
         now: this.now,
         registry: this.registry,
-        onGarbage: (garbage) => this.remove(garbage),
+        onGarbage: (garbage) => {
+          this.removals.next({ reason: 'gc', entry: garbage });
+          this.remove(garbage);
+        },
         onActiveChange: (delta) => this.onActiveChange(delta),
         onChange: () => this.changes.next(),
         rebase: (entryKey, data) => (this.rebase === undefined ? data : this.rebase(entryKey, data)),
@@ -112,6 +132,7 @@ export class QueryCache {
     for (const entry of this.entries.values()) entry.dispose();
     this.entries.clear();
     this.index.clear();
+    this.removals.next({ reason: 'clear' });
     this.changes.next();
   }
 }

@@ -12,7 +12,7 @@ export interface EntryObserverOptions {
   readonly refetchOnReconnect: boolean | 'always';
   /** Refetch when the page regains focus: if stale, always, or never. */
   readonly refetchOnFocus: boolean | 'always';
-  /** Refetch every this many ms while observed (the smallest of all observers wins). */
+  /** Refetch every this many ms while observed, `0` or `false` for never (the smallest of all observers wins). */
   readonly refetchInterval: number | false;
   /** How long the entry outlives its last observer (the largest of all observers wins). */
   readonly gcTime: number;
@@ -178,7 +178,8 @@ export class QueryEntry<T> {
   private planInterval(): void {
     let next: number | false = false;
     for (const o of this.observers) {
-      if (o.refetchInterval !== false && (next === false || o.refetchInterval < next)) next = o.refetchInterval;
+      // 0 means off, as in TanStack Query (not a back-to-back poll).
+      if (o.refetchInterval !== false && o.refetchInterval > 0 && (next === false || o.refetchInterval < next)) next = o.refetchInterval;
     }
     if (next === this.intervalMs) return;
     if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);

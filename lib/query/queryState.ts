@@ -8,7 +8,7 @@ export interface QueryState<T> {
   readonly data: T | undefined;
   /** The error of the last failed fetch, `null` otherwise. */
   readonly error: unknown;
-  /** A request is running (first load or background refetch). */
+  /** A request is running (first load or background refetch); false while `paused`. */
   readonly isFetching: boolean;
   /** Data is older than `staleTime`, invalidated, or missing. */
   readonly isStale: boolean;
@@ -20,7 +20,7 @@ export interface QueryState<T> {
   readonly failureCount: number;
   /** The error of the latest failure, even while retries continue. */
   readonly failureReason: unknown;
-  /** `fetching` or `idle`. */
+  /** `fetching`, `paused` (a fetch waits for the network: offline, no request made) or `idle`. */
   readonly fetchStatus: FetchStatus;
 }
 

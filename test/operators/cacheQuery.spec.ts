@@ -92,4 +92,22 @@ describe('cacheQuery', () => {
     });
     client.clear();
   });
+
+  it('refuses a negative or non-finite refetchInterval; 0 plans no timer', () => {
+    const { scheduler, client } = setup();
+    for (const refetchInterval of [-1, Infinity, Number.NaN]) {
+      expect(() => cacheQuery(client, ['k'], { refetchInterval })).toThrow(/refetchInterval/);
+    }
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-a|');
+      // With 0 as "every 0 ms" the source would be subscribed again and again; 0 is off.
+      expectObservable(source.pipe(cacheQuery(client, ['k'], { refetchInterval: 0 }), map(summary)), '^-----!').toBe('pfs', {
+        p: 'pending…',
+        f: 'success…:a',
+        s: 'success:a',
+      });
+      expectSubscriptions(source.subscriptions).toBe('^-!');
+    });
+    client.clear();
+  });
 });

@@ -1,5 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
-import { of, throwError, defer } from 'rxjs';
+import { of, throwError, defer, merge } from 'rxjs';
 import { retryBackoff } from '../../operators/retryBackoff.js';
 
 function scheduler(): TestScheduler {
@@ -100,6 +100,28 @@ describe('retryBackoff', () => {
       // (count 1), retries at 9, fails at 11 (count 2 > 1) → error.
       expectObservable(result).toBe('-----------#');
       expectSubscriptions(source.subscriptions).toBe(['^-!', '------^-!', '---------^-!']);
+    });
+  });
+
+  it('waitForNetwork: offline at the start, the first attempt waits for the network; pauses are told', () => {
+    scheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
+      const source = cold('--a|');
+      // Like an EnvironmentFlag: the current value (offline) at once on subscribe, online at 4.
+      const online$ = merge(of(false), cold('----t', { t: true }));
+      const told: string[] = [];
+      const result = source.pipe(
+        retryBackoff({
+          maxAttempts: 1,
+          online$,
+          waitForNetwork: true,
+          onPause: () => told.push('pause'),
+          onContinue: () => told.push('continue'),
+        }),
+      );
+      expectObservable(result).toBe('------a|');
+      expectSubscriptions(source.subscriptions).toBe('----^--!');
+      flush();
+      expect(told).toEqual(['pause', 'continue']);
     });
   });
 

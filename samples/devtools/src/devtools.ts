@@ -44,6 +44,9 @@ const escapeHtml = (text: string): string =>
 
 const ago = (at: number, now: number): string => (at === 0 ? 'never' : `${Math.max(0, Math.round((now - at) / 1000))} s ago`);
 const clock = (at: number): string => new Date(at).toLocaleTimeString([], { hour12: false });
+// Offline a query waits for the network ('paused'), it is not fetching: say so, not "fetching".
+const fetchCell = (fetchStatus: string): string =>
+  fetchStatus === 'paused' ? '<span class="warn" title="waiting for the network">paused</span>' : fetchStatus;
 const stateClass = (state: string): string => (state === 'open' ? 'ok' : state === 'closed' ? 'bad' : 'warn');
 
 /** Mounts the panel into `host` (an empty element; the panel attaches a shadow root to it). */
@@ -82,7 +85,7 @@ export function mountDevtools(host: HTMLElement, options: DevtoolsOptions): Devt
     const queries = model.queries();
     const queryRows = queries
       .map(
-        (q) => `<tr><td>${escapeHtml(q.key)}</td><td>${q.status}</td><td>${q.fetchStatus}</td>
+        (q) => `<tr><td>${escapeHtml(q.key)}</td><td>${q.status}</td><td>${fetchCell(q.fetchStatus)}</td>
         <td>${q.invalidated ? '<span class="warn">invalidated</span>' : ago(q.updatedAt, now)}</td><td>${q.observers}</td></tr>`,
       )
       .join('');

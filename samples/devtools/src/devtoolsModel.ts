@@ -42,6 +42,7 @@ export interface ConnectionRow {
 export interface QueryRow {
   readonly key: string;
   readonly status: string;
+  /** `fetching`, `paused` (offline: waits for the network, no request) or `idle`. */
   readonly fetchStatus: string;
   readonly updatedAt: number;
   readonly invalidated: boolean;

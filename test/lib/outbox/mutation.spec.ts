@@ -124,6 +124,80 @@ describe('client.mutation', () => {
     outbox.close();
   });
 
+  it('a refused change is dropped exactly when a later change touched the same field (rebase, not inverse patches)', async () => {
+    const online = createOnlineManager();
+    online.set(false);
+    const outbox = createOutbox({ storage: memoryStorage(), online$: online.value$ });
+    const client = createClient({ online, focus: createFocusManager(), outbox });
+    client.setData(['c'], { n: 0 });
+    const add = client.mutation<number, number, { n: number }>({
+      name: 'add',
+      send: async (by) => {
+        if (by === 1) throw Object.assign(new Error('refused'), { status: 422 });
+        return by;
+      },
+      optimistic: { key: ['c'], update: (draft, by) => void (draft.n += by) },
+    });
+    const a = await add.mutate(1);
+    const b = await add.mutate(10);
+    expect(client.getData(['c'])).toEqual({ n: 11 });
+    const seen: number[] = [];
+    const view = client
+      .query<{ n: number }>({ key: ['c'], fetch: () => ({ n: -1 }), staleTime: Infinity })
+      .subscribe((s) => seen.push(s.data!.n));
+    online.set(true);
+    expect(await a.settled).toMatchObject({ status: 'dead', code: 422 });
+    expect(client.getData(['c'])).toEqual({ n: 10 }); // b's change stays; only a's is gone
+    expect(await b.settled).toMatchObject({ status: 'acked' });
+    expect(client.getData(['c'])).toEqual({ n: 10 });
+    expect(seen).not.toContain(0); // never showed a state without b
+    // A later write of confirmed data keeps outstanding changes over it, and keeps none once settled.
+    client.setData<{ n: number }>(['c'], (draft) => void (draft!.n *= 2));
+    expect(client.getData(['c'])).toEqual({ n: 20 });
+    view.unsubscribe();
+    outbox.close();
+    client.clear();
+  });
+
+  it('after a reload, a refused op queued before it is dropped exactly too (confirmed data found from the recorded patches)', async () => {
+    const storage = memoryStorage();
+    const offline = createOnlineManager();
+    offline.set(false);
+    const makeAdd = (client: ReturnType<typeof createClient>) =>
+      client.mutation<number, number, { n: number }>({
+        name: 'add',
+        send: async (by) => {
+          if (by === 1) throw Object.assign(new Error('refused'), { status: 422 });
+          return by;
+        },
+        optimistic: { key: ['c'], update: (draft, by) => void (draft.n += by) },
+      });
+    const firstOutbox = createOutbox({ storage, online$: offline.value$ });
+    const first = createClient({ online: offline, focus: createFocusManager(), outbox: firstOutbox });
+    first.setData(['c'], { n: 0 });
+    await makeAdd(first).mutate(1);
+    await makeAdd(first).mutate(10);
+    const saved = first.dehydrate(); // what persistCache would have saved: { n: 11 }
+    firstOutbox.close();
+
+    const online = createOnlineManager();
+    online.set(false);
+    const outbox = createOutbox({ storage, online$: online.value$ });
+    const client = createClient({ online, focus: createFocusManager(), outbox });
+    client.hydrate(saved);
+    makeAdd(client);
+    await outbox.ready;
+    expect(client.getData(['c'])).toEqual({ n: 11 });
+    const dead = firstValueFrom(outbox.deadLetter$);
+    online.set(true);
+    await dead;
+    expect(client.getData(['c'])).toEqual({ n: 10 });
+    await outbox.drained();
+    expect(client.getData(['c'])).toEqual({ n: 10 });
+    outbox.close();
+    client.clear();
+  });
+
   it('survives a reload: queued offline, sent in order by the next client on the same storage', async () => {
     const api = todoApi(server);
     const storage = recordingStorage();

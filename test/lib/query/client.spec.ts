@@ -208,4 +208,64 @@ describe('bad input', () => {
       ['success', false],
     ]);
   });
+
+  it('a throwing select fails only its own observer, with E_SELECT_THREW and the cause; nothing escapes', async () => {
+    const escaped: unknown[] = [];
+    const onRejection = (reason: unknown): void => void escaped.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const client = newClient();
+      const fetch = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return { items: [1, 2, 3] };
+      };
+      const boom = new Error('no such field');
+      const broken: Array<QueryState<number>> = [];
+      const plain: Array<QueryState<{ items: number[] }>> = [];
+      const counted: Array<QueryState<number>> = [];
+      const subs = [
+        client
+          .query<{ items: number[] }, number>({
+            key: ['list'],
+            fetch,
+            select: () => {
+              throw boom;
+            },
+          })
+          .subscribe((s) => broken.push(s)),
+        client.query({ key: ['list'], fetch }).subscribe((s) => plain.push(s)),
+        client.query({ key: ['list'], fetch, select: (d) => d.items.length }).subscribe((s) => counted.push(s)),
+      ];
+      await firstValueFrom(client.query({ key: ['list'], fetch }).pipe(filter(settled)));
+      await new Promise((resolve) => setTimeout(resolve, 10)); // let any stray rejection surface
+      expect(plain.at(-1)).toMatchObject({ status: 'success', data: { items: [1, 2, 3] }, isFetching: false });
+      expect(counted.at(-1)).toMatchObject({ status: 'success', data: 3 });
+      const failed = broken.at(-1)!;
+      expect(failed).toMatchObject({ status: 'error', data: undefined, isFetching: false });
+      expect(isRxSyncError(failed.error, 'E_SELECT_THREW')).toBe(true);
+      expect((failed.error as Error).message).toMatch(/select of query \["list"\] threw: no such field/);
+      expect((failed.error as { cause?: unknown }).cause).toBe(boom);
+      expect(escaped).toEqual([]);
+      subs.forEach((sub) => sub.unsubscribe());
+      client.clear();
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
+  it('refetchInterval must be a finite number ≥ 0 or false (0 is off)', async () => {
+    const client = newClient();
+    for (const refetchInterval of [-1, Infinity, Number.NaN]) {
+      const err = await errorOf(client.query({ key: ['i'], fetch: () => 1, refetchInterval }));
+      expect(isRxSyncError(err, 'E_OPTION_INVALID')).toBe(true);
+      expect((err as Error).message).toMatch(/option "refetchInterval" must be a finite number of ms ≥ 0 \(0 = off\) or false/);
+    }
+    expect(() => createClient({ defaults: { refetchInterval: -5 } as never })).toThrow(/unknown option "refetchInterval"/);
+    await expect(
+      firstValueFrom(client.query({ key: ['i'], fetch: () => 1, refetchInterval: 0 }).pipe(filter(settled))),
+    ).resolves.toMatchObject({
+      data: 1,
+    });
+    client.clear();
+  });
 });

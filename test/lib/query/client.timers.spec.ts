@@ -139,32 +139,91 @@ describe('query timing under fake timers (real server, fake clock)', () => {
     back.unsubscribe();
   });
 
-  it('waits while offline instead of spending retries, then continues when back online', async () => {
+  it('starting offline makes no request: the query is paused, then fetches once when back online', async () => {
     server.route('/x', (_req, res) => json(res, 200, 'ok'));
     const online = createOnlineManager();
-    const client = createClient({ online, focus: createFocusManager() });
-    let calls = 0;
-    const q$ = client.query({
-      key: ['x'],
-      retry: 1,
-      retryDelay: 100,
-      fetch: async () => {
-        calls++;
-        if (!online.get()) throw new Error('network down');
-        return (await fetch(`${server.url}/x`)).json();
-      },
-    });
     online.set(false);
+    const client = createClient({ online, focus: createFocusManager() });
+    const q$ = client.query({ key: ['x'], retry: 1, retryDelay: 100, fetch: async () => (await fetch(`${server.url}/x`)).json() });
     const states: Array<QueryState<unknown>> = [];
     const sub = q$.subscribe((s) => states.push(s));
     await flushIo();
     await jest.advanceTimersByTimeAsync(10_000);
-    expect(calls).toBe(1); // one offline failure, then it waits without burning the retry
-    expect(states.at(-1)!.status).toBe('pending');
+    await flushIo();
+    expect(server.count('/x')).toBe(0); // nothing that can only fail
+    expect(states.at(-1)).toMatchObject({ status: 'pending', fetchStatus: 'paused', isFetching: false, failureCount: 0 });
+    expect(states.some((s) => s.fetchStatus === 'paused')).toBe(true);
     online.set(true);
     await ioUntil(() => states.at(-1)!.status === 'success', 'success after reconnect');
-    expect(calls).toBe(2);
+    expect(states.at(-1)).toMatchObject({ data: 'ok', fetchStatus: 'idle' });
+    await jest.advanceTimersByTimeAsync(10_000);
+    await flushIo();
+    expect(server.count('/x')).toBe(1); // once: the reconnect refetch joins the resumed fetch
     await expect(firstValueFrom(q$.pipe(filter(settled)))).resolves.toMatchObject({ data: 'ok' });
     sub.unsubscribe();
+  });
+
+  it('a retry that comes due offline pauses (not fetching), without spending the retry', async () => {
+    let calls = 0;
+    server.route('/flaky', (_req, res) => (++calls === 1 ? json(res, 503, {}) : json(res, 200, 'ok')));
+    const online = createOnlineManager();
+    const client = createClient({ online, focus: createFocusManager() });
+    const states: Array<QueryState<unknown>> = [];
+    const sub = client
+      .query({
+        key: ['flaky'],
+        retry: 1,
+        retryDelay: 1000,
+        fetch: async () => {
+          const res = await fetch(`${server.url}/flaky`);
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          return res.json();
+        },
+      })
+      .subscribe((s) => states.push(s));
+    await ioUntil(() => states.at(-1)!.failureCount === 1, 'first failure');
+    expect(states.at(-1)).toMatchObject({ fetchStatus: 'fetching', isFetching: true });
+    online.set(false);
+    await jest.advanceTimersByTimeAsync(5000);
+    await flushIo();
+    expect(server.count('/flaky')).toBe(1);
+    expect(states.at(-1)).toMatchObject({ status: 'pending', fetchStatus: 'paused', isFetching: false, failureCount: 1 });
+    online.set(true);
+    await ioUntil(() => states.at(-1)!.status === 'success', 'success after reconnect');
+    expect(server.count('/flaky')).toBe(2);
+    sub.unsubscribe();
+  });
+
+  it('refetchInterval 0 is off: one fetch, not a back-to-back poll', async () => {
+    server.route('/poll', (_req, res) => json(res, 200, Date.now()));
+    const client = createClient({ online: createOnlineManager(), focus: createFocusManager() });
+    const sub = client
+      .query({ key: ['poll'], refetchInterval: 0, fetch: async () => (await fetch(`${server.url}/poll`)).json() })
+      .subscribe();
+    await ioUntil(() => client.getData(['poll']) !== undefined, 'first load');
+    for (let i = 0; i < 20; i++) {
+      await jest.advanceTimersByTimeAsync(10);
+      await flushIo(5);
+    }
+    expect(server.count('/poll')).toBe(1);
+    expect(jest.getTimerCount()).toBe(0); // no interval timer planned
+    sub.unsubscribe();
+  });
+
+  it('a hydrated entry nobody observes lives for gcTime from the hydrate, then is collected', async () => {
+    const client = createClient({ online: createOnlineManager(), focus: createFocusManager(), defaults: { gcTime: 60_000 } });
+    client.hydrate({ version: 1, queries: [{ key: ['k'], data: 'v', updatedAt: Date.now() }] });
+    await jest.advanceTimersByTimeAsync(50);
+    expect(client.getData(['k'])).toBe('v');
+    await jest.advanceTimersByTimeAsync(59_949);
+    expect(client.getData(['k'])).toBe('v');
+    await jest.advanceTimersByTimeAsync(2);
+    expect(client.getData(['k'])).toBeUndefined();
+    // setData on an unobserved key follows the same rule.
+    client.setData(['s'], 1);
+    await jest.advanceTimersByTimeAsync(59_999);
+    expect(client.getData(['s'])).toBe(1);
+    await jest.advanceTimersByTimeAsync(2);
+    expect(client.getData(['s'])).toBeUndefined();
   });
 });
