@@ -68,8 +68,11 @@ async function check(url, type) {
 }
 
 /** The scripts and stylesheets a built page loads, as absolute URLs. */
-const assetsOf = (html, page) =>
-  [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="stylesheet"[^>]*\shref)="([^"]+)"/g)].map((m) => new URL(m[1], page).href);
+const assetsOf = (html, page) => [
+  ...new Set(
+    [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="stylesheet"[^>]*\shref)="([^"]+)"/g)].map((m) => new URL(m[1], page).href),
+  ),
+];
 
 let failure;
 try {
@@ -92,7 +95,9 @@ try {
   // A poll without a session is the hub's coded error (JSON), not a page.
   const poll = await fetch(`${origin}/poll`);
   const pollType = poll.headers.get('content-type') ?? '';
-  console.log(`smoke: ${/json/.test(pollType) ? 'ok  ' : 'FAIL'} ${poll.status} ${pollType.split(';')[0]}  ${origin}/poll`);
+  console.log(
+    `smoke: ${/json/.test(pollType) ? 'ok  ' : 'FAIL'} ${poll.status} ${pollType.split(';')[0]}  ${origin}/poll (the hub's coded answer)`,
+  );
   if (!/json/.test(pollType)) throw new Error('/poll is not answered by the hub');
 } catch (error) {
   failure = error;
