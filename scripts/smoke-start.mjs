@@ -2,13 +2,13 @@
 // in its own process group, waits until the server printed `ready`, then checks every sample URL
 // it printed (the page and the scripts and styles the page loads), the index page and the hub's
 // endpoints, prints each check, and stops the whole process group.
-//   node scripts/smoke-start.mjs [--timeout <seconds, default 1200>] [-- <command>]
+//   node scripts/smoke-start.mjs [--timeout <seconds, default 1800>] [-- <command>]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { samples } from '../samples/build.mjs';
 import { root } from './freshness.mjs';
 
-const { values, positionals } = parseArgs({ options: { timeout: { type: 'string', default: '1200' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { timeout: { type: 'string', default: '1800' } }, allowPositionals: true });
 const command = positionals.length > 0 ? positionals.join(' ') : 'npm ci && npm start';
 const deadline = Date.now() + Number(values.timeout) * 1000;
 
