@@ -2,11 +2,14 @@
 // (rollup + node-resolve + terser, peer/runtime libraries external), next to TanStack Query's
 // core (QueryClient + QueryObserver) built the same way. Also shows what tree-shaking leaves
 // when an app imports only part of the core.
+// Fails when a bundle grows past its budget in bench/size-budget.json (bytes, min and min+gzip).
+// `node bench/size.mjs --record` rewrites the budgets to today's figures plus 4 % (for a growth
+// that is meant: the diff of that file shows it).
 import { rollup } from 'rollup';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { gzipSync } from 'node:zlib';
-import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,7 +17,7 @@ const root = resolve(fileURLToPath(import.meta.url), '../..');
 // Inside the project so bare imports resolve from its node_modules.
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const work = mkdtempSync(join(root, '.tmp', 'size-'));
-const external = (id) => /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource)(\/|$)/.test(id) || id.startsWith('node:');
+const external = (id) => /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource|better-sqlite3)(\/|$)/.test(id) || id.startsWith('node:');
 
 async function measure(name, code, { externalize = external } = {}) {
   const file = join(work, `${name.replace(/[^a-z0-9]+/gi, '_')}.mjs`);
@@ -30,6 +33,8 @@ const rows = [
   await measure('rxsync (core, everything)', `export * from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync/operators', `export * from ${JSON.stringify(dist('operators.js'))};`),
   await measure('rxsync/transports', `export * from ${JSON.stringify(dist('transports.js'))};`),
+  await measure('rxsync/storage', `export * from ${JSON.stringify(dist('storage.js'))};`),
+  await measure('rxsync/server (Node only)', `export * from ${JSON.stringify(dist('server.js'))};`),
   await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),
   await measure(
@@ -55,3 +60,28 @@ const anchor = rows.at(-1);
 console.log('| bundle (rxjs, immer external) | min kB | min+gzip kB | vs TanStack core (gz) |');
 console.log('|---|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.name} | ${kb(r.min)} | ${kb(r.gz)} | ${(r.gz / anchor.gz).toFixed(2)}× |`);
+
+// Budgets: every rxsync bundle above has one; the anchor (last row) is not ours to budget.
+const budgetFile = join(root, 'bench', 'size-budget.json');
+const ours = rows.slice(0, -1);
+if (process.argv.includes('--record')) {
+  const above = (n) => Math.ceil((n * 1.04) / 10) * 10;
+  const budgets = Object.fromEntries(ours.map((r) => [r.name, { min: above(r.min), gz: above(r.gz) }]));
+  writeFileSync(budgetFile, JSON.stringify({ unit: 'bytes', budgets }, null, 2) + '\n');
+  console.log(`recorded budgets for ${ours.length} bundles in bench/size-budget.json (today's figures + 4 %)`);
+} else {
+  const { budgets } = JSON.parse(readFileSync(budgetFile, 'utf8'));
+  const over = [];
+  for (const r of ours) {
+    const budget = budgets[r.name];
+    if (!budget) over.push(`${r.name}: no budget recorded`);
+    else if (r.min > budget.min || r.gz > budget.gz) {
+      over.push(`${r.name}: ${r.min} B min / ${r.gz} B gz, budget ${budget.min} / ${budget.gz}`);
+    }
+  }
+  if (over.length > 0) {
+    console.error(`size budget exceeded (bench/size-budget.json):\n  ${over.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log(`size budget: all ${ours.length} bundles within bench/size-budget.json`);
+}

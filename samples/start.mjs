@@ -3,15 +3,16 @@
 //   /ws  /sse  /send  /poll  /metrics          the hub (its op log in <data>/hub.db)
 //   /                                          an index page linking the samples
 // Usage: node samples/start.mjs [--port 5180] [--host 127.0.0.1] [--data .rxsync-samples] [--no-build]
-// The package itself must be built first (`npm start` runs `npm run build`): the samples import
-// `dist/` through the package name, as an app would.
+// Builds the samples whose sources or dist/ changed since their last build (all of them on a fresh
+// clone); --no-build serves what is there. The package itself must be built first (`npm start`
+// builds it when stale): the samples import `dist/` through the package name, as an app would.
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildSamples, samples } from './build.mjs';
+import { buildSamples, isStale, samples } from './build.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -29,7 +30,18 @@ if (!existsSync(join(root, 'dist', 'index.js'))) {
   console.error('dist/ is missing: run `npm run build` first (or `npm start`, which does).');
   process.exit(1);
 }
-if (!args['no-build']) await buildSamples();
+if (!args['no-build']) {
+  const stale = samples.filter(isStale);
+  if (stale.length < samples.length) {
+    console.log(
+      `samples up to date: ${samples
+        .filter((s) => !stale.includes(s))
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
+  }
+  if (stale.length > 0) await buildSamples(stale);
+}
 
 const { createHub, openSqliteLog } = await import('rxsync/server');
 const dataDir = resolve(root, args.data);

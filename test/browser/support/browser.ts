@@ -5,7 +5,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 const root = join(__dirname, '..', '..', '..');
 
-/** Debian's Chromium (installed by `.ci/run`); playwright-core never downloads a browser here. */
+/** Debian's Chromium (a machine prerequisite, see README's Tests); playwright-core never downloads a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const ARGS = [
@@ -29,7 +29,11 @@ export interface BrowserPool {
   close(): Promise<void>;
 }
 
-/** Launches headless Chromium the way TOOLCHAIN.md describes, one persistent context per call. */
+/**
+ * Launches headless Chromium with the flags in `ARGS` (no sandbox, GPU, QUIC or background
+ * traffic: it runs as root in containers and must not reach the network by itself), one
+ * persistent context per call.
+ */
 export function openBrowser(): BrowserPool {
   const opened: { context: BrowserContext; dir: string }[] = [];
   return {

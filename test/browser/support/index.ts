@@ -8,7 +8,7 @@
  * let browser: BrowserPool;
  * beforeAll(async () => {
  *   server = await startSamples();   // node samples/start.mjs --port 0 --no-build, fresh hub data
- *   browser = openBrowser();         // headless Debian Chromium, flags from TOOLCHAIN.md
+ *   browser = openBrowser();         // headless Debian Chromium (see browser.ts for its flags)
  * });
  * afterAll(async () => {
  *   await browser?.close();
