@@ -24,6 +24,8 @@ import {
   type QueryOptions,
   type SharedQueryOptions,
 } from './options.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { clientMovedOptions, clientOptionSpec } from './clientOptionSpec.js';
 import { QueryCache } from './queryCache.js';
 import { hashQueryKey, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
@@ -135,7 +137,7 @@ export interface QueryClient extends CacheHost {
  * ```
  */
 export function createClient(options: ClientOptions = {}): QueryClient {
-  validateOptions(options, ['defaults', 'online', 'focus', 'now', 'outbox', 'nodeId', 'metrics', 'live'], 'createClient');
+  checkOptions('createClient', options, clientOptionSpec, clientMovedOptions);
   const defaults = options.defaults ?? {};
   validateOptions(defaults, sharedOptionKeys, 'createClient defaults');
   const now = options.now ?? Date.now;

@@ -3,6 +3,8 @@ import { RxSyncError } from '../errors.js';
 import { isCodecRejection } from '../codec/codecErrors.js';
 import type { Storage } from '../storage/storage.js';
 import type { QueryClient } from './client.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { persistCacheOptionSpec } from '../options/specs.js';
 
 /** Options of {@link persistCache}. */
 export interface PersistCacheOptions {
@@ -55,6 +57,7 @@ interface StoredCache {
  * ```
  */
 export function persistCache(client: QueryClient, storage: Storage, options: PersistCacheOptions = {}): PersistedCache {
+  checkOptions('persistCache', options, persistCacheOptionSpec);
   const key = options.key ?? 'rxsync:cache';
   const buster = options.buster ?? '';
   const maxAge = options.maxAge ?? 24 * 60 * 60 * 1000;
