@@ -49,3 +49,13 @@ export const fallbackStorageOptionSpec: OptionSpec = { timeout: 'ms', onFallback
 export const memoryStorageOptionSpec: OptionSpec = { name: 'string' };
 /** `codecChain(stages, options)`. */
 export const codecChainOptionSpec: OptionSpec = { onReject: 'function' };
+/** `compress(options)`. */
+export const compressOptionSpec: OptionSpec = { format: 'string', minBytes: 'count', maxBytes: 'count' };
+/** `encryptedStorage(storage, options)` and `encryptedPayloads(options)`. */
+export const encryptedOptionSpec: OptionSpec = {
+  keys: 'object',
+  currentKeyId: 'string',
+  context: 'string',
+  compress: ['object', 'false'],
+  onReject: 'function',
+};

@@ -7,7 +7,9 @@ import { memoryStorage } from '../../lib/storage/memoryStorage';
 import { localforageStorage } from '../../lib/storage/localforageStorage';
 import { fallbackStorage } from '../../lib/storage/fallbackStorage';
 import { codecChain } from '../../lib/codec/codecChain';
-import { json } from '../../lib/codec/stages';
+import { compress, json } from '../../lib/codec/stages';
+import { encryptedStorage } from '../../lib/codec/encryptedStorage';
+import { encryptedPayloads } from '../../lib/codec/encryptedPayloads';
 import { liveDocuments } from '../../lib/live/index';
 import { createHub } from '../../server/hub';
 import { memoryLog } from '../../server/memoryLog';
@@ -110,6 +112,9 @@ describe('other factories check their options the same way', () => {
       [() => fallbackStorage([storage], { timeOut: 5 } as never), 'timeout'],
       [() => memoryStorage({ nmae: 'x' } as never), 'name'],
       [() => codecChain([json()], { onreject: () => {} } as never), 'onReject'],
+      [() => compress({ minbytes: 10 } as never), 'minBytes'],
+      [() => encryptedStorage(storage, { keys: {}, currentKeyId: 'k', contex: 'app' } as never), 'context'],
+      [() => encryptedPayloads({ keys: {}, currentKeyId: 'k', context: 'app', onRejct: () => {} } as never), 'onReject'],
       [() => createHub({ log: memoryLog(), presenceTimout: 5 } as never), 'presenceTimeout'],
       [
         () =>
