@@ -21,6 +21,8 @@ import { HubSession, type SessionHost } from './session.js';
 import { serveSse } from './sseEndpoint.js';
 import { createWsEndpoint } from './wsEndpoint.js';
 import { PING_WIRE } from './wire.js';
+import { checkOptions } from '../lib/options/checkOptions.js';
+import { hubOptionSpec } from './hubOptionSpec.js';
 
 /** Options of {@link createHub}. */
 export interface HubOptions {
@@ -73,6 +75,7 @@ export interface Hub {
  * ```
  */
 export function createHub(options: HubOptions): Hub {
+  checkOptions('createHub', options, hubOptionSpec);
   if (options === undefined || options.log === undefined) {
     throw new RxSyncError('E_OPTION_INVALID', 'createHub needs a `log`: await openSqliteLog({ path }) (or memoryLog() in tests)');
   }

@@ -5,6 +5,8 @@ import { createTransport, type TransportOptions } from './createTransport.js';
 import { randomId } from './ids.js';
 import type { LinkContext, LinkEvent } from './link.js';
 import type { Transport } from './transport.js';
+import { checkOptions } from '../lib/options/checkOptions.js';
+import { broadcastOptionSpec } from './optionSpecs.js';
 
 /** The part of a BroadcastChannel rxsync uses (browsers and Node ≥ 18 have one). */
 export interface BroadcastChannelLike {
@@ -60,6 +62,7 @@ export function broadcast<In = unknown, Out = unknown>(
   channelName: string,
   options: BroadcastTransportOptions<In> = {},
 ): Transport<In, Out> {
+  checkOptions('broadcast', options, broadcastOptionSpec);
   const connector = (context: LinkContext): Observable<LinkEvent> =>
     new Observable<LinkEvent>((subscriber) => {
       const Ctor = resolveChannel(options.BroadcastChannel);

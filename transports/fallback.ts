@@ -1,6 +1,8 @@
 import { BehaviorSubject, distinctUntilChanged, Observable, share, Subscription } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
 import type { SeqCursor, Transport, TransportStatus } from './transport.js';
+import { checkOptions } from '../lib/options/checkOptions.js';
+import { fallbackOptionSpec } from './optionSpecs.js';
 
 /** Options of {@link fallback}. */
 export interface FallbackOptions {
@@ -28,6 +30,7 @@ export interface FallbackOptions {
  * ```
  */
 export function fallback<In, Out>(candidates: ReadonlyArray<Transport<In, Out>>, options: FallbackOptions = {}): Transport<In, Out> {
+  checkOptions('fallback', options, fallbackOptionSpec);
   const first = candidates[0];
   if (first === undefined) throw new RxSyncError('E_OPTION_INVALID', 'fallback needs at least one transport');
   const retryPrimaryAfter = options.retryPrimaryAfter ?? 60_000;

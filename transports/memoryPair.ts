@@ -3,6 +3,8 @@ import { RxSyncError } from '../lib/errors.js';
 import { createTransport, type TransportOptions } from './createTransport.js';
 import type { LinkEvent } from './link.js';
 import type { Transport } from './transport.js';
+import { checkOptions } from '../lib/options/checkOptions.js';
+import { memoryPairOptionSpec } from './optionSpecs.js';
 
 /** Options of {@link memoryPair}: the network conditions to simulate, plus the usual transport options. */
 export interface MemoryPairOptions extends Omit<TransportOptions<unknown>, 'parse' | 'cursor'> {
@@ -40,6 +42,7 @@ interface Side {
  * ```
  */
 export function memoryPair<A = unknown, B = unknown>(options: MemoryPairOptions = {}): [MemoryEnd<A, B>, MemoryEnd<B, A>] {
+  checkOptions('memoryPair', options, memoryPairOptionSpec);
   const delay = options.delay ?? 0;
   const loss = options.loss ?? 0;
   const reorder = options.reorder ?? 0;

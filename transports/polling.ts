@@ -6,6 +6,8 @@ import { createHttpPoster } from './httpPoster.js';
 import { randomId, withQuery } from './ids.js';
 import type { LinkContext, LinkEvent } from './link.js';
 import type { Transport } from './transport.js';
+import { checkOptions } from '../lib/options/checkOptions.js';
+import { pollingOptionSpec } from './optionSpecs.js';
 
 /** Options of {@link polling}. */
 export interface PollingTransportOptions<In = unknown> extends TransportOptions<In> {
@@ -32,6 +34,7 @@ export interface PollingTransportOptions<In = unknown> extends TransportOptions<
  * ```
  */
 export function polling<In = unknown, Out = unknown>(url: string, options: PollingTransportOptions<In> = {}): Transport<In, Out> {
+  checkOptions('polling', options, pollingOptionSpec);
   const interval = options.interval ?? 2000;
   const requestTimeout = options.requestTimeout ?? 30_000;
   const postUrl = options.postUrl ?? url;

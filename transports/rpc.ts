@@ -2,6 +2,8 @@ import { Observable, Subscription, type Subscriber } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
 import { parseRpcMessage, type RpcRequestMessage, type RpcResponseMessage } from '../lib/protocol/rpcMessages.js';
 import type { Transport, TransportStatus } from './transport.js';
+import { checkOptions } from '../lib/options/checkOptions.js';
+import { rpcOptionSpec } from './optionSpecs.js';
 
 /** Per-call options of {@link RpcClient.call}. */
 export interface RpcCallOptions {
@@ -59,6 +61,7 @@ interface PendingCall {
  * ```
  */
 export function rpc(transport: RpcTransport, options: RpcOptions = {}): RpcClient {
+  checkOptions('rpc', options, rpcOptionSpec);
   const maxPending = options.maxPending ?? 1024;
   const defaultTimeout = options.timeout ?? 30_000;
   const calls = new Map<string, PendingCall>();

@@ -1,6 +1,8 @@
 import { isObservable, Subscription, type Observable } from 'rxjs';
 import { isRxSyncError } from '../lib/errors.js';
 import { parseRpcMessage, type RpcCall, type RpcResponseMessage } from '../lib/protocol/rpcMessages.js';
+import { checkOptions } from '../lib/options/checkOptions.js';
+import { serveRpcOptionSpec } from './optionSpecs.js';
 
 /** What a handler gets besides the params. */
 export interface RpcHandlerContext {
@@ -48,6 +50,7 @@ function describe(error: unknown): { code: string; message: string } {
  * ```
  */
 export function serveRpc(duplex: RpcDuplex, handlers: Readonly<Record<string, RpcHandler>>, options: ServeRpcOptions = {}): Subscription {
+  checkOptions('serveRpc', options, serveRpcOptionSpec);
   const maxConcurrent = options.maxConcurrent ?? 1024;
   const running = new Map<string, { subscription: Subscription; controller: AbortController }>();
   const cancel = (id: string): void => {

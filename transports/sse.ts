@@ -6,6 +6,8 @@ import { createHttpPoster } from './httpPoster.js';
 import { randomId, withQuery } from './ids.js';
 import type { LinkContext, LinkEvent } from './link.js';
 import type { Transport } from './transport.js';
+import { checkOptions } from '../lib/options/checkOptions.js';
+import { sseOptionSpec } from './optionSpecs.js';
 
 // Method-declared handler types are checked bivariantly, so the DOM's and the `eventsource`
 // package's more specific event types both fit.
@@ -54,6 +56,7 @@ function resolveEventSource(injected: EventSourceConstructor | undefined): Event
  * ```
  */
 export function sse<In = unknown, Out = unknown>(url: string, options: SseTransportOptions<In>): Transport<In, Out> {
+  checkOptions('sse', options, sseOptionSpec);
   const connector = (context: LinkContext): Observable<LinkEvent> =>
     new Observable<LinkEvent>((subscriber) => {
       const Ctor = resolveEventSource(options.EventSource);

@@ -5,6 +5,8 @@ import { createTransport, type TransportOptions } from './createTransport.js';
 import type { LinkEvent } from './link.js';
 import { makeWebSocketObservable, type RxjsWebSocketLike } from './rxjsWebSockets.js';
 import type { Transport } from './transport.js';
+import { checkOptions } from '../lib/options/checkOptions.js';
+import { webSocketOptionSpec } from './optionSpecs.js';
 
 // Handlers are declared through a method so they are checked bivariantly: both the DOM WebSocket
 // and `ws` assign their own, more specific event types to them.
@@ -52,6 +54,7 @@ function resolveConstructor(injected: WebSocketConstructor | undefined): WebSock
  * ```
  */
 export function webSocket<In = unknown, Out = unknown>(url: string, options: WebSocketTransportOptions<In> = {}): Transport<In, Out> {
+  checkOptions('webSocket', options, webSocketOptionSpec);
   const protocols = options.protocols ?? [];
   const connector = (context: { hello: string }): Observable<LinkEvent> =>
     new Observable<LinkEvent>((subscriber: Subscriber<LinkEvent>) => {

@@ -5,6 +5,8 @@ import { isCodecRejection, rejection, type RejectHandler } from './codecErrors.j
 import { parseEnvelope, writeHeader, type EnvelopeCompression, type EnvelopeHeader } from './envelope.js';
 import type { ByteStage, CodecStage, CompressStage, EncryptStage, JsonStage } from './stages.js';
 import { compressBytes, decompressBytes } from './streams.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { codecChainOptionSpec } from '../options/specs.js';
 
 /**
  * Encodes values into self-describing envelopes and back. `context` names where the value
@@ -96,6 +98,7 @@ function fromJsonBytes(bytes: Bytes): unknown {
 export function codecChain<T>(stages: readonly [JsonStage<T>, ...ByteStage[]], options?: CodecChainOptions): EnvelopeCodec<T>;
 export function codecChain(stages: readonly ByteStage[], options?: CodecChainOptions): EnvelopeCodec<Uint8Array>;
 export function codecChain(stages: readonly CodecStage[], options: CodecChainOptions = {}): EnvelopeCodec<unknown> {
+  checkOptions('codecChain', options, codecChainOptionSpec);
   const chain = plan(stages);
   const onReject = options.onReject;
   // A room or storage key is used again and again, and TextEncoder is a native call that costs

@@ -3,6 +3,8 @@ import type { EncryptionOptions } from './aesGcm.js';
 import { codecChain } from './codecChain.js';
 import { isCodecRejection, type RejectHandler } from './codecErrors.js';
 import { compress, encrypt, json, type CompressOptions } from './stages.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { encryptedOptionSpec } from '../options/specs.js';
 
 /** Options of {@link encryptedPayloads}. */
 export interface EncryptedPayloadsOptions extends EncryptionOptions {
@@ -44,6 +46,7 @@ export interface EncryptedPayloads<T> {
  * ```
  */
 export function encryptedPayloads<T>(options: EncryptedPayloadsOptions): EncryptedPayloads<T> {
+  checkOptions('encryptedPayloads', options, encryptedOptionSpec);
   const stages = options.compress
     ? ([json<T>(), compress(options.compress), encrypt(options)] as const)
     : ([json<T>(), encrypt(options)] as const);

@@ -3,6 +3,8 @@ import type { EncryptionOptions } from './aesGcm.js';
 import { codecChain, type EnvelopeCodec } from './codecChain.js';
 import type { RejectHandler } from './codecErrors.js';
 import { compress, encrypt, json, type CompressOptions } from './stages.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { encryptedOptionSpec } from '../options/specs.js';
 
 /** Options of {@link encryptedStorage}. */
 export interface EncryptedStorageOptions extends EncryptionOptions {
@@ -38,6 +40,7 @@ export interface EncryptedStorageOptions extends EncryptionOptions {
  * ```
  */
 export function encryptedStorage(storage: Storage, options: EncryptedStorageOptions): Storage {
+  checkOptions('encryptedStorage', options, encryptedOptionSpec);
   const stages = options.compress
     ? ([json(), compress(options.compress), encrypt(options)] as const)
     : ([json(), encrypt(options)] as const);

@@ -1,6 +1,8 @@
 import { RxSyncError } from '../errors.js';
 import { resolveKeys, type EncryptionOptions, type ResolvedKeys } from './aesGcm.js';
 import type { CompressFormat } from './streams.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { compressOptionSpec } from '../options/specs.js';
 
 /**
  * The first stage of a value codec: the value as UTF-8 JSON. `T` is the value type the chain
@@ -79,6 +81,7 @@ function nonNegativeInteger(name: string, value: number): number {
  * ```
  */
 export function compress(options: CompressOptions = {}): CompressStage {
+  checkOptions('compress', options, compressOptionSpec);
   const format = options.format ?? 'gzip';
   if (format !== 'gzip' && format !== 'deflate-raw') {
     throw new RxSyncError('E_OPTION_INVALID', `compress: unknown format ${JSON.stringify(format)}`, { details: { format } });

@@ -171,7 +171,7 @@ export class LiveDocHandle<T extends DocType> implements LiveDocBase<T> {
     switch (this.type) {
       case 'lww-map': {
         const key = this.key(keyOrValue);
-        const field = this.json(value);
+        const field = this.json(value, `field ${JSON.stringify(key)}`);
         return this.edit(() => lwwMap.set(lwwMap.create<Json>(), key, field, this.clock.tick()));
       }
       case 'lww-register': {
@@ -280,8 +280,8 @@ export class LiveDocHandle<T extends DocType> implements LiveDocBase<T> {
     return value;
   }
 
-  private json(value: unknown): Json {
-    assertJson(this.type, 'value', value);
+  private json(value: unknown, path = 'value'): Json {
+    assertJson(this.type, path, value);
     return value;
   }
 

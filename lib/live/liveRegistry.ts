@@ -9,6 +9,8 @@ import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
 import type { LiveTransport } from './liveTransport.js';
 import { RoomLink, type LiveCodec } from './roomLink.js';
 import type { Storage } from '../storage/storage.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { liveOptionSpec } from '../options/specs.js';
 
 /** Options of `client.live`. */
 export interface LiveOptions<T extends DocType> {
@@ -98,6 +100,7 @@ function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onRecon
   return {
     clock,
     open<T extends DocType>(options: LiveOptions<T>): LiveDocs[T] {
+      checkOptions('client.live', options, liveOptionSpec);
       const { room, doc, type, transport, codec, storage } = options ?? ({} as LiveOptions<T>);
       const fail = (message: string): never => {
         throw new RxSyncError('E_OPTION_INVALID', `client.live: ${message}`);

@@ -8,6 +8,8 @@ import type { Storage } from '../storage/storage.js';
 import { isTransientError } from './isTransientError.js';
 import { validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
 import { createOutboxStore } from './outboxStore.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { outboxOptionSpec } from '../options/specs.js';
 
 /** Delivers one op. Reject to fail it: transient errors are retried, permanent ones dead-lettered. */
 export type OutboxSender<P = unknown> = (
@@ -92,6 +94,7 @@ export interface Outbox {
  * ```
  */
 export function createOutbox(options: OutboxOptions): Outbox {
+  checkOptions('createOutbox', options, outboxOptionSpec);
   const { storage } = options;
   const prefix = options.prefix ?? 'rxsync:outbox';
   const maxSize = options.maxSize ?? 10_000;

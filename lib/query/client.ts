@@ -10,6 +10,7 @@ import type { DocType } from '../live/docTypes.js';
 import type { LiveDocs } from '../live/liveDoc.js';
 import type { LiveDocuments, LiveOptions, LiveRegistry } from '../live/liveRegistry.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';
+import { storeObservable, type StoreObservable } from '../signals/storeObservable.js';
 import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
 import { fromFetcher } from './fromFetcher.js';
@@ -23,6 +24,8 @@ import {
   type QueryOptions,
   type SharedQueryOptions,
 } from './options.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { clientMovedOptions, clientOptionSpec } from './clientOptionSpec.js';
 import { QueryCache } from './queryCache.js';
 import { hashQueryKey, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
@@ -75,9 +78,10 @@ export interface QueryClient extends CacheHost {
   /**
    * A cold Observable of the query's state. Subscribing fetches when the data is stale; every
    * subscriber of the same key shares one request; the last unsubscribe aborts it.
-   * Invalid options or keys arrive as an `RxSyncError` on the error channel.
+   * Invalid options or keys arrive as an `RxSyncError` on the error channel (thrown by `subscribe`
+   * when subscribed as a Svelte store, so `get(query)` fails at once). It is a Svelte store too.
    */
-  query<T, S = T, K extends QueryKey = QueryKey>(options: QueryOptions<T, S, K>): Observable<QueryState<S>>;
+  query<T, S = T, K extends QueryKey = QueryKey>(options: QueryOptions<T, S, K>): StoreObservable<QueryState<S>>;
   /** A paged query: `pages` in order, and `fetchNextPage()` to load more. */
   infiniteQuery<TPage, TParam, K extends QueryKey = QueryKey>(
     options: InfiniteQueryOptions<TPage, TParam, K>,
@@ -133,7 +137,7 @@ export interface QueryClient extends CacheHost {
  * ```
  */
 export function createClient(options: ClientOptions = {}): QueryClient {
-  validateOptions(options, ['defaults', 'online', 'focus', 'now', 'outbox', 'nodeId', 'metrics', 'live'], 'createClient');
+  checkOptions('createClient', options, clientOptionSpec, clientMovedOptions);
   const defaults = options.defaults ?? {};
   validateOptions(defaults, sharedOptionKeys, 'createClient defaults');
   const now = options.now ?? Date.now;
@@ -152,7 +156,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
     online,
     focus,
 
-    query<T, S = T, K extends QueryKey = QueryKey>(queryOptions: QueryOptions<T, S, K>): Observable<QueryState<S>> {
+    query<T, S = T, K extends QueryKey = QueryKey>(queryOptions: QueryOptions<T, S, K>): StoreObservable<QueryState<S>> {
       try {
         validateOptions(queryOptions, queryOptionKeys, 'client.query');
         if (typeof queryOptions.fetch !== 'function') throw new TypeError('client.query needs a fetch function');
@@ -169,9 +173,9 @@ export function createClient(options: ClientOptions = {}): QueryClient {
           }),
         );
         const states = source.pipe(cacheQuery<T, S>(client, o.key, o));
-        return metrics === undefined ? states : metrics.lookup(states, cache, hashed, o.staleTime ?? 0);
+        return storeObservable(metrics === undefined ? states : metrics.lookup(states, cache, hashed, o.staleTime ?? 0));
       } catch (error) {
-        return new Observable<never>((subscriber) => subscriber.error(error));
+        return storeObservable(new Observable<never>((subscriber) => subscriber.error(error)));
       }
     },
 

@@ -1,4 +1,5 @@
 import { RxSyncError } from '../errors.js';
+import { closestName } from '../options/checkOptions.js';
 import type { QueryKey } from './queryKey.js';
 
 /** What a fetcher receives: the key it fetches for, and a signal that aborts when nobody waits. */
@@ -61,7 +62,7 @@ export function validateOptions(options: unknown, allowed: readonly string[], wh
   }
   for (const name of Object.keys(options)) {
     if (!allowed.includes(name)) {
-      const near = allowed.find((a) => a.toLowerCase().startsWith(name.slice(0, 4).toLowerCase()));
+      const near = closestName(name, allowed);
       throw new RxSyncError('E_OPTION_UNKNOWN', `${where}: unknown option "${name}"${near ? ` (did you mean "${near}"?)` : ''}`, {
         details: { option: name },
       });

@@ -4,6 +4,8 @@ import { isCodecRejection } from '../codec/codecErrors.js';
 import type { Storage } from '../storage/storage.js';
 import type { QueryClient } from './client.js';
 import { dehydrateEntry, type DehydratedQuery } from './dehydrate.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { persistCacheOptionSpec } from '../options/specs.js';
 
 /** Options of {@link persistCache}. */
 export interface PersistCacheOptions {
@@ -60,6 +62,7 @@ interface StoredCache {
  * ```
  */
 export function persistCache(client: QueryClient, storage: Storage, options: PersistCacheOptions = {}): PersistedCache {
+  checkOptions('persistCache', options, persistCacheOptionSpec);
   const key = options.key ?? 'rxsync:cache';
   const buster = options.buster ?? '';
   const maxAge = options.maxAge ?? 24 * 60 * 60 * 1000;

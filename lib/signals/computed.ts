@@ -39,11 +39,11 @@ export class ComputedNode<T> extends GraphNode<T> implements ReadonlySignal<T> {
       if (source.version !== this.sourceVersions[i]) stale = true;
     }
     if (stale) {
-      const values = this.sources.map((s, i) => {
-        this.sourceVersions[i] = s.version;
-        return s.get();
-      });
+      const values = this.sources.map((s) => s.get());
       const next = this.derive(values);
+      // Recorded only once derived: a derivation that threw throws again on the next read
+      // instead of passing off the last good value as current.
+      this.sources.forEach((s, i) => (this.sourceVersions[i] = s.version));
       if (!this.hasValue || !this.equals(this.value as T, next)) {
         this.value = next;
         this.hasValue = true;

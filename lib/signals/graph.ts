@@ -1,4 +1,5 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, type Observer, type Subscriber, type Subscription } from 'rxjs';
+import { storeArguments, storeSubscription, type StoreSubscription } from './storeContract.js';
 
 /**
  * The dependency graph behind signals. Writes push a "something changed" wave through the live
@@ -15,10 +16,22 @@ interface ObserverRecord<T> {
   readonly deliver: (value: T) => void;
   /** Ends the observer when its derivation throws. */
   readonly fail: (err: unknown) => void;
+  /** Svelte's `invalidate`: told before any observer of the wave gets its value. */
+  readonly invalidate: (() => void) | undefined;
   /** Version of the value this observer saw last, so it is never told the same version twice. */
   seen: number;
   /** The value it saw last: a batch that sets a value and then sets it back tells nobody. */
   last: T;
+  /** Set on unsubscribe: a value collected for it in the current wave is not delivered. */
+  closed: boolean;
+}
+
+/** One observer's part of a wave: invalidated first, then `run` (a value or the failure). */
+interface Delivery {
+  readonly record: Pick<ObserverRecord<unknown>, 'invalidate' | 'closed'>;
+  readonly run: () => void;
+  /** A failure is delivered even though the record was closed by it. */
+  readonly failure: boolean;
 }
 
 let batchDepth = 0;
@@ -26,6 +39,8 @@ let flushing = false;
 /** Bumped on every write anywhere; lets an unchanged computed skip re-checking its sources. */
 let epoch = 0;
 const pending = new Set<GraphNode<unknown>>();
+/** Errors thrown by observers (or meant for observers without an error channel) during a flush. */
+let flushErrors: unknown[] = [];
 
 /** Current write epoch; computed nodes compare it to know whether anything could have changed. */
 export function currentEpoch(): number {
@@ -102,23 +117,19 @@ export abstract class GraphNode<T> extends Observable<T> {
       pending.add(this as GraphNode<unknown>);
       return;
     }
-    if (this.dependents.size === 0) {
-      // Fast path: a leaf signal with only direct observers needs no graph walk.
-      flushing = true;
-      try {
-        this.notifyObservers();
-      } finally {
-        flushing = false;
-      }
-      if (pending.size > 0) flush();
-      return;
+    // Fast path: a leaf signal with only direct observers needs no graph walk.
+    if (this.dependents.size === 0) runWaves([this as GraphNode<unknown>]);
+    else {
+      pending.add(this as GraphNode<unknown>);
+      flush();
     }
-    pending.add(this as GraphNode<unknown>);
-    flush();
   }
 
-  /** Refreshes the value and tells each observer that has not yet seen this version. */
-  notifyObservers(): void {
+  /**
+   * Refreshes the value and collects a delivery for each observer that has not yet seen this
+   * version; nothing is delivered here, so every observer of a wave is invalidated first.
+   */
+  collect(into: Delivery[]): void {
     if (this.observers.length === 0) return;
     let value: T;
     try {
@@ -129,19 +140,19 @@ export abstract class GraphNode<T> extends Observable<T> {
       const failed = this.observers;
       this.observers = [];
       this.onLiveChange(false);
-      for (const o of failed) o.fail(err);
+      for (const o of failed) {
+        o.closed = true;
+        into.push({ record: o, run: () => o.fail(err), failure: true });
+      }
       return;
     }
     const version = this.version;
-    // Iterate a snapshot: observers may unsubscribe (copy-on-write) while being notified.
-    const observers = this.observers;
-    for (let i = 0; i < observers.length; i++) {
-      const o = observers[i]!;
+    for (const o of this.observers) {
       if (o.seen !== version) {
         o.seen = version;
         if (this.equals(o.last, value)) continue;
         o.last = value;
-        o.deliver(value);
+        into.push({ record: o, run: () => o.deliver(value), failure: false });
       }
     }
   }
@@ -152,17 +163,34 @@ export abstract class GraphNode<T> extends Observable<T> {
    * function that stops it.
    */
   listen(listener: (value: T) => void, onError: (err: unknown) => void = rethrow): () => void {
-    return this.attach(listener, onError);
+    return this.attach(listener, onError, undefined);
+  }
+
+  /** RxJS's `subscribe`, plus Svelte's store form `subscribe(run, invalidate)`: see `storeContract.ts`. */
+  override subscribe(observerOrNext?: Partial<Observer<T>> | ((value: T) => void)): Subscription;
+  override subscribe(run: (value: T) => void, invalidate?: () => void): StoreSubscription;
+  /** @deprecated RxJS's positional callbacks; use an observer object `{ next, error, complete }`. */
+  override subscribe(
+    next?: ((value: T) => void) | null,
+    error?: ((error: unknown) => void) | null,
+    complete?: (() => void) | null,
+  ): Subscription;
+  override subscribe(...args: unknown[]): Subscription {
+    const store = storeArguments<T>(args);
+    if (store === undefined) return super.subscribe(...(args as Parameters<Observable<T>['subscribe']>));
+    // No error channel: thrown here at subscribe time, or from the write that broke the derivation.
+    return storeSubscription(this.attach(store.run, rethrow, store.invalidate));
   }
 
   private attachObserver(subscriber: Subscriber<T>): () => void {
     return this.attach(
       (value) => subscriber.next(value),
       (err) => subscriber.error(err),
+      undefined,
     );
   }
 
-  private attach(deliver: (value: T) => void, fail: (err: unknown) => void): () => void {
+  private attach(deliver: (value: T) => void, fail: (err: unknown) => void, invalidate: (() => void) | undefined): () => void {
     const wasLive = this.isLive;
     // Becoming live first, so computed nodes register with their sources before the first read.
     if (!wasLive) this.onLiveChange(true);
@@ -174,10 +202,11 @@ export abstract class GraphNode<T> extends Observable<T> {
       fail(err);
       return () => {};
     }
-    const record: ObserverRecord<T> = { deliver, fail, seen: this.version, last: value };
+    const record: ObserverRecord<T> = { deliver, fail, invalidate, seen: this.version, last: value, closed: false };
     this.observers = [...this.observers, record];
     deliver(value);
     return () => {
+      record.closed = true;
       const index = this.observers.indexOf(record);
       if (index < 0) return;
       const next = this.observers.slice();
@@ -194,23 +223,64 @@ function rethrow(err: unknown): never {
 
 /** Notifies every changed node and its live dependents, sources first. */
 function flush(): void {
+  runFlush(drain);
+}
+
+/** The fast path of {@link flush} for one node without dependents: no graph walk. */
+function runWaves(nodes: readonly GraphNode<unknown>[]): void {
+  runFlush(() => {
+    wave(nodes);
+    drain(); // writes made by observers during the wave
+  });
+}
+
+function drain(): void {
+  while (pending.size > 0) {
+    const affected: GraphNode<unknown>[] = [];
+    const seen = new Set<GraphNode<unknown>>();
+    const visit = (node: GraphNode<unknown>): void => {
+      if (seen.has(node)) return;
+      seen.add(node);
+      affected.push(node);
+      for (const dependent of node.dependents) visit(dependent);
+    };
+    for (const node of pending) visit(node);
+    pending.clear();
+    affected.sort((a, b) => a.height - b.height);
+    wave(affected);
+  }
+}
+
+/** Runs `body` as the flush, then throws what observers threw (after every observer was told). */
+function runFlush(body: () => void): void {
   flushing = true;
   try {
-    while (pending.size > 0) {
-      const affected: GraphNode<unknown>[] = [];
-      const seen = new Set<GraphNode<unknown>>();
-      const visit = (node: GraphNode<unknown>): void => {
-        if (seen.has(node)) return;
-        seen.add(node);
-        affected.push(node);
-        for (const dependent of node.dependents) visit(dependent);
-      };
-      for (const node of pending) visit(node);
-      pending.clear();
-      affected.sort((a, b) => a.height - b.height);
-      for (const node of affected) node.notifyObservers();
-    }
+    body();
   } finally {
     flushing = false;
+  }
+  const errors = flushErrors;
+  if (errors.length === 0) return;
+  flushErrors = [];
+  throw errors.length === 1 ? errors[0] : new AggregateError(errors, 'several signal observers failed');
+}
+
+/**
+ * One consistent wave in two phases, as Svelte's stores do: every affected observer is
+ * invalidated, then each gets its value. So a Svelte `derived` over several signals waits until
+ * all of its changed inputs have arrived instead of computing from a mix of old and new.
+ */
+function wave(nodes: readonly GraphNode<unknown>[]): void {
+  const deliveries: Delivery[] = [];
+  for (const node of nodes) node.collect(deliveries);
+  for (const d of deliveries) if (d.record.invalidate !== undefined) attempt(d.record.invalidate);
+  for (const d of deliveries) if (d.failure || !d.record.closed) attempt(d.run);
+}
+
+function attempt(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    flushErrors.push(err);
   }
 }

@@ -3,3 +3,5 @@ export { signal, type ReadonlySignal, type WritableSignal, type SignalOptions } 
 export { computed, type SignalValues } from './computed.js';
 export { applyRecipe, type Recipe } from './recipe.js';
 export type { ValueStream } from './cell.js';
+export type { StoreSubscribe, StoreSubscription } from './storeContract.js';
+export type { StoreObservable } from './storeObservable.js';

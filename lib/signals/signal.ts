@@ -1,11 +1,24 @@
-import type { Observable } from 'rxjs';
+import type { Observable, Observer, Subscription } from 'rxjs';
+import type { StoreSubscription } from './storeContract.js';
 import { type Equals } from './graph.js';
 import { Cell } from './cell.js';
 import { applyRecipe, type Recipe } from './recipe.js';
 import { selectFrom } from './computed.js';
 
-/** A read-only signal: an Observable that always has a current value. */
+/**
+ * A read-only signal: an Observable that always has a current value. It is also a Svelte store,
+ * `invalidate` included, so `svelte/store`'s `derived` over several signals is glitch-free.
+ */
 export interface ReadonlySignal<T> extends Observable<T> {
+  subscribe(observerOrNext?: Partial<Observer<T>> | ((value: T) => void)): Subscription;
+  /**
+   * Svelte's store form: exactly two arguments, `invalidate` (no parameters) or `undefined`.
+   * `invalidate` is called before any observer of a change gets a value; errors are thrown (by
+   * `subscribe`, or by the write that made the derivation fail), never swallowed.
+   */
+  subscribe(run: (value: T) => void, invalidate?: () => void): StoreSubscription;
+  /** @deprecated RxJS's positional callbacks; use an observer object `{ next, error, complete }`. */
+  subscribe(next?: ((value: T) => void) | null, error?: ((error: unknown) => void) | null, complete?: (() => void) | null): Subscription;
   /** The current value, synchronously. */
   get(): T;
   /** A derived signal of `fn(value)`; it emits only when the derived value changes. */

@@ -4,6 +4,8 @@ import { createOperationOrder } from './operationOrder.js';
 import type { Storage, StorageWrite } from './storage.js';
 import { backendError } from './storageErrors.js';
 import { assertStorageKey } from './storageValue.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { fallbackStorageOptionSpec } from '../options/specs.js';
 
 /** One switch from a failing backend to the next, as reported by {@link fallbackStorage}. */
 export interface StorageFallbackEvent {
@@ -68,6 +70,7 @@ const generationKey = `${internalPrefix}generation`;
  * ```
  */
 export function fallbackStorage(backends: readonly Storage[], options: FallbackStorageOptions = {}): FallbackStorage {
+  checkOptions('fallbackStorage', options, fallbackStorageOptionSpec);
   if (backends.length === 0) throw new RxSyncError('E_OPTION_INVALID', 'fallbackStorage: give at least one backend');
   const timeout = options.timeout ?? 5000;
   const events = new Subject<StorageFallbackEvent>();

@@ -3,6 +3,8 @@ import { createOperationOrder } from './operationOrder.js';
 import type { Storage, StorageWrite } from './storage.js';
 import { backendError } from './storageErrors.js';
 import { assertStorageKey, decodeStorageValue, encodeStorageValue } from './storageValue.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { localforageOptionSpec } from '../options/specs.js';
 
 /** The part of a localforage instance that {@link localforageStorage} uses. */
 export interface LocalForageInstanceLike {
@@ -58,6 +60,7 @@ type EncodedWrite = { readonly key: string; readonly text: string | undefined };
  * ```
  */
 export function localforageStorage(options: LocalForageStorageOptions = {}): Storage {
+  checkOptions('localforageStorage', options, localforageOptionSpec);
   const factory: LocalForageLike = options.localforage ?? localforage;
   const instance = factory.createInstance({
     name: options.name ?? 'rxsync',

@@ -1,5 +1,7 @@
 import type { Storage, StorageWrite } from './storage.js';
 import { assertStorageKey, decodeStorageValue, encodeStorageValue } from './storageValue.js';
+import { checkOptions } from '../options/checkOptions.js';
+import { memoryStorageOptionSpec } from '../options/specs.js';
 
 /** Options of {@link memoryStorage}. */
 export interface MemoryStorageOptions {
@@ -21,6 +23,7 @@ export interface MemoryStorageOptions {
  * ```
  */
 export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
+  checkOptions('memoryStorage', options, memoryStorageOptionSpec);
   const name = options.name ?? 'memory';
   // A Map, so keys such as `__proto__` are ordinary keys.
   const entries = new Map<string, string>();

@@ -56,7 +56,7 @@ describe('mergeLww', () => {
       expectSubscriptions(source.subscriptions).toBe('^------!');
     });
     expect(rejected.map((e) => [e.code, e.message])).toEqual([
-      ['E_CRDT_INVALID', 'lww-map: values[0].nested[2].x must be a finite number'],
+      ['E_CRDT_INVALID', 'lww-map: values[0].nested[2].x must be a finite number, got NaN (JSON would turn it into null)'],
     ]);
   });
 

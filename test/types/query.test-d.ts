@@ -1,7 +1,16 @@
 // Type tests: checked by `tsc --noEmit` (part of `npm test`), never executed.
 import { expectTypeOf } from 'expect-type';
 import { defer, type Observable } from 'rxjs';
-import { computed, createClient, signal, type QueryState, type ReadonlySignal, type WritableSignal } from '../../lib/index.js';
+import type { Readable } from 'svelte/store';
+import {
+  computed,
+  createClient,
+  signal,
+  type QueryState,
+  type ReadonlySignal,
+  type StoreObservable,
+  type WritableSignal,
+} from '../../lib/index.js';
 import { cacheQuery, retryBackoff } from '../../operators/index.js';
 
 interface Todo {
@@ -13,11 +22,14 @@ const client = createClient();
 
 // The data type flows from the fetcher to the subscriber…
 const todos$ = client.query({ key: ['todos'], fetch: async (): Promise<Todo[]> => [] });
-expectTypeOf(todos$).toEqualTypeOf<Observable<QueryState<Todo[]>>>();
+expectTypeOf(todos$).toEqualTypeOf<StoreObservable<QueryState<Todo[]>>>();
+expectTypeOf(todos$).toMatchTypeOf<Observable<QueryState<Todo[]>>>();
+// …and it is a Svelte store, usable in `derived`.
+expectTypeOf(todos$).toMatchTypeOf<Readable<QueryState<Todo[]>>>();
 
 // …and through select.
 const titles$ = client.query({ key: ['todos'], fetch: async (): Promise<Todo[]> => [], select: (todos) => todos.map((t) => t.title) });
-expectTypeOf(titles$).toEqualTypeOf<Observable<QueryState<string[]>>>();
+expectTypeOf(titles$).toEqualTypeOf<StoreObservable<QueryState<string[]>>>();
 
 // The key type reaches the fetcher.
 client.query({
@@ -46,6 +58,7 @@ const count = signal(1);
 expectTypeOf(count).toEqualTypeOf<WritableSignal<number>>();
 const label = computed([count, signal('x')], (n, s) => `${s}${n}`);
 expectTypeOf(label).toEqualTypeOf<ReadonlySignal<string>>();
+expectTypeOf(label).toMatchTypeOf<Readable<string>>(); // a Svelte store
 expectTypeOf(count.select((n) => n > 1)).toEqualTypeOf<ReadonlySignal<boolean>>();
 // @ts-expect-error a read-only signal cannot be set
 label.set('y');

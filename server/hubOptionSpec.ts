@@ -1,0 +1,14 @@
+import type { OptionSpec } from '../lib/options/checkOptions.js';
+
+/** `createHub(options)`: its options with their kinds. */
+export const hubOptionSpec: OptionSpec = {
+  log: 'object',
+  authenticate: 'function',
+  limits: 'object',
+  presenceTimeout: 'ms',
+  snapshotEvery: 'count',
+  endToEnd: 'function',
+  metrics: 'object',
+  unloadAfter: 'ms',
+  onError: 'function',
+};

@@ -1,0 +1,142 @@
+import WebSocket from 'ws';
+import { isRxSyncError, RxSyncError } from '../../lib/errors';
+import { createClient } from '../../lib/query/client';
+import { createOutbox } from '../../lib/outbox/outbox';
+import { persistCache } from '../../lib/query/persistCache';
+import { memoryStorage } from '../../lib/storage/memoryStorage';
+import { localforageStorage } from '../../lib/storage/localforageStorage';
+import { fallbackStorage } from '../../lib/storage/fallbackStorage';
+import { codecChain } from '../../lib/codec/codecChain';
+import { compress, json } from '../../lib/codec/stages';
+import { encryptedStorage } from '../../lib/codec/encryptedStorage';
+import { encryptedPayloads } from '../../lib/codec/encryptedPayloads';
+import { liveDocuments } from '../../lib/live/index';
+import { createHub } from '../../server/hub';
+import { memoryLog } from '../../server/memoryLog';
+import { broadcast } from '../../transports/broadcast';
+import { fallback } from '../../transports/fallback';
+import { memoryPair } from '../../transports/memoryPair';
+import { polling } from '../../transports/polling';
+import { rpc } from '../../transports/rpc';
+import { serveRpc } from '../../transports/rpcServer';
+import { sse } from '../../transports/sse';
+import { webSocket } from '../../transports/webSocket';
+
+/** The RxSyncError `make` throws at once (not later, on subscribe or reconnect). */
+function thrown(make: () => unknown): RxSyncError {
+  try {
+    make();
+  } catch (err) {
+    if (err instanceof RxSyncError) return err;
+    throw err;
+  }
+  throw new Error('expected the factory to refuse its options');
+}
+
+describe('transport options are checked at creation', () => {
+  it('webSocket(url, { helo, reconect }) is refused with did-you-mean', () => {
+    const err = thrown(() => webSocket('ws://127.0.0.1:1/ws', { helo: { room: 'r', token: 't' }, reconect: false } as never));
+    expect(err.code).toBe('E_OPTION_UNKNOWN');
+    expect(err.message).toBe('webSocket: unknown option "helo" (did you mean "hello"?)');
+    expect(thrown(() => webSocket('ws://127.0.0.1:1/ws', { reconect: false } as never)).message).toContain('did you mean "reconnect"?');
+  });
+
+  it('{ Websocket: WebSocket } names the right spelling instead of reconnecting forever', () => {
+    const err = thrown(() => webSocket('ws://127.0.0.1:1/ws', { Websocket: WebSocket } as never));
+    expect(err.code).toBe('E_OPTION_UNKNOWN');
+    expect(err.message).toContain('did you mean "WebSocket"?');
+  });
+
+  it('a WebSocket that is not a constructor is E_OPTION_INVALID at creation', () => {
+    for (const bad of [() => new WebSocket('ws://127.0.0.1:1'), 'ws', {}]) {
+      const err = thrown(() => webSocket('ws://127.0.0.1:1/ws', { WebSocket: bad } as never));
+      expect(err.code).toBe('E_OPTION_INVALID');
+      expect(err.message).toMatch(/^webSocket: option "WebSocket" must be a constructor .*, got /);
+    }
+    expect(() => webSocket('ws://127.0.0.1:1/ws', { WebSocket: WebSocket as never, maxBuffered: 5 })).not.toThrow();
+  });
+
+  it('wrong kinds of known options name the option, the expectation and the value', () => {
+    expect(thrown(() => polling('http://127.0.0.1:1/poll', { interval: '2s' } as never)).message).toBe(
+      'polling: option "interval" must be a number of ms ≥ 0, got the string "2s"',
+    );
+    expect(thrown(() => memoryPair({ loss: 2 })).message).toBe('memoryPair: option "loss" must be a number from 0 to 1, got number 2');
+    expect(thrown(() => webSocket('ws://x', { reconnect: true } as never)).message).toBe(
+      'webSocket: option "reconnect" must be an object or false, got boolean true',
+    );
+  });
+
+  it('every transport factory suggests the option meant', () => {
+    const [left] = memoryPair();
+    const cases: Array<[string, () => unknown, string]> = [
+      ['sse', () => sse('http://x/sse', { postUrl: 'http://x/post', EventSorce: class {} } as never), 'EventSource'],
+      ['polling', () => polling('http://x/poll', { intervall: 100 } as never), 'interval'],
+      ['broadcast', () => broadcast('room', { BroadcastChanel: class {} } as never), 'BroadcastChannel'],
+      ['memoryPair', () => memoryPair({ dealy: 5 } as never), 'delay'],
+      ['fallback', () => fallback([left as never], { maxFailure: 2 } as never), 'maxFailures'],
+      ['rpc', () => rpc(left as never, { timout: 5 } as never), 'timeout'],
+      ['serveRpc', () => serveRpc(left as never, {}, { maxConcurent: 5 } as never), 'maxConcurrent'],
+    ];
+    for (const [where, make, meant] of cases) {
+      const err = thrown(make);
+      expect([err.code, err.message.startsWith(`${where}: unknown option`), err.details?.['suggestion']]).toEqual([
+        'E_OPTION_UNKNOWN',
+        true,
+        meant,
+      ]);
+    }
+  });
+});
+
+describe('other factories check their options the same way', () => {
+  it('createClient typos get "did you mean", query options given to the client point to defaults', () => {
+    const typo = thrown(() => createClient({ defualts: { staleTime: 1 } } as never));
+    expect(typo.message).toBe('createClient: unknown option "defualts" (did you mean "defaults"?)');
+    expect(thrown(() => createClient({ staleTime: 1000 } as never)).message).toBe(
+      'createClient: unknown option "staleTime" (did you mean "defaults: { staleTime }"?)',
+    );
+    expect(thrown(() => createClient({ now: 5 } as never)).code).toBe('E_OPTION_INVALID');
+    let queryError: unknown;
+    createClient()
+      .query({ key: ['k'], fetch: async () => 1, retyr: 3 } as never)
+      .subscribe({ error: (e) => (queryError = e) });
+    expect((queryError as Error).message).toBe('client.query: unknown option "retyr" (did you mean "retry"?)');
+  });
+
+  it('storage, outbox, cache persistence, codecs, live documents and the hub', () => {
+    const storage = memoryStorage();
+    const cases: Array<[() => unknown, string]> = [
+      [() => createOutbox({ storage, maxsize: 10 } as never), 'maxSize'],
+      [() => persistCache(createClient(), storage, { trottle: 5 } as never), 'throttle'],
+      [() => localforageStorage({ storename: 's' } as never), 'storeName'],
+      [() => fallbackStorage([storage], { timeOut: 5 } as never), 'timeout'],
+      [() => memoryStorage({ nmae: 'x' } as never), 'name'],
+      [() => codecChain([json()], { onreject: () => {} } as never), 'onReject'],
+      [() => compress({ minbytes: 10 } as never), 'minBytes'],
+      [() => encryptedStorage(storage, { keys: {}, currentKeyId: 'k', contex: 'app' } as never), 'context'],
+      [() => encryptedPayloads({ keys: {}, currentKeyId: 'k', context: 'app', onRejct: () => {} } as never), 'onReject'],
+      [() => createHub({ log: memoryLog(), presenceTimout: 5 } as never), 'presenceTimeout'],
+      [
+        () =>
+          createClient({ outbox: createOutbox({ storage }), live: liveDocuments }).live({
+            room: 'r',
+            doc: 'd',
+            type: 'lww-map',
+            transport: memoryPair()[0] as never,
+            stroage: storage,
+          } as never),
+        'storage',
+      ],
+    ];
+    for (const [make, meant] of cases) {
+      const err = thrown(make);
+      expect([err.code, err.details?.['suggestion']]).toEqual(['E_OPTION_UNKNOWN', meant]);
+    }
+    expect(
+      isRxSyncError(
+        thrown(() => createOutbox({ storage, maxSize: -1 })),
+        'E_OPTION_INVALID',
+      ),
+    ).toBe(true);
+  });
+});
