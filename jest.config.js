@@ -3,7 +3,8 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // A sample's own modules import the package by name: in tests that is the sources.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^rxsync$': '<rootDir>/lib/index.ts' },
   transform: {
     '^.+\\.ts$': [
       'ts-jest',
