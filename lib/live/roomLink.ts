@@ -3,7 +3,7 @@ import type { Hlc } from '../crdt/hlc.js';
 import type { Json } from '../crdt/json.js';
 import { RxSyncError, isRxSyncError } from '../errors.js';
 import type { Outbox } from '../outbox/outbox.js';
-import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence } from '../protocol/hubMessages.js';
+import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence, type WelcomeMessage } from '../protocol/hubMessages.js';
 import { signal, type ReadonlySignal } from '../signals/signal.js';
 import { DocReplica } from './docReplica.js';
 import { docKinds, type DocStates, type DocType } from './docTypes.js';
@@ -11,21 +11,24 @@ import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
 import { loadReplica, saveReplica } from './replicaStore.js';
 import type { Storage } from '../storage/storage.js';
 import type { LiveTransport } from './liveTransport.js';
-
-/** Most ops per `ops` message (the hub's default limit is larger). */
-const OPS_PER_MESSAGE = 256;
+import { SendPacer } from './sendPacer.js';
 
 /** Where a room connection stands. */
 export interface LiveStatus {
-  /** The transport's connection state. */
-  readonly state: 'connecting' | 'open' | 'reconnecting' | 'closed';
-  /** True once the hub welcomed this connection (authenticated, history replayed). */
+  /**
+   * The transport's connection state. `refused`: the hub refused the token or the room, nothing is
+   * retried until `retry()` (`error` says why). `offline`: the platform says there is no network.
+   */
+  readonly state: 'connecting' | 'open' | 'offline' | 'reconnecting' | 'refused' | 'closed';
+  /** True while the connection is `open` and the hub welcomed it (authenticated, history replayed). */
   readonly joined: boolean;
   /** Our peer id in this room while joined. */
   readonly peer?: string;
-  /** The last problem reported by the transport or the hub (kept after recovery). */
+  /** The last problem reported by the transport or the hub; cleared once a reconnect proved healthy. */
   readonly error?: unknown;
 }
+
+type TransportStatusLike = LiveTransport['status$'] extends import('rxjs').Observable<infer S> ? S : never;
 
 interface Waiter {
   resolve(): void;
@@ -78,7 +81,13 @@ export class RoomLink {
   private readonly statusSignal = signal<LiveStatus>({ state: 'closed', joined: false });
   private readonly errorSubject = new Subject<RxSyncError>();
   private readonly cursor = { lastSeq: 0 };
-  private outgoing: HubOp[] = [];
+  private readonly pacer: SendPacer;
+  /** The hub welcomed the current connection: ops may be sent (even while the status says offline). */
+  private welcomed = false;
+  /** The transport's connection number the welcome arrived on. */
+  private connection: number | undefined;
+  private transportStatus: TransportStatusLike = { state: 'closed' };
+  private reportedRefusal: unknown;
   private presenceState: Json | undefined;
   private peerId: string | undefined;
   private users = 0;
@@ -95,6 +104,10 @@ export class RoomLink {
     private readonly deps: RoomLinkDeps,
   ) {
     transport.cursor = this.cursor;
+    this.pacer = new SendPacer(
+      (message) => transport.send(message),
+      (error) => this.report(error, 'E_SEND_OVERFLOW'),
+    );
     this.adopted = deps.outbox.ready.then(() => this.adoptQueued());
     this.loaded = deps.storage === undefined ? Promise.resolve() : this.restore(deps.storage);
   }
@@ -143,7 +156,12 @@ export class RoomLink {
   send(op: HubOp): void {
     if (this.unacked.has(op.id)) return;
     this.unacked.set(op.id, op);
-    if (this.statusSignal.get().joined) this.enqueueOutgoing(op);
+    if (this.welcomed) this.pacer.sendOps([op]);
+  }
+
+  /** Connects again now: after a refusal (with a new token from the transport's `token`), or to skip a backoff wait. */
+  retry(): void {
+    this.transport.retry?.();
   }
 
   /**
@@ -180,7 +198,7 @@ export class RoomLink {
   /** Sets this client's presence state in the room (`null` clears it); re-announced after reconnects. */
   setPresence(state: Json): void {
     this.presenceState = state;
-    if (this.statusSignal.get().joined) this.transport.send({ kind: 'presence', state });
+    if (this.welcomed) this.pacer.sendPresence(state);
   }
 
   /** Where the room's confirmed state is saved, if anywhere. */
@@ -206,17 +224,7 @@ export class RoomLink {
   }
 
   private connect(): void {
-    const statusSub = this.transport.status$.subscribe((status) => {
-      if (status.state === 'reconnecting') this.deps.onReconnect?.();
-      const joined = status.state === 'open' && this.statusSignal.get().joined;
-      const next: LiveStatus = {
-        state: status.state,
-        joined,
-        ...(joined && this.peerId !== undefined ? { peer: this.peerId } : {}),
-        ...(status.error !== undefined ? { error: status.error } : {}),
-      };
-      this.statusSignal.set(next);
-    });
+    const statusSub = this.transport.status$.subscribe((status) => this.onTransportStatus(status));
     const messageSub = this.transport.messages$.subscribe({
       next: (data) => this.receive(data),
       error: (error: unknown) => this.report(error, 'E_CONNECTION_LOST'),
@@ -230,7 +238,40 @@ export class RoomLink {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.peers.set(new Map());
+    this.leave();
+    this.transportStatus = { state: 'closed' };
     this.statusSignal.set({ state: 'closed', joined: false });
+  }
+
+  private onTransportStatus(status: TransportStatusLike): void {
+    if (status.state === 'reconnecting') this.deps.onReconnect?.();
+    const sameConnection = status.connection === undefined || status.connection === this.connection;
+    if ((status.state !== 'open' && status.state !== 'offline') || !sameConnection) this.leave();
+    if (status.state === 'refused' && status.error !== this.reportedRefusal) {
+      // Final until retry(): say so once on errors$, not on every status emission.
+      this.reportedRefusal = status.error;
+      this.report(status.error, 'E_AUTH_REFUSED');
+    }
+    this.transportStatus = status;
+    this.publishStatus();
+  }
+
+  /** The connection the welcome belonged to is gone (or no longer trusted for sending). */
+  private leave(): void {
+    this.welcomed = false;
+    this.connection = undefined;
+    this.pacer.stop();
+  }
+
+  private publishStatus(): void {
+    const { state, error } = this.transportStatus;
+    const joined = state === 'open' && this.welcomed;
+    this.statusSignal.set({
+      state,
+      joined,
+      ...(joined && this.peerId !== undefined ? { peer: this.peerId } : {}),
+      ...(error !== undefined ? { error } : {}),
+    });
   }
 
   private receive(data: unknown): void {
@@ -243,7 +284,7 @@ export class RoomLink {
     }
     switch (message.kind) {
       case 'welcome':
-        return this.onWelcome(message.room, message.peer, message.e2e, message.head);
+        return this.onWelcome(message);
       case 'snapshot':
         for (const entry of message.docs) this.merge(entry.doc, entry.type, entry.state, undefined);
         this.cursor.lastSeq = Math.max(this.cursor.lastSeq, message.seq);
@@ -280,7 +321,7 @@ export class RoomLink {
     }
   }
 
-  private onWelcome(room: string, peer: string, e2e: boolean, head: number): void {
+  private onWelcome({ room, peer, e2e, head, limits }: WelcomeMessage): void {
     if (room !== this.room) {
       this.report(
         new RxSyncError('E_ROOM_MISMATCH', `Joined room "${room}" but this link is for "${this.room}": check the transport's hello`),
@@ -308,14 +349,17 @@ export class RoomLink {
       this.cursor.lastSeq = head;
     }
     this.peerId = peer;
-    const status = this.statusSignal.get();
-    this.statusSignal.set({ ...status, joined: true, peer });
-    if (this.presenceState !== undefined) this.transport.send({ kind: 'presence', state: this.presenceState });
+    this.welcomed = true;
+    this.reportedRefusal = undefined;
+    this.connection = this.transportStatus.connection;
+    this.pacer.start(limits);
+    this.publishStatus();
+    if (this.presenceState !== undefined) this.pacer.sendPresence(this.presenceState);
     // A new connection: everything not yet acknowledged goes again (the hub dedupes by op id).
+    const connection = this.connection;
     void this.adopted.then(() => {
-      if (!this.statusSignal.get().joined) return;
-      this.outgoing = [...this.unacked.values()];
-      this.flush();
+      if (!this.welcomed || this.connection !== connection) return;
+      this.pacer.sendOps([...this.unacked.values()]);
     });
   }
 
@@ -417,22 +461,6 @@ export class RoomLink {
     this.waiters.delete(id);
     if (error === null) waiter.resolve();
     else waiter.reject(error);
-  }
-
-  private enqueueOutgoing(op: HubOp): void {
-    if (this.outgoing.push(op) === 1) queueMicrotask(() => this.flush());
-  }
-
-  private flush(): void {
-    const batch = this.outgoing;
-    this.outgoing = [];
-    try {
-      for (let i = 0; i < batch.length; i += OPS_PER_MESSAGE)
-        this.transport.send({ kind: 'ops', ops: batch.slice(i, i + OPS_PER_MESSAGE) });
-    } catch (error) {
-      // Buffer full or connection gone: the next welcome sends everything unacknowledged again.
-      this.report(error, 'E_SEND_OVERFLOW');
-    }
   }
 
   /** After a reload: edits still queued in the outbox for this room show at once and go out on join. */

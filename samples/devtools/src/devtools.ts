@@ -44,7 +44,7 @@ const escapeHtml = (text: string): string =>
 
 const ago = (at: number, now: number): string => (at === 0 ? 'never' : `${Math.max(0, Math.round((now - at) / 1000))} s ago`);
 const clock = (at: number): string => new Date(at).toLocaleTimeString([], { hour12: false });
-const stateClass = (state: string): string => (state === 'open' ? 'ok' : state === 'closed' ? 'bad' : 'warn');
+const stateClass = (state: string): string => (state === 'open' ? 'ok' : state === 'closed' || state === 'refused' ? 'bad' : 'warn');
 
 /** Mounts the panel into `host` (an empty element; the panel attaches a shadow root to it). */
 export function mountDevtools(host: HTMLElement, options: DevtoolsOptions): DevtoolsHandle {
