@@ -86,3 +86,29 @@ describe.each<Via>(['websocket', 'sse', 'polling'])('a refused client over %s', 
     }
   });
 });
+
+describe.each<Via>(['websocket', 'sse', 'polling'])('a hub that accepts the connection, then fails the hello, over %s', (via) => {
+  let started: StartedHub;
+  beforeEach(async () => {
+    // Every hello is refused with E_ROOM_FULL (4503): worth retrying, but with a growing backoff.
+    started = await startHub({ limits: { maxConnectionsPerRoom: 0 } });
+  });
+  afterEach(() => started.hub.close());
+
+  it('backs off: the failure count grows although each attempt opened first', async () => {
+    const transport = hubTransport(started.url, via, { room: 'full' }, { reconnect: { initialDelay: 5, maxDelay: 40, jitter: 'none' } });
+    const attempts: number[] = [];
+    const statusSub = transport.status$.subscribe((status) => {
+      if (status.state === 'reconnecting') attempts.push(status.attempt ?? 0);
+    });
+    const sub = transport.messages$.subscribe();
+    try {
+      await until(() => attempts.length >= 4, 'four failed attempts');
+      expect(attempts.slice(0, 4)).toEqual([1, 2, 3, 4]);
+      expect(await refusals(started.url, 'E_ROOM_FULL')).toBeGreaterThanOrEqual(4);
+    } finally {
+      sub.unsubscribe();
+      statusSub.unsubscribe();
+    }
+  });
+});
