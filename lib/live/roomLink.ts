@@ -8,27 +8,16 @@ import { signal, type ReadonlySignal } from '../signals/signal.js';
 import { DocReplica } from './docReplica.js';
 import { docKinds, type DocStates, type DocType } from './docTypes.js';
 import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
-import { loadReplica, saveReplica } from './replicaStore.js';
+import { loadReplica } from './replicaStore.js';
+import { ReplicaSaver } from './replicaSaver.js';
 import type { Storage } from '../storage/storage.js';
 import type { LiveTransport } from './liveTransport.js';
 import { SendPacer } from './sendPacer.js';
+import { opContext, type LiveCodec } from './liveCodec.js';
+import { liveStatus, type LiveStatus, type TransportStatusLike } from './liveStatus.js';
 
-/** Where a room connection stands. */
-export interface LiveStatus {
-  /**
-   * The transport's connection state. `refused`: the hub refused the token or the room, nothing is
-   * retried until `retry()` (`error` says why). `offline`: the platform says there is no network.
-   */
-  readonly state: 'connecting' | 'open' | 'offline' | 'reconnecting' | 'refused' | 'closed';
-  /** True while the connection is `open` and the hub welcomed it (authenticated, history replayed). */
-  readonly joined: boolean;
-  /** Our peer id in this room while joined. */
-  readonly peer?: string;
-  /** The last problem reported by the transport or the hub; cleared once a reconnect proved healthy. */
-  readonly error?: unknown;
-}
-
-type TransportStatusLike = LiveTransport['status$'] extends import('rxjs').Observable<infer S> ? S : never;
+export { opContext, type LiveCodec } from './liveCodec.js';
+export type { LiveStatus } from './liveStatus.js';
 
 interface Waiter {
   resolve(): void;
@@ -45,23 +34,6 @@ export interface RoomLinkDeps {
   readonly codec?: LiveCodec;
   /** Keeps the room's confirmed state across reloads. */
   readonly storage?: Storage;
-}
-
-/** How long confirmed changes wait before the replica is saved (one write per burst). */
-const SAVE_DELAY = 300;
-
-/**
- * Seals and opens op bodies of an end-to-end room. `codecChain([json(), compress(), encrypt({ keys })])`
- * fits. `context` binds a ciphertext to its room and document, so it cannot be replayed elsewhere.
- */
-export interface LiveCodec {
-  encodeText(value: Json, context: string): Promise<string>;
-  decodeText(text: string, context: string): Promise<unknown>;
-}
-
-/** The additional authenticated data of a document's ops ('/' cannot occur in names). */
-export function opContext(room: string, doc: string): string {
-  return `${room}/${doc}`;
 }
 
 /**
@@ -94,7 +66,7 @@ export class RoomLink {
   private subscription: Subscription | undefined;
   private readonly adopted: Promise<void>;
   private readonly loaded: Promise<void>;
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly saver: ReplicaSaver | undefined;
   /** Envelopes being opened: the cursor may be ahead of the merged state until they land. */
   private opening = 0;
 
@@ -110,6 +82,19 @@ export class RoomLink {
     );
     this.adopted = deps.outbox.ready.then(() => this.adoptQueued());
     this.loaded = deps.storage === undefined ? Promise.resolve() : this.restore(deps.storage);
+    this.saver =
+      deps.storage === undefined
+        ? undefined
+        : new ReplicaSaver(
+            deps.storage,
+            room,
+            () => ({
+              lastSeq: this.cursor.lastSeq,
+              docs: [...this.docs].map(([doc, replica]) => ({ doc, type: replica.type, state: replica.confirmed })),
+            }),
+            () => this.opening > 0,
+            (error) => this.report(error, 'E_STORAGE_WRITE'),
+          );
   }
 
   /** Problems: invalid messages from the hub, rejected edits, corrupt queued edits. */
@@ -234,7 +219,7 @@ export class RoomLink {
   }
 
   private disconnect(): void {
-    if (this.saveTimer !== undefined) this.save();
+    this.saver?.flush();
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.peers.set(new Map());
@@ -264,14 +249,7 @@ export class RoomLink {
   }
 
   private publishStatus(): void {
-    const { state, error } = this.transportStatus;
-    const joined = state === 'open' && this.welcomed;
-    this.statusSignal.set({
-      state,
-      joined,
-      ...(joined && this.peerId !== undefined ? { peer: this.peerId } : {}),
-      ...(error !== undefined ? { error } : {}),
-    });
+    this.statusSignal.set(liveStatus(this.transportStatus, this.welcomed, this.peerId));
   }
 
   private receive(data: unknown): void {
@@ -288,7 +266,7 @@ export class RoomLink {
       case 'snapshot':
         for (const entry of message.docs) this.merge(entry.doc, entry.type, entry.state, undefined);
         this.cursor.lastSeq = Math.max(this.cursor.lastSeq, message.seq);
-        this.scheduleSave();
+        this.saver?.schedule();
         return;
       case 'op':
         return this.merge(message.op.doc, message.op.type, message.op.body, message.op.id);
@@ -411,7 +389,7 @@ export class RoomLink {
     const replica = existing ?? this.doc(docName, type);
     replica.confirm(state as never);
     if (opId !== undefined && replica.hasPending(opId)) replica.acknowledge(opId);
-    this.scheduleSave();
+    this.saver?.schedule();
   }
 
   /** Loads the saved replica: its documents' confirmed state, and the cursor it covers. */
@@ -425,25 +403,6 @@ export class RoomLink {
       // A damaged record costs a full resync from the hub, nothing more; it is overwritten later.
       this.report(error, 'E_STORAGE_CORRUPT');
     }
-  }
-
-  private scheduleSave(): void {
-    if (this.deps.storage === undefined || this.saveTimer !== undefined) return;
-    this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY);
-    (this.saveTimer as { unref?: () => void }).unref?.();
-  }
-
-  private save(): void {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    const storage = this.deps.storage;
-    if (storage === undefined) return;
-    // Saving while envelopes are still being opened could record a cursor past ops not yet merged.
-    if (this.opening > 0) return this.scheduleSave();
-    const docs = [...this.docs].map(([doc, replica]) => ({ doc, type: replica.type, state: replica.confirmed }));
-    saveReplica(storage, this.room, { lastSeq: this.cursor.lastSeq, docs }).catch((error: unknown) =>
-      this.report(error, 'E_STORAGE_WRITE'),
-    );
   }
 
   private settle(id: string, error: RxSyncError | null): void {
