@@ -262,6 +262,7 @@ export function createTransport<In, Out>(
       return taken;
     },
     retry(): void {
+      if (status.getValue().state === 'refused') setStatus('connecting');
       resume.next();
     },
   };

@@ -31,9 +31,10 @@ describe.each<Via>(['websocket', 'sse', 'polling'])('a refused client over %s', 
   it.each(cases)('with %s: one attempt, status refused, a coded error; a new token resumes', async (_what, badToken, hubCode, code) => {
     const room = `refused-${via}`;
     let token: string | undefined = badToken();
+    // The token option may be sync or async (here: async over SSE), and is called on every connect.
     const outbox = createOutbox({ storage: memoryStorage(), retry: { initialDelay: 20, maxDelay: 200 } });
     const client = createClient({ outbox, live: liveDocuments });
-    const transport = hubTransport(started.url, via, { room }, { token: () => token });
+    const transport = hubTransport(started.url, via, { room }, { token: via === 'sse' ? async () => token : () => token });
     const note = client.live({ room, doc: 'n', type: 'lww-map', transport }) as LiveMap;
     const errors: RxSyncError[] = [];
     const sub = note.errors$.subscribe((error) => errors.push(error));
