@@ -20,6 +20,21 @@ export interface ReconnectConfig<T = unknown> {
   shouldReconnect?: (error: unknown) => boolean;
   /** Which emission counts as "connected" and resets the failure count. Default: the first of each connection. */
   isOpen?: (value: T) => boolean;
+  /**
+   * When given, a connection counts as healthy (and resets the failure count) only when this emits
+   * while it is up, not on `isOpen`: a server that accepts the socket and then refuses the session
+   * must not reset the backoff on every attempt.
+   */
+  healthy$?: Observable<unknown>;
+  /**
+   * Return true for an error that retrying cannot fix (credentials refused, room forbidden): no
+   * reconnect is scheduled and `onParked` is called; only `resume$` connects again.
+   */
+  isFinal?: (error: unknown) => boolean;
+  /** Called when a final error parks the connection. */
+  onParked?: (error: unknown) => void;
+  /** Each emission while parked or waiting connects at once, with a fresh failure count (e.g. a new token). */
+  resume$?: Observable<unknown>;
   /** Called when a reconnect is scheduled: `attempt` is 1-based, `delay` in ms. */
   onReconnect?: (attempt: number, delay: number, error: unknown) => void;
   /** Scheduler of the waits. Default `asyncScheduler`. */
@@ -36,7 +51,8 @@ export interface ReconnectConfig<T = unknown> {
  * with full jitter between attempts (the shared `backoffDelay`). Unlike `retry`, the failure count
  * resets only once the source shows it is open again (its first emission by default), so a
  * connection that opens and drops starts over at the shortest delay while one that never opens
- * backs off and, with `maxAttempts`, gives up with an `RxSyncError` coded `E_RECONNECT_EXHAUSTED`
+ * backs off (with `healthy$`, only a connection that proved healthy starts over), an error that
+ * `isFinal` recognises parks it until `resume$`, and, with `maxAttempts`, gives up with an `RxSyncError` coded `E_RECONNECT_EXHAUSTED`
  * whose `cause` is the last error.
  *
  * @example
@@ -60,22 +76,32 @@ export function reconnect<T>(config: ReconnectConfig<T> = {}): MonoTypeOperatorF
       let failures = 0;
       let connection: Subscription | undefined;
       let wait: Subscription | undefined;
+      let parked = false;
+      let connected = false;
 
       const connect = (): void => {
         wait = undefined;
+        parked = false;
+        connected = true;
         let opened = false;
         connection = source.subscribe({
           next: (value) => {
             if (!opened && (config.isOpen === undefined || config.isOpen(value))) {
               opened = true;
-              failures = 0;
+              if (config.healthy$ === undefined) failures = 0;
             }
             subscriber.next(value);
           },
           error: (error: unknown) => {
+            connected = false;
             failures++;
             if (config.shouldReconnect !== undefined && !config.shouldReconnect(error)) {
               subscriber.error(error);
+              return;
+            }
+            if (config.isFinal?.(error) === true) {
+              parked = true;
+              config.onParked?.(error);
               return;
             }
             if (failures > maxAttempts) {
@@ -96,13 +122,24 @@ export function reconnect<T>(config: ReconnectConfig<T> = {}): MonoTypeOperatorF
         });
       };
 
+      const healthy = config.healthy$?.subscribe(() => {
+        if (connected) failures = 0;
+      });
       connect();
       const retryNow = config.retryNow$?.subscribe(() => {
         if (wait === undefined || subscriber.closed) return;
         wait.unsubscribe();
         connect();
       });
+      const resume = config.resume$?.subscribe(() => {
+        if ((wait === undefined && !parked) || subscriber.closed) return;
+        wait?.unsubscribe();
+        failures = 0;
+        connect();
+      });
       return () => {
+        healthy?.unsubscribe();
+        resume?.unsubscribe();
         retryNow?.unsubscribe();
         wait?.unsubscribe();
         connection?.unsubscribe();

@@ -89,7 +89,21 @@ export class Room implements WriterRoom {
     session.room = this.name;
     // A client ahead of the head (the hub lost history) is told by welcome.head and resumes from here.
     session.sentSeq = Math.min(lastSeq, this.head);
-    session.send({ kind: 'welcome', room: this.name, peer: session.peer, head: this.head, e2e: this.e2e });
+    const { limits } = this.host;
+    session.send({
+      kind: 'welcome',
+      room: this.name,
+      peer: session.peer,
+      head: this.head,
+      e2e: this.e2e,
+      // Announced so clients pace and batch their sends instead of being closed with 4429.
+      limits: {
+        messagesPerSecond: limits.messagesPerSecond,
+        burst: limits.messageBurst,
+        opsPerMessage: limits.maxOpsPerMessage,
+        maxFrameBytes: limits.maxFrameBytes,
+      },
+    });
     if (this.snapshot !== undefined && lastSeq < this.snapshot.seq) {
       session.write(this.snapshot.wire);
       session.sentSeq = this.snapshot.seq;

@@ -1,15 +1,21 @@
-import { BehaviorSubject, Observable, defer, distinctUntilChanged, filter, share, type Subscriber } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, defer, distinctUntilChanged, filter, share, switchMap, type Subscriber } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
 import { byeFrame, dataFrame, helloFrame, pingFrame, pongFrame, type Frame, type HelloFields } from '../lib/protocol/frames.js';
 import { jsonCodec, type Codec } from '../lib/protocol/jsonCodec.js';
 import { FRAME_INVALID, parseFrame } from '../lib/protocol/parseFrame.js';
 import { heartbeat, type HeartbeatConfig } from '../operators/heartbeat.js';
 import { reconnect, type ReconnectConfig } from '../operators/reconnect.js';
+import { helloFields$, type TokenSource } from './helloSource.js';
 import type { Connector, LinkEvent } from './link.js';
+import { platformOnline$ } from './platformOnline.js';
+import { refusalFor, refusalOfError } from './refusal.js';
 import type { SeqCursor, Transport, TransportState, TransportStatus } from './transport.js';
 
 /** Reconnect settings of a transport (the `reconnect` operator's, minus its callbacks). */
-export type TransportReconnectOptions = Omit<ReconnectConfig, 'onReconnect' | 'isOpen' | 'retryNow$'>;
+export type TransportReconnectOptions = Omit<
+  ReconnectConfig,
+  'onReconnect' | 'isOpen' | 'retryNow$' | 'healthy$' | 'isFinal' | 'onParked' | 'resume$'
+>;
 
 /** Options every transport accepts. */
 export interface TransportOptions<In = unknown> {
@@ -31,24 +37,19 @@ export interface TransportOptions<In = unknown> {
    */
   hello?: HelloFields | (() => HelloFields);
   /**
-   * When this emits `true` (back online), a reconnect waiting out its backoff goes at once. Default:
-   * the platform's `online` event where there is one (browsers); pass `onlineManager.value$` to
+   * The token for the hello (replaces `hello.token`): a string, or a function called on every
+   * connect, which may be async (e.g. refresh an expired session first). After the hub refused a
+   * token (`status.state === 'refused'`), call `retry()` once the app has a new one.
+   */
+  token?: TokenSource;
+  /**
+   * The network flag: `true` (back online) makes a reconnect waiting out its backoff go at once;
+   * while it is `false` the status is `offline` rather than `open`. Default: the platform's
+   * `online`/`offline` events where there are any (browsers); pass `onlineManager.value$` to
    * follow the app's override too.
    */
   online$?: Observable<boolean>;
 }
-
-/** The `online` event of the global scope (a window or worker), as an Observable; silent in Node. */
-const platformOnline$ = new Observable<boolean>((subscriber) => {
-  const scope = globalThis as {
-    addEventListener?: (type: string, fn: () => void) => void;
-    removeEventListener?: (type: string, fn: () => void) => void;
-  };
-  if (typeof scope.addEventListener !== 'function') return undefined;
-  const onOnline = (): void => subscriber.next(true);
-  scope.addEventListener('online', onOnline);
-  return () => scope.removeEventListener?.('online', onOnline);
-});
 
 /** Defaults a specific transport supplies for options the caller left out. */
 export interface TransportDefaults {
@@ -78,14 +79,24 @@ export function createTransport<In, Out>(
   let linkSend: ((wire: string) => void) | undefined;
   let connections = 0;
   const status = new BehaviorSubject<TransportStatus>({ state: 'closed', connection: 0, via: kind });
+  const online$ = options.online$ ?? platformOnline$;
+  let offline = false;
+  /** A refusal the peer reported on the current connection (it then closes it). */
+  let refusal: RxSyncError | undefined;
+  /** Whether the current connection carried a data message yet (proof the peer accepted us). */
+  let proven = false;
+  const healthy = new Subject<void>();
+  const resume = new Subject<void>();
 
+  /** `error: null` clears the kept error; `undefined` keeps it. */
   const setStatus = (state: TransportState, error?: unknown, attempt?: number): void => {
     const previous = status.getValue();
+    const kept = error === undefined ? previous.error : error === null ? undefined : error;
     const next: TransportStatus = {
-      state,
+      state: state === 'open' && offline ? 'offline' : state,
       connection: connections,
       via: kind,
-      ...(error !== undefined ? { error } : previous.error !== undefined ? { error: previous.error } : {}),
+      ...(kept !== undefined ? { error: kept } : {}),
       ...(attempt !== undefined ? { attempt } : {}),
     };
     status.next(next);
@@ -93,8 +104,13 @@ export function createTransport<In, Out>(
 
   const encode = (frame: Frame): string => codec.encode(frame);
 
-  const helloFields = (): HelloFields => (typeof options.hello === 'function' ? options.hello() : (options.hello ?? {}));
-  const link$ = defer(() => connector({ hello: encode(helloFrame(cursor.lastSeq, helloFields())), bye: encode(byeFrame()), cursor }));
+  const link$ = defer(() => {
+    refusal = undefined;
+    proven = false;
+    return helloFields$(options.hello, options.token).pipe(
+      switchMap((fields) => connector({ hello: encode(helloFrame(cursor.lastSeq, fields)), bye: encode(byeFrame()), cursor })),
+    );
+  });
   const watched$ =
     heartbeatOptions === false
       ? link$
@@ -105,8 +121,16 @@ export function createTransport<In, Out>(
       : watched$.pipe(
           reconnect<LinkEvent>({
             ...reconnectOptions,
-            retryNow$: (options.online$ ?? platformOnline$).pipe(filter((online) => online)),
+            retryNow$: online$.pipe(filter((online) => online)),
             isOpen: (event) => typeof event === 'object' && event.type === 'open',
+            // Open is not enough: a hub accepts the socket before it refuses the hello.
+            healthy$: healthy,
+            isFinal: (error) => (refusal ??= refusalOfError(error, kind)) !== undefined,
+            onParked: () => {
+              linkSend = undefined;
+              setStatus('refused', refusal);
+            },
+            resume$: resume,
             onReconnect: (attempt, _delay, error) => {
               linkSend = undefined;
               setStatus('reconnecting', error, attempt);
@@ -142,6 +166,12 @@ export function createTransport<In, Out>(
     }
     switch (frame.type) {
       case 'data': {
+        if (!proven) {
+          // The peer talks to us: the connection is healthy, and an old error is history.
+          proven = true;
+          healthy.next();
+          setStatus(status.getValue().state, null);
+        }
         if (frame.seq !== undefined) {
           // Resumable stream: a resend after reconnect (or a second transport) may repeat seqs.
           if (frame.seq <= cursor.lastSeq) return;
@@ -161,7 +191,9 @@ export function createTransport<In, Out>(
         linkSend?.(encode(pongFrame(frame.id)));
         return;
       case 'error':
-        setStatus(status.getValue().state, new RxSyncError(frame.code, `Peer reported: ${frame.message}`));
+        // A refused hello: the peer closes the connection next, and it must not be retried as is.
+        if (!proven) refusal ??= refusalFor(frame.code, frame.message, kind);
+        setStatus(status.getValue().state, refusal ?? new RxSyncError(frame.code, `Peer reported: ${frame.message}`));
         return;
       default:
         // hello, pong and bye need no action here: any arrival already fed the heartbeat.
@@ -171,6 +203,11 @@ export function createTransport<In, Out>(
 
   const messages$ = new Observable<In>((subscriber) => {
     setStatus('connecting');
+    const network = online$.subscribe((online) => {
+      offline = !online;
+      const state = status.getValue().state;
+      if (state === 'open' || state === 'offline') setStatus('open');
+    });
     const subscription = resilient$.subscribe({
       next: (event) => {
         if (typeof event === 'string') onWire(event, subscriber);
@@ -188,6 +225,7 @@ export function createTransport<In, Out>(
         subscriber.complete();
       },
     });
+    subscription.add(network);
     return () => {
       subscription.unsubscribe();
       linkSend = undefined;
@@ -222,6 +260,10 @@ export function createTransport<In, Out>(
       const taken = pending;
       pending = [];
       return taken;
+    },
+    retry(): void {
+      if (status.getValue().state === 'refused') setStatus('connecting');
+      resume.next();
     },
   };
 

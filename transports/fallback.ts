@@ -170,5 +170,6 @@ export function fallback<In, Out>(candidates: ReadonlyArray<Transport<In, Out>>,
     },
     send: (message) => candidate(active).send(message),
     takePending: () => candidate(active).takePending(),
+    retry: () => candidate(active).retry(),
   };
 }

@@ -1,5 +1,29 @@
 import { RxSyncError } from '../lib/errors.js';
-import type { FetchLike } from './fetchLike.js';
+import type { FetchLike, FetchResponseLike } from './fetchLike.js';
+
+/**
+ * The error for a request the server answered with a failure status. The hub's refusals carry an
+ * error frame `{ code, message }` as the body: its code goes into `details.hubCode`, so a refused
+ * hello is recognised as final rather than retried.
+ */
+export async function httpError(response: FetchResponseLike, what: string): Promise<RxSyncError> {
+  let hubCode: unknown;
+  let hubMessage: unknown;
+  try {
+    const body = JSON.parse(await response.text()) as { code?: unknown; message?: unknown };
+    hubCode = body.code;
+    hubMessage = body.message;
+  } catch {
+    // Not the hub's JSON: the status says enough.
+  }
+  return new RxSyncError('E_HTTP', `${what} answered ${response.status}`, {
+    details: {
+      status: response.status,
+      ...(typeof hubCode === 'string' ? { hubCode } : {}),
+      ...(typeof hubMessage === 'string' ? { hubMessage } : {}),
+    },
+  });
+}
 
 /** Sends wire frames to an HTTP endpoint in order, one request at a time, batching what queues up. */
 export interface HttpPoster {
@@ -26,9 +50,8 @@ export function createHttpPoster(fetchFn: FetchLike, url: string, onError: (erro
     queue = [];
     inFlight = true;
     fetchFn(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: batch.join('\n'), keepalive: closed })
-      .then((response) => {
-        if (!response.ok)
-          throw new RxSyncError('E_HTTP', `POST ${url} answered ${response.status}`, { details: { status: response.status } });
+      .then(async (response) => {
+        if (!response.ok) throw await httpError(response, `POST ${url}`);
         inFlight = false;
         flush();
       })

@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
 import { createTransport, type TransportOptions } from './createTransport.js';
 import { resolveFetch, type FetchLike } from './fetchLike.js';
-import { createHttpPoster } from './httpPoster.js';
+import { createHttpPoster, httpError } from './httpPoster.js';
 import { randomId, withQuery } from './ids.js';
 import type { LinkContext, LinkEvent } from './link.js';
 import type { Transport } from './transport.js';
@@ -89,11 +89,7 @@ export function polling<In = unknown, Out = unknown>(url: string, options: Polli
           body: context.hello,
           signal: controller.signal,
         });
-        if (!response.ok) {
-          throw new RxSyncError('E_HTTP', `Polling ${postUrl}: hello answered ${response.status}`, {
-            details: { status: response.status },
-          });
-        }
+        if (!response.ok) throw await httpError(response, `Polling ${postUrl}: hello`);
       };
       void greet()
         .then(() => (stopped ? undefined : poll()))

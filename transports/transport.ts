@@ -1,12 +1,16 @@
 import type { Observable } from 'rxjs';
 
-/** Connection states of a transport. */
-export type TransportState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+/**
+ * Connection states of a transport. `refused`: the server refused the credentials or the room for
+ * good; nothing is retried until `retry()`. `offline`: the platform (or the `online$` option) says
+ * there is no network; a connection still up keeps working, but the status does not claim it.
+ */
+export type TransportState = 'connecting' | 'open' | 'offline' | 'reconnecting' | 'refused' | 'closed';
 
 /** A snapshot of a transport's connection, emitted on every change. */
 export interface TransportStatus {
   readonly state: TransportState;
-  /** The most recent error (kept after recovery, so a UI can say why it reconnected). */
+  /** The most recent error; cleared once a new connection proved healthy (its first message arrived). */
   readonly error?: unknown;
   /** Consecutive failed attempts while `reconnecting`. */
   readonly attempt?: number;
@@ -54,4 +58,9 @@ export interface Transport<In = unknown, Out = unknown> {
   send(message: Out): void;
   /** Removes and returns messages still waiting in the send buffer (used when handing over to another transport). */
   takePending(): Out[];
+  /**
+   * Connects again now: after a refusal (`state: 'refused'`, e.g. once the app has a new token; the
+   * `token` function is called again) or to skip a backoff wait. Does nothing while connected.
+   */
+  retry(): void;
 }

@@ -32,11 +32,17 @@ export interface LiveDocBase<T extends DocType> {
   readonly presence$: ReadonlySignal<readonly PeerPresence[]>;
   /** Sets this client's presence state (cursor, name, colour…); `null` clears it. */
   setPresence(state: Json): void;
-  /** Connection state of the room. */
+  /** Connection state of the room (`refused`: the hub refused the token or room; see `retry`). */
   readonly status$: ReadonlySignal<LiveStatus>;
+  /**
+   * Connects the room again now. After a refusal (`status$` state `refused`, `errors$`
+   * `E_AUTH_REFUSED` / `E_ROOM_FORBIDDEN` / `E_ROOM_INVALID`) nothing is retried until this is
+   * called, e.g. once the app has a new token (the transport's `token` function is called again).
+   */
+  retry(): void;
   /** How many of this document's edits the hub has not acknowledged yet. */
   readonly pending$: ReadonlySignal<number>;
-  /** Problems in the room: refused edits, invalid messages, clock drift. */
+  /** Problems in the room: a refused connection, refused edits, invalid messages, clock drift. */
   readonly errors$: Observable<RxSyncError>;
   /** Resolves once the hub acknowledged every edit made so far. */
   synced(): Promise<void>;
@@ -140,6 +146,10 @@ export class LiveDocHandle<T extends DocType> implements LiveDocBase<T> {
 
   get errors$(): Observable<RxSyncError> {
     return this.link.errors$;
+  }
+
+  retry(): void {
+    this.link.retry();
   }
 
   get(): DocValues[T] {

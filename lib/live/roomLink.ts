@@ -3,29 +3,21 @@ import type { Hlc } from '../crdt/hlc.js';
 import type { Json } from '../crdt/json.js';
 import { RxSyncError, isRxSyncError } from '../errors.js';
 import type { Outbox } from '../outbox/outbox.js';
-import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence } from '../protocol/hubMessages.js';
+import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence, type WelcomeMessage } from '../protocol/hubMessages.js';
 import { signal, type ReadonlySignal } from '../signals/signal.js';
 import { DocReplica } from './docReplica.js';
 import { docKinds, type DocStates, type DocType } from './docTypes.js';
 import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
-import { loadReplica, saveReplica } from './replicaStore.js';
+import { loadReplica } from './replicaStore.js';
+import { ReplicaSaver } from './replicaSaver.js';
 import type { Storage } from '../storage/storage.js';
 import type { LiveTransport } from './liveTransport.js';
+import { SendPacer } from './sendPacer.js';
+import { opContext, type LiveCodec } from './liveCodec.js';
+import { liveStatus, type LiveStatus, type TransportStatusLike } from './liveStatus.js';
 
-/** Most ops per `ops` message (the hub's default limit is larger). */
-const OPS_PER_MESSAGE = 256;
-
-/** Where a room connection stands. */
-export interface LiveStatus {
-  /** The transport's connection state. */
-  readonly state: 'connecting' | 'open' | 'reconnecting' | 'closed';
-  /** True once the hub welcomed this connection (authenticated, history replayed). */
-  readonly joined: boolean;
-  /** Our peer id in this room while joined. */
-  readonly peer?: string;
-  /** The last problem reported by the transport or the hub (kept after recovery). */
-  readonly error?: unknown;
-}
+export { opContext, type LiveCodec } from './liveCodec.js';
+export type { LiveStatus } from './liveStatus.js';
 
 interface Waiter {
   resolve(): void;
@@ -42,23 +34,6 @@ export interface RoomLinkDeps {
   readonly codec?: LiveCodec;
   /** Keeps the room's confirmed state across reloads. */
   readonly storage?: Storage;
-}
-
-/** How long confirmed changes wait before the replica is saved (one write per burst). */
-const SAVE_DELAY = 300;
-
-/**
- * Seals and opens op bodies of an end-to-end room. `codecChain([json(), compress(), encrypt({ keys })])`
- * fits. `context` binds a ciphertext to its room and document, so it cannot be replayed elsewhere.
- */
-export interface LiveCodec {
-  encodeText(value: Json, context: string): Promise<string>;
-  decodeText(text: string, context: string): Promise<unknown>;
-}
-
-/** The additional authenticated data of a document's ops ('/' cannot occur in names). */
-export function opContext(room: string, doc: string): string {
-  return `${room}/${doc}`;
 }
 
 /**
@@ -78,14 +53,20 @@ export class RoomLink {
   private readonly statusSignal = signal<LiveStatus>({ state: 'closed', joined: false });
   private readonly errorSubject = new Subject<RxSyncError>();
   private readonly cursor = { lastSeq: 0 };
-  private outgoing: HubOp[] = [];
+  private readonly pacer: SendPacer;
+  /** The hub welcomed the current connection: ops may be sent (even while the status says offline). */
+  private welcomed = false;
+  /** The transport's connection number the welcome arrived on. */
+  private connection: number | undefined;
+  private transportStatus: TransportStatusLike = { state: 'closed' };
+  private reportedRefusal: unknown;
   private presenceState: Json | undefined;
   private peerId: string | undefined;
   private users = 0;
   private subscription: Subscription | undefined;
   private readonly adopted: Promise<void>;
   private readonly loaded: Promise<void>;
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly saver: ReplicaSaver | undefined;
   /** Envelopes being opened: the cursor may be ahead of the merged state until they land. */
   private opening = 0;
 
@@ -95,8 +76,25 @@ export class RoomLink {
     private readonly deps: RoomLinkDeps,
   ) {
     transport.cursor = this.cursor;
+    this.pacer = new SendPacer(
+      (message) => transport.send(message),
+      (error) => this.report(error, 'E_SEND_OVERFLOW'),
+    );
     this.adopted = deps.outbox.ready.then(() => this.adoptQueued());
     this.loaded = deps.storage === undefined ? Promise.resolve() : this.restore(deps.storage);
+    this.saver =
+      deps.storage === undefined
+        ? undefined
+        : new ReplicaSaver(
+            deps.storage,
+            room,
+            () => ({
+              lastSeq: this.cursor.lastSeq,
+              docs: [...this.docs].map(([doc, replica]) => ({ doc, type: replica.type, state: replica.confirmed })),
+            }),
+            () => this.opening > 0,
+            (error) => this.report(error, 'E_STORAGE_WRITE'),
+          );
   }
 
   /** Problems: invalid messages from the hub, rejected edits, corrupt queued edits. */
@@ -143,7 +141,12 @@ export class RoomLink {
   send(op: HubOp): void {
     if (this.unacked.has(op.id)) return;
     this.unacked.set(op.id, op);
-    if (this.statusSignal.get().joined) this.enqueueOutgoing(op);
+    if (this.welcomed) this.pacer.sendOps([op]);
+  }
+
+  /** Connects again now: after a refusal (with a new token from the transport's `token`), or to skip a backoff wait. */
+  retry(): void {
+    this.transport.retry?.();
   }
 
   /**
@@ -180,7 +183,7 @@ export class RoomLink {
   /** Sets this client's presence state in the room (`null` clears it); re-announced after reconnects. */
   setPresence(state: Json): void {
     this.presenceState = state;
-    if (this.statusSignal.get().joined) this.transport.send({ kind: 'presence', state });
+    if (this.welcomed) this.pacer.sendPresence(state);
   }
 
   /** Where the room's confirmed state is saved, if anywhere. */
@@ -206,17 +209,7 @@ export class RoomLink {
   }
 
   private connect(): void {
-    const statusSub = this.transport.status$.subscribe((status) => {
-      if (status.state === 'reconnecting') this.deps.onReconnect?.();
-      const joined = status.state === 'open' && this.statusSignal.get().joined;
-      const next: LiveStatus = {
-        state: status.state,
-        joined,
-        ...(joined && this.peerId !== undefined ? { peer: this.peerId } : {}),
-        ...(status.error !== undefined ? { error: status.error } : {}),
-      };
-      this.statusSignal.set(next);
-    });
+    const statusSub = this.transport.status$.subscribe((status) => this.onTransportStatus(status));
     const messageSub = this.transport.messages$.subscribe({
       next: (data) => this.receive(data),
       error: (error: unknown) => this.report(error, 'E_CONNECTION_LOST'),
@@ -226,11 +219,37 @@ export class RoomLink {
   }
 
   private disconnect(): void {
-    if (this.saveTimer !== undefined) this.save();
+    this.saver?.flush();
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.peers.set(new Map());
+    this.leave();
+    this.transportStatus = { state: 'closed' };
     this.statusSignal.set({ state: 'closed', joined: false });
+  }
+
+  private onTransportStatus(status: TransportStatusLike): void {
+    if (status.state === 'reconnecting') this.deps.onReconnect?.();
+    const sameConnection = status.connection === undefined || status.connection === this.connection;
+    if ((status.state !== 'open' && status.state !== 'offline') || !sameConnection) this.leave();
+    if (status.state === 'refused' && status.error !== this.reportedRefusal) {
+      // Final until retry(): say so once on errors$, not on every status emission.
+      this.reportedRefusal = status.error;
+      this.report(status.error, 'E_AUTH_REFUSED');
+    }
+    this.transportStatus = status;
+    this.publishStatus();
+  }
+
+  /** The connection the welcome belonged to is gone (or no longer trusted for sending). */
+  private leave(): void {
+    this.welcomed = false;
+    this.connection = undefined;
+    this.pacer.stop();
+  }
+
+  private publishStatus(): void {
+    this.statusSignal.set(liveStatus(this.transportStatus, this.welcomed, this.peerId));
   }
 
   private receive(data: unknown): void {
@@ -243,11 +262,11 @@ export class RoomLink {
     }
     switch (message.kind) {
       case 'welcome':
-        return this.onWelcome(message.room, message.peer, message.e2e, message.head);
+        return this.onWelcome(message);
       case 'snapshot':
         for (const entry of message.docs) this.merge(entry.doc, entry.type, entry.state, undefined);
         this.cursor.lastSeq = Math.max(this.cursor.lastSeq, message.seq);
-        this.scheduleSave();
+        this.saver?.schedule();
         return;
       case 'op':
         return this.merge(message.op.doc, message.op.type, message.op.body, message.op.id);
@@ -280,7 +299,7 @@ export class RoomLink {
     }
   }
 
-  private onWelcome(room: string, peer: string, e2e: boolean, head: number): void {
+  private onWelcome({ room, peer, e2e, head, limits }: WelcomeMessage): void {
     if (room !== this.room) {
       this.report(
         new RxSyncError('E_ROOM_MISMATCH', `Joined room "${room}" but this link is for "${this.room}": check the transport's hello`),
@@ -308,14 +327,17 @@ export class RoomLink {
       this.cursor.lastSeq = head;
     }
     this.peerId = peer;
-    const status = this.statusSignal.get();
-    this.statusSignal.set({ ...status, joined: true, peer });
-    if (this.presenceState !== undefined) this.transport.send({ kind: 'presence', state: this.presenceState });
+    this.welcomed = true;
+    this.reportedRefusal = undefined;
+    this.connection = this.transportStatus.connection;
+    this.pacer.start(limits);
+    this.publishStatus();
+    if (this.presenceState !== undefined) this.pacer.sendPresence(this.presenceState);
     // A new connection: everything not yet acknowledged goes again (the hub dedupes by op id).
+    const connection = this.connection;
     void this.adopted.then(() => {
-      if (!this.statusSignal.get().joined) return;
-      this.outgoing = [...this.unacked.values()];
-      this.flush();
+      if (!this.welcomed || this.connection !== connection) return;
+      this.pacer.sendOps([...this.unacked.values()]);
     });
   }
 
@@ -367,7 +389,7 @@ export class RoomLink {
     const replica = existing ?? this.doc(docName, type);
     replica.confirm(state as never);
     if (opId !== undefined && replica.hasPending(opId)) replica.acknowledge(opId);
-    this.scheduleSave();
+    this.saver?.schedule();
   }
 
   /** Loads the saved replica: its documents' confirmed state, and the cursor it covers. */
@@ -381,25 +403,6 @@ export class RoomLink {
       // A damaged record costs a full resync from the hub, nothing more; it is overwritten later.
       this.report(error, 'E_STORAGE_CORRUPT');
     }
-  }
-
-  private scheduleSave(): void {
-    if (this.deps.storage === undefined || this.saveTimer !== undefined) return;
-    this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY);
-    (this.saveTimer as { unref?: () => void }).unref?.();
-  }
-
-  private save(): void {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    const storage = this.deps.storage;
-    if (storage === undefined) return;
-    // Saving while envelopes are still being opened could record a cursor past ops not yet merged.
-    if (this.opening > 0) return this.scheduleSave();
-    const docs = [...this.docs].map(([doc, replica]) => ({ doc, type: replica.type, state: replica.confirmed }));
-    saveReplica(storage, this.room, { lastSeq: this.cursor.lastSeq, docs }).catch((error: unknown) =>
-      this.report(error, 'E_STORAGE_WRITE'),
-    );
   }
 
   private settle(id: string, error: RxSyncError | null): void {
@@ -417,22 +420,6 @@ export class RoomLink {
     this.waiters.delete(id);
     if (error === null) waiter.resolve();
     else waiter.reject(error);
-  }
-
-  private enqueueOutgoing(op: HubOp): void {
-    if (this.outgoing.push(op) === 1) queueMicrotask(() => this.flush());
-  }
-
-  private flush(): void {
-    const batch = this.outgoing;
-    this.outgoing = [];
-    try {
-      for (let i = 0; i < batch.length; i += OPS_PER_MESSAGE)
-        this.transport.send({ kind: 'ops', ops: batch.slice(i, i + OPS_PER_MESSAGE) });
-    } catch (error) {
-      // Buffer full or connection gone: the next welcome sends everything unacknowledged again.
-      this.report(error, 'E_SEND_OVERFLOW');
-    }
   }
 
   /** After a reload: edits still queued in the outbox for this room show at once and go out on join. */

@@ -50,6 +50,20 @@ export interface WelcomeMessage {
   readonly head: number;
   /** Whether the room is end-to-end encrypted (op bodies are opaque to the hub). */
   readonly e2e: boolean;
+  /** What this connection may send; a client keeps under it. Absent from hubs before it was added. */
+  readonly limits?: WelcomeLimits;
+}
+
+/** The limits a hub announces in its welcome, so a client can pace itself instead of being closed. */
+export interface WelcomeLimits {
+  /** Sustained frames per second (every inbound frame counts: pings, pongs and presence too). */
+  readonly messagesPerSecond: number;
+  /** Frames allowed in a burst (the size of the hub's token bucket). */
+  readonly burst: number;
+  /** Most ops in one `ops` message. */
+  readonly opsPerMessage: number;
+  /** Largest frame, in bytes of UTF-8. */
+  readonly maxFrameBytes: number;
 }
 
 /** Compacted state of every document up to `seq`, sent instead of replaying that much history. */
@@ -216,7 +230,9 @@ export function parseHubMessage(data: unknown): HubMessage {
       if (!isRoomName(room) || !isOpId(peer) || !isSeq(head) || typeof e2e !== 'boolean') {
         throw invalid('welcome needs `room`, `peer`, `head` and `e2e`');
       }
-      return { kind, room, peer, head, e2e };
+      const limits = own(data, 'limits');
+      if (limits === undefined) return { kind, room, peer, head, e2e };
+      return { kind, room, peer, head, e2e, limits: welcomeLimits(limits) };
     }
     case 'snapshot': {
       const seq = own(data, 'seq');
@@ -254,6 +270,19 @@ export function parseHubMessage(data: unknown): HubMessage {
     default:
       throw invalid('unknown message kind', { kind: typeof kind === 'string' ? kind.slice(0, 40) : typeof kind });
   }
+}
+
+const LIMIT_FIELDS = ['messagesPerSecond', 'burst', 'opsPerMessage', 'maxFrameBytes'] as const;
+
+function welcomeLimits(value: unknown): WelcomeLimits {
+  if (!isRecord(value)) throw invalid('welcome.limits must be an object');
+  const out: Record<string, number> = {};
+  for (const field of LIMIT_FIELDS) {
+    const n = own(value, field);
+    if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw invalid(`welcome.limits.${field} must be a positive number`);
+    out[field] = n;
+  }
+  return out as unknown as WelcomeLimits;
 }
 
 function isSeq(value: unknown): value is number {

@@ -183,3 +183,20 @@ test('switching WebSocket → SSE → polling → WebSocket while values stream 
   await screenshot(page, 'dashboard-switch');
   metrics.close();
 });
+
+test('does not claim "open · joined" while the browser is offline', async () => {
+  const room = freshRoom('offline');
+  const context = await browser.newContext();
+  const page = await firstPage(context);
+  await page.goto(`${server.urls.dashboard}?room=${room}`);
+  await joinedVia(page, 'websocket');
+  // Emulated offline fires the window's `offline` event but leaves the open WebSocket connected:
+  // the status must follow the platform's flag, not the socket that still happens to work.
+  await context.setOffline(true);
+  const status = page.getByTestId('status');
+  await page.locator('[data-testid="status"][data-state="offline"][data-joined="false"]').waitFor();
+  expect(await status.textContent()).not.toContain('joined');
+  await context.setOffline(false);
+  await joinedVia(page, 'websocket');
+  expect(await status.getAttribute('data-state')).toBe('open');
+});

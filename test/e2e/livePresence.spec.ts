@@ -52,11 +52,13 @@ describe('presence and auth through client.live', () => {
     const sub = doc.errors$.subscribe((e) => errors.push(e));
     try {
       await doc.set('overwrite');
-      await until(() => (doc.status$.get().error as RxSyncError | undefined)?.code !== undefined, 'the refusal is reported');
-      expect(String((doc.status$.get().error as RxSyncError).code)).toMatch(/E_UNAUTHORIZED|E_CONNECTION_LOST/);
+      await until(() => doc.status$.get().state === 'refused', 'the refusal is reported');
+      // Final for this token: the link stops (no retry loop) and says why.
+      expect((doc.status$.get().error as RxSyncError).code).toBe('E_AUTH_REFUSED');
       expect(doc.status$.get().joined).toBe(false);
       expect(doc.pending$.get()).toBe(1);
       expect(await hub.value(room, 'secrets')).toBeUndefined();
+      expect(errors.map((e) => e.code)).toEqual(['E_AUTH_REFUSED']);
     } finally {
       sub.unsubscribe();
       doc.close();

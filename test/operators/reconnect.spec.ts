@@ -99,3 +99,50 @@ describe('reconnect', () => {
     });
   });
 });
+
+describe('reconnect with healthy$, isFinal and resume$', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => {
+    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  it('resets the failure count only when healthy$ emits during a connection, not on open', () => {
+    const attempts: number[] = [];
+    scheduler.run(({ cold, hot, expectObservable }) => {
+      // Every connection "opens" (emits o) then fails; only the third is proven healthy (at 35 ms).
+      const connections = [cold('o-#'), cold('o-#'), cold('o-#'), cold('o-#')];
+      let index = 0;
+      const source: Observable<string> = defer(() => connections[index++]!);
+      const healthy = hot('35ms h');
+      const result = source.pipe(
+        reconnect({ initialDelay: 10, jitter: 'none', healthy$: healthy, onReconnect: (attempt) => attempts.push(attempt) }),
+      );
+      // Waits 10, then 20 (opening did not reset), then 10 again after the healthy third connection.
+      expectObservable(result, '^ 50ms !').toBe('o 11ms o 21ms o 11ms o');
+    });
+    expect(attempts).toEqual([1, 2, 1, 2]); // the fourth connection was not proven healthy either
+  });
+
+  it('parks on a final error until resume$, which connects at once with a fresh count', () => {
+    scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const source = cold('-#', undefined, new Error('refused'));
+      const parked: unknown[] = [];
+      const resume = hot('100ms r');
+      const result = source.pipe(
+        reconnect({
+          initialDelay: 10,
+          jitter: 'none',
+          maxAttempts: 1,
+          isFinal: () => parked.length === 0,
+          onParked: (e) => parked.push(e),
+          resume$: resume,
+        }),
+      );
+      // Parked after the first failure (no retry at 11 ms); resume at 100 ms; that attempt is not final and retries once.
+      expectObservable(result).toBe('100ms - 10ms -#', undefined, expect.objectContaining({ code: 'E_RECONNECT_EXHAUSTED' }));
+      expectSubscriptions(source.subscriptions).toBe(['^!', '100ms ^!', '111ms ^!']);
+      scheduler.flush();
+      expect(parked).toEqual([new Error('refused')]);
+    });
+  });
+});

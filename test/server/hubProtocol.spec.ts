@@ -31,7 +31,15 @@ describe.each<Kind>(['ws', 'sse', 'poll'])('hub protocol over %s', (kind) => {
     expect(await a.hello(name)).toEqual(expect.objectContaining({ ok: true }));
     const [welcome, peers] = a.messages();
     expect(welcome).toEqual({
-      data: { kind: 'welcome', room: name, peer: expect.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), head: 0, e2e: false },
+      data: {
+        kind: 'welcome',
+        room: name,
+        peer: expect.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+        head: 0,
+        e2e: false,
+        // The hub's default limits, announced so clients pace themselves.
+        limits: { messagesPerSecond: 100, burst: 200, opsPerMessage: 512, maxFrameBytes: 1024 * 1024 },
+      },
     });
     expect(peers).toEqual({ data: { kind: 'peers', peers: [] } });
   });

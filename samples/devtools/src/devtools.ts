@@ -47,7 +47,7 @@ const clock = (at: number): string => new Date(at).toLocaleTimeString([], { hour
 // Offline a query waits for the network ('paused'), it is not fetching: say so, not "fetching".
 const fetchCell = (fetchStatus: string): string =>
   fetchStatus === 'paused' ? '<span class="warn" title="waiting for the network">paused</span>' : fetchStatus;
-const stateClass = (state: string): string => (state === 'open' ? 'ok' : state === 'closed' ? 'bad' : 'warn');
+const stateClass = (state: string): string => (state === 'open' ? 'ok' : state === 'closed' || state === 'refused' ? 'bad' : 'warn');
 
 /** Mounts the panel into `host` (an empty element; the panel attaches a shadow root to it). */
 export function mountDevtools(host: HTMLElement, options: DevtoolsOptions): DevtoolsHandle {

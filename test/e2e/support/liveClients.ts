@@ -8,6 +8,7 @@ import { liveDocuments } from '../../../lib/live/liveRegistry';
 import type { Storage } from '../../../lib/storage/storage';
 import { memoryStorage } from '../../../lib/storage/memoryStorage';
 import type { Transport } from '../../../transports/transport';
+import type { TransportOptions } from '../../../transports/createTransport';
 import { polling } from '../../../transports/polling';
 import { sse } from '../../../transports/sse';
 import { webSocket, type WebSocketConstructor } from '../../../transports/webSocket';
@@ -29,15 +30,21 @@ export function hubTransport(
   base: string,
   via: Via,
   hello: { room: string; token?: string } | (() => { room: string; token?: string }),
+  extra: TransportOptions = {},
 ): Transport {
   const http = base.replace(/^ws/, 'http');
   switch (via) {
     case 'websocket':
-      return webSocket(`${http.replace(/^http/, 'ws')}/ws`, { WebSocket: WebSocket as unknown as WebSocketConstructor, hello, ...fast });
+      return webSocket(`${http.replace(/^http/, 'ws')}/ws`, {
+        WebSocket: WebSocket as unknown as WebSocketConstructor,
+        hello,
+        ...fast,
+        ...extra,
+      });
     case 'sse':
-      return sse(`${http}/sse`, { postUrl: `${http}/send`, EventSource, hello, ...fast });
+      return sse(`${http}/sse`, { postUrl: `${http}/send`, EventSource, hello, ...fast, ...extra });
     case 'polling':
-      return polling(`${http}/poll`, { postUrl: `${http}/send`, interval: 30, hello, ...fast });
+      return polling(`${http}/poll`, { postUrl: `${http}/send`, interval: 30, hello, ...fast, ...extra });
   }
 }
 

@@ -98,6 +98,14 @@ describe('hub → client messages', () => {
   it('accepts every kind', () => {
     const messages = [
       { kind: 'welcome', room: 'r', peer: 'p1', head: 4, e2e: false },
+      {
+        kind: 'welcome',
+        room: 'r',
+        peer: 'p1',
+        head: 4,
+        e2e: true,
+        limits: { messagesPerSecond: 100, burst: 200, opsPerMessage: 512, maxFrameBytes: 1048576 },
+      },
       { kind: 'snapshot', seq: 9, docs: [{ doc: 'd', type: 'pn-counter', state: { type: 'pn-counter', v: 1, inc: [], dec: [] } }] },
       { kind: 'op', op },
       { kind: 'ack', ids: ['a', 'b'] },
@@ -112,6 +120,19 @@ describe('hub → client messages', () => {
   it.each([
     ['a welcome without peer', { kind: 'welcome', room: 'r', head: 0, e2e: false }],
     ['a negative head', { kind: 'welcome', room: 'r', peer: 'p', head: -1, e2e: false }],
+    ['welcome limits that are not an object', { kind: 'welcome', room: 'r', peer: 'p', head: 0, e2e: false, limits: 5 }],
+    [
+      'a welcome limit of zero',
+      {
+        kind: 'welcome',
+        room: 'r',
+        peer: 'p',
+        head: 0,
+        e2e: false,
+        limits: { messagesPerSecond: 0, burst: 200, opsPerMessage: 512, maxFrameBytes: 1 },
+      },
+    ],
+    ['a welcome limit missing', { kind: 'welcome', room: 'r', peer: 'p', head: 0, e2e: false, limits: { burst: 1 } }],
     ['acks that are not ids', { kind: 'ack', ids: [1] }],
     ['a snapshot doc without type', { kind: 'snapshot', seq: 1, docs: [{ doc: 'd', state: {} }] }],
     ['a reject without code', { kind: 'reject', ids: [], message: 'x' }],

@@ -31,6 +31,11 @@ export class DashboardComponent implements OnDestroy {
   protected readonly roomStatus = toSignal(this.live.metrics.status$, { requireSync: true });
   protected readonly transportStatus = toSignal(this.live.transport.status$, { requireSync: true });
   protected readonly active = toSignal(this.live.transport.active$, { requireSync: true });
+  /** Why the room is not joined (a refused token, the last failed attempt); cleared after a good reconnect. */
+  protected readonly statusError = computed(() => {
+    const error = this.roomStatus().error;
+    return error === undefined ? '' : error instanceof Error ? error.message : String(error);
+  });
   private readonly pendingMetrics = toSignal(this.live.metrics.pending$, { requireSync: true });
   private readonly pendingItems = toSignal(this.live.items.pending$, { requireSync: true });
   /** Edits of this page the hub has not acknowledged yet (queued in the outbox). */

@@ -123,5 +123,6 @@ export function switchable<K extends string>(candidates: Record<K, Transport<unk
     },
     send: (message) => pick(active.getValue()).send(message),
     takePending: () => pick(active.getValue()).takePending(),
+    retry: () => pick(active.getValue()).retry(),
   };
 }
