@@ -1,11 +1,8 @@
 import { signal, type ReadonlySignal } from '../signals/signal.js';
 import type { Storage } from '../storage/storage.js';
-import { localLocks } from './localLocks.js';
+import { localLocks, type LockManagerLike } from './localLocks.js';
 
-/** The part of the Web Locks API (`navigator.locks`) leader election uses. */
-export interface LockManagerLike {
-  request(name: string, callback: (lock: unknown) => Promise<unknown>): Promise<unknown>;
-}
+export type { LockManagerLike } from './localLocks.js';
 
 /** Options of {@link electLeader}. */
 export interface LeaderOptions {

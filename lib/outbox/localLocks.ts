@@ -1,4 +1,7 @@
-import type { LockManagerLike } from './leader.js';
+/** The part of the Web Locks API (`navigator.locks`) leader election uses. */
+export interface LockManagerLike {
+  request(name: string, callback: (lock: unknown) => Promise<unknown>): Promise<unknown>;
+}
 
 // One lock manager per storage (by id, or by the storage object): contenders in this JS realm.
 const byId = new Map<string, LockManagerLike>();
