@@ -61,6 +61,13 @@ test('two tabs on one outbox, offline with the hub down: 50 edits each, one tab 
   }
   // Each item is three edits (id, title, done): 300 queued, and both tabs count the shared queue.
   for (const page of [a, b]) await pending(page, 300);
+  // Each tab shows the other's edits too (pending, before any reload).
+  for (const page of [a, b]) {
+    await page
+      .getByTestId('count')
+      .filter({ hasText: /^100 items$/ })
+      .waitFor();
+  }
 
   await a.close();
   await b.reload();
