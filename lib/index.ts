@@ -11,3 +11,4 @@ export * from './protocol/index.js';
 export * from './codec/index.js';
 export * from './live/index.js';
 export * from './metrics/index.js';
+export * from './broadcast/index.js';

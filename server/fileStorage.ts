@@ -1,15 +1,17 @@
 /// <reference types="node" />
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createOperationOrder } from '../lib/storage/operationOrder.js';
 import type { Storage, StorageWrite } from '../lib/storage/storage.js';
 import { backendError, corrupt } from '../lib/storage/storageErrors.js';
 import { assertStorageKey, encodeStorageValue } from '../lib/storage/storageValue.js';
 import { keyFileName, keyOfFileName } from './keyFileName.js';
 
-const journalName = 'batch.journal';
-const tempFile = /\.[0-9a-f]{16}\.tmp$/;
+// Journals and temp files carry the writing process's pid, so several processes can share a
+// folder: opening it replays or removes only what a process that is gone left behind.
+const journalFile = /^batch(?:\.(\d+)-[0-9a-f]{8})?\.journal$/;
+const tempFile = /\.(?:(\d+)-)?[0-9a-f]{16}\.tmp$/;
 
 /** A write ready for disk: the file's full text, or `undefined` to remove it. */
 type FileWrite = { readonly key: string; readonly file: string; readonly text: string | undefined };
@@ -26,7 +28,9 @@ type FileWrite = { readonly key: string; readonly file: string; readonly text: s
  * then applied, then the journal is deleted; opening the folder replays a journal left by a crash,
  * so a batch is either wholly applied or not at all. Operations keep call order: writes run one at
  * a time, and a read sees every write called before it. One process should own a folder at a time
- * (opening it removes temp files a crashed writer left behind).
+ * Several processes may share a folder (e.g. outboxes of several workers): journals and temp files
+ * carry their process id, and opening the folder replays or removes only those whose process is
+ * gone (left behind by a crash). Each key is still last-writer-wins across processes.
  *
  * @example
  * ```ts
@@ -38,17 +42,23 @@ type FileWrite = { readonly key: string; readonly file: string; readonly text: s
 export function fileStorage(dir: string): Storage {
   const name = 'file';
   const order = createOperationOrder();
+  const journalName = `batch.${process.pid}-${randomBytes(4).toString('hex')}.journal`;
   let opening: Promise<void> | undefined;
 
   const openFolder = async (): Promise<void> => {
     await mkdir(dir, { recursive: true });
-    const journal = await readJournal(dir);
-    if (journal !== undefined) {
-      await applyFileWrites(dir, journal);
-      await removeFile(dir, journalName);
+    for (const entry of (await readdir(dir)).sort()) {
+      const pid = journalFile.exec(entry)?.[1];
+      if (!journalFile.test(entry) || isLive(pid)) continue;
+      const journal = await readJournal(dir, entry);
+      if (journal !== undefined) {
+        await applyFileWrites(dir, journal);
+        await removeFile(dir, entry);
+      }
     }
     for (const entry of await readdir(dir)) {
-      if (tempFile.test(entry)) await unlink(join(dir, entry)).catch(() => undefined);
+      const match = tempFile.exec(entry);
+      if (match !== null && !isLive(match[1])) await unlink(join(dir, entry)).catch(() => undefined);
     }
   };
 
@@ -81,6 +91,8 @@ export function fileStorage(dir: string): Storage {
 
   return {
     name,
+    id: `file:${resolve(dir)}`,
+    shared: true,
     async get<T = unknown>(key: string): Promise<T | undefined> {
       assertStorageKey(key);
       const found = await order.read(() => run('get', key, () => readKey(key)));
@@ -156,7 +168,7 @@ async function removeFile(dir: string, file: string): Promise<void> {
 
 /** Writes `text` to a fresh temp file next to `file` and fsyncs it; returns its path. */
 async function writeTemp(dir: string, file: string, text: string): Promise<string> {
-  const temp = join(dir, `${file}.${randomBytes(8).toString('hex')}.tmp`);
+  const temp = join(dir, `${file}.${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx');
   try {
     await handle.writeFile(text, 'utf8');
@@ -186,8 +198,20 @@ async function syncFolder(dir: string): Promise<void> {
   }
 }
 
+/** Whether the process that wrote a journal or temp file (its pid, absent in older names) still runs. */
+function isLive(pid: string | undefined): boolean {
+  if (pid === undefined) return false;
+  if (Number(pid) === process.pid) return true; // another storage of this process, mid-write
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: unknown }).code === 'EPERM';
+  }
+}
+
 /** The journal left by a batch that a crash interrupted, validated; `undefined` when there is none. */
-async function readJournal(dir: string): Promise<FileWrite[] | undefined> {
+async function readJournal(dir: string, journalName: string): Promise<FileWrite[] | undefined> {
   const text = await readFile(join(dir, journalName), 'utf8').catch(ifMissing(undefined));
   if (text === undefined) return undefined;
   const bad = (why: string): Error => corrupt(journalName, 'file', `the batch journal cannot be replayed: ${why}`);

@@ -7,6 +7,7 @@ import { isDocType, type DocType } from './docTypes.js';
 import { LiveDocHandle, type LiveDocs } from './liveDoc.js';
 import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
 import type { LiveTransport } from './liveTransport.js';
+import { showPeerEdits } from './peerEdits.js';
 import { RoomLink, type LiveCodec } from './roomLink.js';
 import type { Storage } from '../storage/storage.js';
 import { checkOptions } from '../options/checkOptions.js';
@@ -79,6 +80,8 @@ function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onRecon
     await link.deliver({ id: op.id, doc: payload.doc, type: payload.type, body: payload.body }, context.signal);
   };
   outbox.register(LIVE_OP, sender);
+  // Edits other tabs queue show here at once (errors go nowhere better than a dropped preview).
+  showPeerEdits(outbox, links, () => undefined);
 
   function linkFor(room: string, abort: AbortSignal): Promise<RoomLink> {
     return new Promise((resolve, reject) => {

@@ -59,3 +59,5 @@ export const encryptedOptionSpec: OptionSpec = {
   compress: ['object', 'false'],
   onReject: 'function',
 };
+/** `broadcastCache(client, options)`. */
+export const broadcastCacheOptionSpec: OptionSpec = { name: 'string', createChannel: 'function', onError: 'function' };

@@ -1,90 +1,33 @@
-import { Subject, type Observable, type Subscription } from 'rxjs';
-import { backoffDelay, type BackoffOptions } from '../backoff.js';
+import { Subject, type Subscription } from 'rxjs';
+import { backoffDelay } from '../backoff.js';
 import { onlineManager } from '../environment/onlineManager.js';
 import { RxSyncError } from '../errors.js';
 import { randomId } from '../randomId.js';
-import { signal, type ReadonlySignal } from '../signals/signal.js';
-import type { Storage } from '../storage/storage.js';
+import { signal } from '../signals/signal.js';
 import { isTransientError } from './isTransientError.js';
-import { validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
-import { createOutboxStore } from './outboxStore.js';
+import type { LockManagerLike } from './localLocks.js';
+import { compareOps, validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
+import { joinPeers, type PeerMessage } from './outboxPeers.js';
+import { createOutboxStore, readDeadLetters } from './outboxStore.js';
+import type { Outbox, OutboxOptions, OutboxSender } from './outboxTypes.js';
 import { checkOptions } from '../options/checkOptions.js';
 import { outboxOptionSpec } from '../options/specs.js';
 
-/** Delivers one op. Reject to fail it: transient errors are retried, permanent ones dead-lettered. */
-export type OutboxSender<P = unknown> = (
-  op: OutboxOp<P>,
-  context: { readonly signal: AbortSignal; readonly idempotencyKey: string },
-) => Promise<unknown>;
-
-/** Options of {@link createOutbox}. */
-export interface OutboxOptions {
-  /** Where ops are kept until acknowledged. */
-  storage: Storage;
-  /** Storage key prefix; two outboxes on one storage need different prefixes. Default `rxsync:outbox`. */
-  prefix?: string;
-  /** At most this many queued ops; a full outbox refuses new ones (`E_OUTBOX_FULL`). Default 10,000. */
-  maxSize?: number;
-  /** Online state; replay pauses while offline. Default: `onlineManager`. */
-  online$?: Observable<boolean>;
-  /** Backoff between transient failures, and `maxAttempts` before giving up (default: never). */
-  retry?: BackoffOptions & { maxAttempts?: number };
-  /** Decides retry vs dead letter. Default {@link isTransientError}. */
-  isTransient?: (error: unknown) => boolean;
-  /** Stamps each op (e.g. a hybrid logical clock). */
-  clock?: { tick(): string };
-  now?: () => number;
-  createId?: () => string;
-}
-
-/** Options of one `enqueue`. */
-export interface EnqueueOptions {
-  /** Ordering scope. Default `'default'`. */
-  scope?: string;
-  /** App data stored with the op (JSON). */
-  meta?: unknown;
-}
-
-/** A durable, ordered, bounded queue of operations, replayed when online. */
-export interface Outbox {
-  /**
-   * Resolves once the ops stored by an earlier session are loaded. Rejects (and reports on
-   * `errors$`) when a stored record cannot be read — with `encryptedStorage` and a wrong key,
-   * `E_DECRYPT` or `E_KEY_UNKNOWN`; the outbox then writes nothing and `enqueue` refuses with the
-   * same error, so reopening with the right key still finds every op.
-   */
-  readonly ready: Promise<void>;
-  /** Registers the sender for ops named `name`; ops wait until their sender exists. */
-  register<P>(name: string, sender: OutboxSender<P>): () => void;
-  /** Queues an op; resolves only once it is durable in storage. */
-  enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<OutboxOp<P>>;
-  /** Number of ops waiting (queued and not yet acknowledged or dead). */
-  readonly pending$: ReadonlySignal<number>;
-  /** Each op the server acknowledged, with its answer. */
-  readonly ack$: Observable<{ readonly op: OutboxOp; readonly result: unknown }>;
-  /** Each op that failed for good. */
-  readonly deadLetter$: Observable<DeadLetter>;
-  /** Problems that are not an op's fault: corrupt or unreadable stored entries, storage write failures. */
-  readonly errors$: Observable<RxSyncError>;
-  /** The queued ops, in order. */
-  pendingOps(): readonly OutboxOp[];
-  /** The dead letters kept in storage. */
-  deadLetters(): Promise<DeadLetter[]>;
-  /** Puts a dead letter back at the end of its scope's queue. */
-  retryDeadLetter(id: string): Promise<void>;
-  /** Deletes a dead letter. */
-  discardDeadLetter(id: string): Promise<void>;
-  /** Resolves when every op queued so far was acknowledged or dead-lettered. */
-  drained(): Promise<void>;
-  /** Stops replay and timers (queued ops stay in storage for the next session). */
-  close(): void;
-}
+export type { EnqueueOptions, Outbox, OutboxOptions, OutboxSender } from './outboxTypes.js';
 
 /**
  * Creates an outbox over `storage`. `enqueue` resolves only after the op reached storage (many
  * enqueues share one write: group commit). When online, ops replay in order per scope (serial
  * within a scope, parallel across scopes); each carries its id as the idempotency key.
  * Transient failures retry with backoff; permanent ones move the op to the dead letters.
+ *
+ * **Several tabs or processes** may open the same outbox (same storage and prefix): each writes
+ * under its own random writer id, so no op overwrites another. One instance at a time replays
+ * every instance's ops (the leader: Web Locks in browsers, a lease record in storage
+ * elsewhere); the others queue durably and learn of new and finished ops through a
+ * BroadcastChannel and periodic rescans. When the leader closes or crashes, another takes over
+ * and sends what is left, each op once. Within a scope, ops go in the order they were queued
+ * (`createdAt`, then writer id): one tab's ops keep their exact order.
  *
  * @example
  * ```ts
@@ -110,14 +53,31 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const acks = new Subject<{ op: OutboxOp; result: unknown }>();
   const dead = new Subject<DeadLetter>();
   const errors = new Subject<RxSyncError>();
-  const store = createOutboxStore(storage, prefix, (error) => errors.next(error));
+  const fromPeers = new Subject<OutboxOp>();
+  const writer = randomId().replace(/-/g, '').slice(0, 16);
+  const store = createOutboxStore(storage, prefix, writer, (error) => errors.next(error));
   // Ops accepted in this turn, written together as one segment when the turn ends.
   let staged: Array<{ op: OutboxOp; resolve: () => void; reject: (err: unknown) => void }> = [];
   let drainWaiters: Array<() => void> = [];
   let reserved = 0; // enqueues accepted but not yet durable, counted against maxSize
   let nextSeq = 0;
+  let lastCreated = 0; // createdAt never decreases within this writer: it orders our ops
   let online = true;
+  let leading = false;
   let closed = false;
+
+  /** Adds ops in send order, skipping ones already queued. */
+  const insert = (ops: readonly OutboxOp[]): void => {
+    const known = new Set(queue.map((op) => op.id));
+    const fresh = ops.filter((op) => !known.has(op.id));
+    if (fresh.length === 0) return;
+    queue.push(...fresh);
+    queue.sort(compareOps);
+  };
+  const removeQueued = (id: string): OutboxOp | undefined => {
+    const index = queue.findIndex((op) => op.id === id);
+    return index < 0 ? undefined : queue.splice(index, 1)[0];
+  };
 
   const setPending = (): void => {
     pending.set(queue.length);
@@ -131,9 +91,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   const ready = (async () => {
     try {
-      const loaded = await store.load();
-      queue.push(...loaded.ops);
-      nextSeq = loaded.nextSeq;
+      const loaded = await store.scan();
+      insert(loaded.added);
       setPending();
     } catch (err) {
       // Unreadable storage (e.g. a wrong key): reported, and every later enqueue refuses with it,
@@ -160,13 +119,67 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return;
     }
     reserved -= batch.length;
-    for (const { op, resolve } of batch) {
-      queue.push(op);
-      resolve();
-    }
+    insert(batch.map((s) => s.op));
+    for (const { resolve } of batch) resolve();
     setPending();
+    peers.post({ type: 'queued' });
     for (const scope of new Set(batch.map((s) => s.op.scope))) kick(scope);
   };
+
+  // Re-reads storage for other instances' news; one scan at a time, a request during one runs after it.
+  let scanning: Promise<void> | undefined;
+  let scanAgain = false;
+  const rescan = (): Promise<void> => {
+    if (scanning !== undefined) {
+      scanAgain = true;
+      return scanning;
+    }
+    scanning = (async () => {
+      do {
+        scanAgain = false;
+        try {
+          const { added, gone } = await store.scan();
+          if (closed) return;
+          for (const id of gone) removeQueued(id);
+          insert(added);
+          setPending();
+          for (const op of added) fromPeers.next(op);
+          for (const scope of new Set(added.map((op) => op.scope))) kick(scope);
+        } catch (err) {
+          reportReadError(err);
+        }
+      } while (scanAgain && !closed);
+    })().finally(() => (scanning = undefined));
+    return scanning;
+  };
+
+  const receive = (message: PeerMessage): void => {
+    if (closed) return;
+    if (message.type === 'acked' && removeQueued(message.op.id) !== undefined) {
+      setPending();
+      acks.next({ op: message.op, result: message.result });
+    } else if (message.type === 'dead' && removeQueued(message.letter.op.id) !== undefined) {
+      setPending();
+      dead.next(message.letter);
+    }
+    whenReady(() => void rescan());
+  };
+  const peers = joinPeers({
+    prefix,
+    writer,
+    storage,
+    locks: options.locks === null ? undefined : (options.locks ?? platformLocks()),
+    leaseTtl: options.leaseTtl ?? 5000,
+    rescanInterval: options.rescanInterval ?? 1000,
+    now,
+    receive,
+    rescan: () => whenReady(() => void rescan()),
+  });
+  const leaderSub = peers.leader$.subscribe((value) => {
+    leading = value;
+    // A new leader first reads what the others queued or finished, then replays.
+    if (value) whenReady(() => void rescan().then(kickAll));
+  });
 
   const onlineSub: Subscription = (options.online$ ?? onlineManager.value$).subscribe((value) => {
     online = value;
@@ -178,7 +191,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   function kick(scope: string): void {
-    if (closed || !online || running.has(scope)) return;
+    if (closed || !online || !leading || running.has(scope)) return;
     running.add(scope);
     void drainScope(scope).finally(() => running.delete(scope));
   }
@@ -193,7 +206,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     });
 
   async function drainScope(scope: string): Promise<void> {
-    while (!closed && online) {
+    while (!closed && online && leading) {
       const op = queue.find((o) => o.scope === scope);
       const sender = op && senders.get(op.name);
       if (op === undefined || sender === undefined) return; // waits for `register` or `enqueue`
@@ -213,6 +226,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         if (failure === undefined) {
           await settle(op);
           acks.next({ op, result });
+          peers.post({ type: 'acked', op, result });
           continue;
         }
         const { error } = failure;
@@ -226,10 +240,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
           };
           await settle(op, [{ type: 'set', key: store.deadKey(op.id), value: letter }]);
           dead.next(letter);
+          peers.post({ type: 'dead', letter });
           continue;
         }
         const updated: OutboxOp = { ...op, attempts, lastError: message(error) };
-        queue[queue.indexOf(op)] = updated;
+        const index = queue.indexOf(op);
+        if (index < 0) continue; // another instance finished it meanwhile
+        queue[index] = updated;
         await store.update(updated);
         await sleep(backoffDelay(attempts, { initialDelay: 1000, maxDelay: 60_000, ...options.retry }));
       } catch (err) {
@@ -244,8 +261,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** Removes an op from the queue once its outcome is durable. */
   async function settle(op: OutboxOp, extra?: Parameters<typeof store.finish>[1]): Promise<void> {
     await store.finish(op, extra);
-    queue.splice(queue.indexOf(op), 1);
+    removeQueued(op.id);
     setPending();
+  }
+
+  function reportReadError(err: unknown): void {
+    errors.next(
+      err instanceof RxSyncError
+        ? err
+        : new RxSyncError('E_STORAGE_READ', `Outbox could not read ${storage.name}: ${message(err)}`, { cause: err }),
+    );
   }
 
   function reportWriteError(err: unknown): void {
@@ -285,7 +310,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         payload: jsonCopy(payload, name),
         scope: enqueueOptions.scope ?? 'default',
         seq: nextSeq++,
-        createdAt: now(),
+        writer,
+        createdAt: (lastCreated = Math.max(now(), lastCreated)),
         attempts: 0,
         ...(options.clock ? { stamp: options.clock.tick() } : {}),
         ...(enqueueOptions.meta !== undefined ? { meta: jsonCopy(enqueueOptions.meta, name) } : {}),
@@ -306,26 +332,27 @@ export function createOutbox(options: OutboxOptions): Outbox {
     pending$: pending,
     ack$: acks.asObservable(),
     deadLetter$: dead.asObservable(),
+    fromPeers$: fromPeers.asObservable(),
     errors$: errors.asObservable(),
     pendingOps: () => queue.slice(),
 
-    async deadLetters() {
-      const letters: DeadLetter[] = [];
-      for (const key of await storage.keys(`${prefix}:dead:`)) {
-        const letter = await storage.get<DeadLetter>(key);
-        if (letter !== undefined) letters.push(letter);
-      }
-      return letters.sort((a, b) => a.op.seq - b.op.seq);
-    },
+    deadLetters: () => readDeadLetters(storage, prefix),
 
     async retryDeadLetter(id) {
       await ready; // it takes the next seq, known only once loaded
       const letter = await storage.get<DeadLetter>(store.deadKey(id));
       if (letter === undefined) throw new RxSyncError('E_OUTBOX_UNKNOWN', `No dead letter with id ${id}`);
-      const op: OutboxOp = { ...validateOp(letter.op, store.deadKey(id)), seq: nextSeq++, attempts: 0 };
+      const op: OutboxOp = {
+        ...validateOp(letter.op, store.deadKey(id)),
+        seq: nextSeq++,
+        writer,
+        createdAt: (lastCreated = Math.max(now(), lastCreated)),
+        attempts: 0,
+      };
       await store.append([op], [{ type: 'remove', key: store.deadKey(id) }]);
-      queue.push(op);
+      insert([op]);
       setPending();
+      peers.post({ type: 'queued' });
       kick(op.scope);
     },
 
@@ -343,6 +370,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     close() {
       closed = true;
       onlineSub.unsubscribe();
+      leaderSub.unsubscribe();
+      peers.close();
       timers.forEach((t) => clearTimeout(t));
       timers.clear();
       controllers.forEach((c) => c.abort());
@@ -350,8 +379,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
       acks.complete();
       dead.complete();
       errors.complete();
+      fromPeers.complete();
     },
   };
+}
+
+/** `navigator.locks` where the platform has Web Locks. */
+function platformLocks(): LockManagerLike | undefined {
+  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+  return typeof locks?.request === 'function' ? locks : undefined;
 }
 
 function message(error: unknown): string {

@@ -9,11 +9,16 @@ export interface OutboxOp<P = unknown> {
   readonly payload: P;
   /** Ops of one scope are sent one at a time, in order; different scopes go in parallel. */
   readonly scope: string;
-  /** Position in the outbox; orders ops across reloads. */
+  /** Position among the ops of its writer; orders them across reloads. */
   readonly seq: number;
+  /**
+   * The outbox instance (tab, process) that queued it: a random id per instance, so instances
+   * sharing one storage never write the same keys. Absent on ops stored by older versions.
+   */
+  readonly writer?: string;
   /** Hybrid logical clock stamp of the write, when the outbox has a clock. */
   readonly stamp?: string;
-  /** When it was queued (ms since epoch). */
+  /** When it was queued (ms since epoch; never decreasing within one writer). */
   readonly createdAt: number;
   /** Failed deliveries so far. */
   readonly attempts: number;
@@ -50,5 +55,19 @@ export function validateOp(value: unknown, storageKey: string): OutboxOp {
   if (typeof op['createdAt'] !== 'number' || !Number.isFinite(op['createdAt'])) fail('createdAt', 'must be a time in ms');
   if (op['stamp'] !== undefined && typeof op['stamp'] !== 'string') fail('stamp', 'must be a string');
   if (op['lastError'] !== undefined && typeof op['lastError'] !== 'string') fail('lastError', 'must be a string');
+  if (op['writer'] !== undefined && (typeof op['writer'] !== 'string' || op['writer'] === '')) fail('writer', 'must be a non-empty string');
   return op as unknown as OutboxOp;
+}
+
+/**
+ * The order ops are sent in, within a scope: by the time they were queued, then by writer id,
+ * then by seq. Each writer's `createdAt` never decreases, so one tab's ops keep their exact
+ * order; ops of two tabs interleave by when they were queued (ties broken by writer id).
+ */
+export function compareOps(a: OutboxOp, b: OutboxOp): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt - b.createdAt;
+  const wa = a.writer ?? '';
+  const wb = b.writer ?? '';
+  if (wa !== wb) return wa < wb ? -1 : 1;
+  return a.seq - b.seq;
 }

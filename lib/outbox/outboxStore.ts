@@ -9,17 +9,29 @@ import { validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
  * `done` marker, a retry's new attempt count an `upd` record; once every op of a segment is done,
  * the segment and its markers are removed in one batch.
  *
+ * Every outbox instance (tab, process) writes under its own random writer id, so several
+ * instances on one storage never write the same key: an op's **slot** is `<writer>.<seq>`
+ * (`<seq>` alone for segments written before writer ids existed). Segments are written once and
+ * never changed, so any instance can read any writer's segments and finish their ops.
+ *
  * ```
- * <prefix>:seg:<first seq>  { v: 1, ops: OutboxOp[] }
- * <prefix>:done:<seq>       1
- * <prefix>:upd:<seq>        OutboxOp (latest attempts / lastError)
- * <prefix>:dead:<id>        DeadLetter
+ * <prefix>:seg:<slot of first op>  { v: 1, writer?, ops: OutboxOp[] }
+ * <prefix>:done:<slot>             1
+ * <prefix>:upd:<slot>              OutboxOp (latest attempts / lastError)
+ * <prefix>:dead:<id>               DeadLetter
+ * <prefix>:lease                   leader lease, when Web Locks are missing (see leaderLease)
  * ```
  */
 export interface OutboxStore {
-  /** Reads what earlier sessions left: pending ops in order, and the next free seq. Rejects, changing nothing, on an unreadable record. */
-  load(): Promise<{ ops: OutboxOp[]; nextSeq: number }>;
-  /** Writes ops as one segment (plus `extra` writes in the same batch); resolves once durable. */
+  /** This instance's writer id. */
+  readonly writer: string;
+  /**
+   * Reads what is in storage and is not known yet: pending ops of segments not seen before, and
+   * the ids of known ops another instance finished since (`gone`). The first call loads everything.
+   * Rejects, changing nothing, on an unreadable record.
+   */
+  scan(): Promise<{ added: OutboxOp[]; gone: string[] }>;
+  /** Writes ops (all of this writer) as one segment (plus `extra` writes in the same batch); resolves once durable. */
   append(ops: readonly OutboxOp[], extra?: readonly StorageWrite[]): Promise<void>;
   /** Records an op's end (plus `extra` writes, e.g. its dead letter) durably. */
   finish(op: OutboxOp, extra?: readonly StorageWrite[]): Promise<void>;
@@ -34,38 +46,55 @@ export interface OutboxStore {
 
 const pad = (seq: number): string => seq.toString(36).padStart(11, '0');
 
+/** The storage slot of an op: its writer and seq. */
+export const slotOf = (op: OutboxOp): string => (op.writer === undefined ? pad(op.seq) : `${op.writer}.${pad(op.seq)}`);
+
+interface Segment {
+  remaining: number;
+  slots: string[];
+}
+
 /**
  * Creates the store over `storage`. Records that read but do not validate are reported through
- * `report` and skipped; a record the backend cannot read at all makes `load` reject, changing nothing.
+ * `report` and skipped; a record the backend cannot read at all makes `scan` reject, changing nothing.
  */
-export function createOutboxStore(storage: Storage, prefix: string, report: (error: RxSyncError) => void): OutboxStore {
+export function createOutboxStore(storage: Storage, prefix: string, writer: string, report: (error: RxSyncError) => void): OutboxStore {
   const committer = createGroupCommitter(storage);
-  const segKey = (seq: number): string => `${prefix}:seg:${pad(seq)}`;
-  const doneKey = (seq: number): string => `${prefix}:done:${pad(seq)}`;
-  const updKey = (seq: number): string => `${prefix}:upd:${pad(seq)}`;
-  // Which segment each pending op lives in, and how many of each segment's ops are not done yet.
-  const segmentOf = new Map<number, number>();
-  const segments = new Map<number, { remaining: number; seqs: number[] }>();
+  const segKey = (slot: string): string => `${prefix}:seg:${slot}`;
+  const doneKey = (slot: string): string => `${prefix}:done:${slot}`;
+  const updKey = (slot: string): string => `${prefix}:upd:${slot}`;
+  // Which segment each known op lives in (by slot), and how many of each segment's ops are not done.
+  const segmentOf = new Map<string, string>();
+  const segments = new Map<string, Segment>();
+  const opIds = new Map<string, string>(); // slot → op id, for ops still pending here
+  // Segment keys seen already (ours before they are written, so a scan never reads them twice).
+  const seen = new Set<string>();
+  const reported = new Set<string>();
 
-  const track = (first: number, seqs: number[], done: (seq: number) => boolean): void => {
-    const remaining = seqs.filter((seq) => !done(seq)).length;
-    segments.set(first, { remaining, seqs });
-    for (const seq of seqs) segmentOf.set(seq, first);
+  const track = (first: string, slots: string[], done: (slot: string) => boolean): Segment => {
+    const segment = { remaining: slots.filter((slot) => !done(slot)).length, slots };
+    segments.set(first, segment);
+    for (const slot of slots) segmentOf.set(slot, first);
+    return segment;
   };
 
-  const cleanUp = (first: number): Promise<void> => {
+  const cleanUp = (first: string): Promise<void> => {
     const segment = segments.get(first);
     segments.delete(first);
     const writes: StorageWrite[] = [{ type: 'remove', key: segKey(first) }];
-    for (const seq of segment?.seqs ?? []) {
-      segmentOf.delete(seq);
-      writes.push({ type: 'remove', key: doneKey(seq) }, { type: 'remove', key: updKey(seq) });
+    for (const slot of segment?.slots ?? []) {
+      segmentOf.delete(slot);
+      opIds.delete(slot);
+      writes.push({ type: 'remove', key: doneKey(slot) }, { type: 'remove', key: updKey(slot) });
     }
     return committer.write(writes);
   };
 
-  const corrupt = (key: string, err: unknown): void =>
+  const corrupt = (key: string, err: unknown): void => {
+    if (reported.has(key)) return; // a rescan finds it again: reported once
+    reported.add(key);
     report(err instanceof RxSyncError ? err : new RxSyncError('E_OUTBOX_CORRUPT', `Outbox entry ${key} unreadable`, { cause: err }));
+  };
 
   // Keeps the backend's code (E_DECRYPT for a wrong key, E_STORAGE_CORRUPT, …) so apps can tell them apart.
   const unreadable = (key: string, err: unknown): RxSyncError =>
@@ -76,40 +105,63 @@ export function createOutboxStore(storage: Storage, prefix: string, report: (err
       { cause: err, details: { key } },
     );
 
+  // A record the backend cannot read (a wrong or unknown key, damaged bytes) stops the scan:
+  // skipping it could let this session write under a key that cannot read the rest.
+  const read = async <T>(key: string): Promise<T | undefined> => {
+    try {
+      return await storage.get<T>(key);
+    } catch (err) {
+      throw unreadable(key, err);
+    }
+  };
+
+  let scans = 0;
+
   return {
-    async load() {
+    writer,
+
+    async scan() {
+      const first = scans++ === 0;
       const keys = await storage.keys(`${prefix}:`);
-      const seqOf = (key: string, kind: string): number => parseInt(key.slice(prefix.length + kind.length + 2), 36);
-      // A record the backend cannot read (a wrong or unknown key, damaged bytes) stops the load:
-      // skipping it would let new ops reuse its seqs, or be written under a key that cannot read
-      // the rest. Nothing has been written or removed at that point, so the data stays intact.
-      const read = async <T>(key: string): Promise<T | undefined> => {
-        try {
-          return await storage.get<T>(key);
-        } catch (err) {
-          throw unreadable(key, err);
-        }
-      };
-      const done = new Set(keys.filter((k) => k.startsWith(`${prefix}:done:`)).map((k) => seqOf(k, 'done')));
-      const updates = new Map<number, OutboxOp>();
-      let nextSeq = 0;
-      for (const key of keys.filter((k) => k.startsWith(`${prefix}:upd:`))) {
-        const value = await read(key);
-        try {
-          const op = validateOp(value, key);
-          updates.set(op.seq, op);
-        } catch (err) {
-          corrupt(key, err);
+      const slotIn = (key: string, kind: string): string => key.slice(prefix.length + kind.length + 2);
+      const done = new Set(keys.filter((k) => k.startsWith(`${prefix}:done:`)).map((k) => slotIn(k, 'done')));
+      const segKeys = keys.filter((k) => k.startsWith(`${prefix}:seg:`)).sort();
+      const present = new Set(segKeys.map((k) => slotIn(k, 'seg')));
+
+      // Known ops another instance finished (done marker, or its whole segment tidied away).
+      const gone: string[] = [];
+      for (const [slot, id] of opIds) {
+        const segment = segmentOf.get(slot);
+        if (done.has(slot) || (segment !== undefined && !present.has(segment) && seen.has(segKey(segment)) && segments.has(segment))) {
+          gone.push(id);
+          opIds.delete(slot);
+          const tracked = segment === undefined ? undefined : segments.get(segment);
+          if (tracked !== undefined && --tracked.remaining === 0 && present.has(segment!)) void cleanUp(segment!).catch(() => undefined);
+          else if (tracked !== undefined && !present.has(segment!)) segments.delete(segment!);
         }
       }
-      const ops: OutboxOp[] = [];
-      const finished: number[] = [];
-      const orphans = new Set([...done, ...updates.keys()]);
-      for (const key of keys.filter((k) => k.startsWith(`${prefix}:seg:`)).sort()) {
-        const first = seqOf(key, 'seg');
-        // Even a segment left unread below keeps its key: new segments never land on it.
-        nextSeq = Math.max(nextSeq, first + 1);
-        const record = await read<{ v?: unknown; ops?: unknown }>(key);
+
+      const fresh = segKeys.filter((k) => !seen.has(k));
+      const updates = new Map<string, OutboxOp>();
+      if (fresh.length > 0) {
+        for (const key of keys.filter((k) => k.startsWith(`${prefix}:upd:`))) {
+          const value = await read(key);
+          if (value === undefined) continue; // tidied away meanwhile
+          try {
+            updates.set(slotIn(key, 'upd'), validateOp(value, key));
+          } catch (err) {
+            corrupt(key, err);
+          }
+        }
+      }
+      const added: OutboxOp[] = [];
+      const finished: string[] = [];
+      const slotsRead = new Set<string>();
+      for (const key of fresh) {
+        const firstSlot = slotIn(key, 'seg');
+        const record = await read<{ v?: unknown; writer?: unknown; ops?: unknown }>(key);
+        if (record === undefined) continue; // finished and tidied by another instance meanwhile
+        seen.add(key);
         if (typeof record !== 'object' || record === null || !Array.isArray(record.ops)) {
           // Left in place (it is the user's data) and reported; the rest replays.
           corrupt(
@@ -118,53 +170,57 @@ export function createOutboxStore(storage: Storage, prefix: string, report: (err
           );
           continue;
         }
-        const seqs: number[] = [];
+        const segmentWriter = typeof record.writer === 'string' ? record.writer : undefined;
+        const slots: string[] = [];
         record.ops.forEach((value, i) => {
           try {
-            const op = validateOp(value, `${key}.ops[${i}]`);
-            seqs.push(op.seq);
-            orphans.delete(op.seq);
-            nextSeq = Math.max(nextSeq, op.seq + 1);
-            if (!done.has(op.seq)) ops.push(updates.get(op.seq) ?? op);
+            const stored = validateOp(value, `${key}.ops[${i}]`);
+            const op = segmentWriter !== undefined && stored.writer === undefined ? { ...stored, writer: segmentWriter } : stored;
+            const slot = slotOf(op);
+            slots.push(slot);
+            slotsRead.add(slot);
+            if (done.has(slot)) return;
+            opIds.set(slot, op.id);
+            added.push(updates.get(slot) ?? op);
           } catch (err) {
             corrupt(`${key}.ops[${i}]`, err);
           }
         });
-        if (seqs.length === 0) continue;
-        track(first, seqs, (seq) => done.has(seq));
+        if (slots.length === 0) continue;
         // A crash between an op's end and its segment's clean-up leaves a finished segment.
-        if (segments.get(first)!.remaining === 0) finished.push(first);
-      }
-      for (const key of keys.filter((k) => k.startsWith(`${prefix}:dead:`))) {
-        const letter = await read<DeadLetter>(key);
-        if (letter?.op !== undefined && Number.isSafeInteger(letter.op.seq)) nextSeq = Math.max(nextSeq, letter.op.seq + 1);
+        if (track(firstSlot, slots, (slot) => done.has(slot)).remaining === 0) finished.push(firstSlot);
       }
       // Tidy up only once every record was read.
-      for (const first of finished) void cleanUp(first).catch(() => undefined);
-      // Markers whose segment is gone (clean-up interrupted half-way on a non-atomic backend).
-      const stray: StorageWrite[] = [...orphans].flatMap((seq) => [
-        { type: 'remove', key: doneKey(seq) } as const,
-        { type: 'remove', key: updKey(seq) } as const,
-      ]);
-      if (stray.length > 0) void committer.write(stray).catch(() => undefined);
-      ops.sort((a, b) => a.seq - b.seq);
-      return { ops, nextSeq };
+      for (const slot of finished) void cleanUp(slot).catch(() => undefined);
+      if (first) {
+        // Markers whose segment is gone (clean-up interrupted half-way on a non-atomic backend).
+        const markers = keys.filter((k) => k.startsWith(`${prefix}:done:`) || k.startsWith(`${prefix}:upd:`));
+        const stray: StorageWrite[] = markers
+          .filter((k) => !slotsRead.has(k.startsWith(`${prefix}:done:`) ? slotIn(k, 'done') : slotIn(k, 'upd')))
+          .map((key) => ({ type: 'remove', key }));
+        if (stray.length > 0) void committer.write(stray).catch(() => undefined);
+      }
+      return { added, gone };
     },
 
     async append(ops, extra = []) {
       if (ops.length === 0) return;
-      const first = ops[0]!.seq;
-      await committer.write([...extra, { type: 'set', key: segKey(first), value: { v: 1, ops } }]);
+      const first = slotOf(ops[0]!);
+      seen.add(segKey(first));
+      await committer.write([...extra, { type: 'set', key: segKey(first), value: { v: 1, writer, ops } }]);
       track(
         first,
-        ops.map((op) => op.seq),
+        ops.map((op) => slotOf(op)),
         () => false,
       );
+      for (const op of ops) opIds.set(slotOf(op), op.id);
     },
 
     async finish(op, extra = []) {
-      await committer.write([...extra, { type: 'set', key: doneKey(op.seq), value: 1 }]);
-      const first = segmentOf.get(op.seq);
+      const slot = slotOf(op);
+      await committer.write([...extra, { type: 'set', key: doneKey(slot), value: 1 }]);
+      if (!opIds.delete(slot)) return; // finished by a scan's news already
+      const first = segmentOf.get(slot);
       const segment = first === undefined ? undefined : segments.get(first);
       if (first !== undefined && segment !== undefined && --segment.remaining === 0) {
         // Not awaited: the op's end is durable already; a crash before this is tidied on load.
@@ -172,9 +228,19 @@ export function createOutboxStore(storage: Storage, prefix: string, report: (err
       }
     },
 
-    update: (op) => committer.write([{ type: 'set', key: updKey(op.seq), value: op }]),
+    update: (op) => committer.write([{ type: 'set', key: updKey(slotOf(op)), value: op }]),
     write: (writes) => committer.write(writes),
     idle: () => committer.idle(),
     deadKey: (id) => `${prefix}:dead:${id}`,
   };
+}
+
+/** Reads the dead letters kept under `prefix`, oldest first. */
+export async function readDeadLetters(storage: Storage, prefix: string): Promise<DeadLetter[]> {
+  const letters: DeadLetter[] = [];
+  for (const key of await storage.keys(`${prefix}:dead:`)) {
+    const letter = await storage.get<DeadLetter>(key);
+    if (letter !== undefined) letters.push(letter);
+  }
+  return letters.sort((a, b) => a.deadAt - b.deadAt);
 }

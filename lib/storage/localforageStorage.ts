@@ -62,9 +62,11 @@ type EncodedWrite = { readonly key: string; readonly text: string | undefined };
 export function localforageStorage(options: LocalForageStorageOptions = {}): Storage {
   checkOptions('localforageStorage', options, localforageOptionSpec);
   const factory: LocalForageLike = options.localforage ?? localforage;
+  const database = options.name ?? 'rxsync';
+  const storeName = options.storeName ?? 'keyvaluepairs';
   const instance = factory.createInstance({
-    name: options.name ?? 'rxsync',
-    storeName: options.storeName ?? 'keyvaluepairs',
+    name: database,
+    storeName,
     ...(options.driver === undefined ? {} : { driver: options.driver }),
   });
   const order = createOperationOrder();
@@ -94,6 +96,7 @@ export function localforageStorage(options: LocalForageStorageOptions = {}): Sto
     );
 
   return {
+    id: `localforage:${database}/${storeName}`,
     get name() {
       return name;
     },

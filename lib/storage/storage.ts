@@ -10,6 +10,17 @@ export type StorageWrite =
 export interface Storage {
   /** A short name for reports (`'indexeddb'`, `'memory'`, `'file'`, …). */
   readonly name: string;
+  /**
+   * Identifies the data behind this storage (a database, a folder) when other storage objects,
+   * in other tabs or processes, can open the same data. Outboxes on storages with one id
+   * coordinate (one of them replays); without an id only outboxes on this very object do.
+   */
+  readonly id?: string;
+  /**
+   * True when other processes may open the same data with no lock service shared with them
+   * (`fileStorage`): coordination then keeps a lease record in the storage itself.
+   */
+  readonly shared?: boolean;
   /** The value under `key`, or `undefined`. */
   get<T = unknown>(key: string): Promise<T | undefined>;
   /** Stores `value` under `key`. */

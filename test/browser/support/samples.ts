@@ -13,6 +13,14 @@ export interface SamplesServer {
   readonly urls: Readonly<Record<string, string>>;
   /** Fetches the hub's `/metrics` and returns the value of one sample line (summed over labels). */
   metric(name: string): Promise<number>;
+  /**
+   * Stops the server, hub included, keeping its data: the hub is unreachable (open WebSockets
+   * close, new ones are refused). Emulated offline (`context.setOffline`) alone leaves open
+   * WebSockets connected, so offline tests stop the server too.
+   */
+  stop(): Promise<void>;
+  /** Starts it again (after `stop`) on the same port and data: the same origin, the same hub log. */
+  restart(): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL if it hangs) and deletes its data folder. */
   close(): Promise<void>;
 }
@@ -23,7 +31,36 @@ export interface SamplesServer {
  */
 export async function startSamples(): Promise<SamplesServer> {
   const data = mkdtempSync(join(tmpdir(), 'rxsync-samples-'));
-  const child = spawn(process.execPath, ['samples/start.mjs', '--port', '0', '--no-build', '--data', data], {
+  let server = await spawnSamples(data, '0');
+  const origin = new URL(server.urls.index ?? '').origin;
+  const port = new URL(origin).port;
+  return {
+    origin,
+    urls: server.urls,
+    async metric(name) {
+      const text = await (await fetch(`${origin}/metrics`)).text();
+      let total = 0;
+      for (const line of text.split('\n')) {
+        const match = /^([a-z_:]+)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+        if (match && match[1] === name) total += Number(match[3]);
+      }
+      return total;
+    },
+    stop: () => server.stop(),
+    async restart() {
+      await server.stop();
+      server = await spawnSamples(data, port);
+    },
+    async close() {
+      await server.stop();
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One run of `samples/start.mjs` on `data`; resolves once it printed `ready`. */
+async function spawnSamples(data: string, port: string): Promise<{ urls: Record<string, string>; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['samples/start.mjs', '--port', port, '--no-build', '--data', data], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -48,28 +85,15 @@ export async function startSamples(): Promise<SamplesServer> {
       }
     });
   });
-  const origin = new URL(urls.index ?? '').origin;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
-    origin,
     urls,
-    async metric(name) {
-      const text = await (await fetch(`${origin}/metrics`)).text();
-      let total = 0;
-      for (const line of text.split('\n')) {
-        const match = /^([a-z_:]+)(\{[^}]*\})?\s+(\S+)$/.exec(line);
-        if (match && match[1] === name) total += Number(match[3]);
-      }
-      return total;
-    },
-    async close() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(data, { recursive: true, force: true });
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

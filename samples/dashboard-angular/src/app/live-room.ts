@@ -39,17 +39,6 @@ function roomFromUrl(): string {
   return room !== null && /^[A-Za-z0-9_.:@-]{1,128}$/.test(room) ? room : 'dashboard';
 }
 
-/** One outbox per browser tab (kept across reloads of that tab): the outbox has no cross-tab lock. */
-function tabId(): string {
-  const key = 'rxsync-dashboard-tab';
-  let id = sessionStorage.getItem(key);
-  if (id === null) {
-    id = Math.random().toString(36).slice(2, 10);
-    sessionStorage.setItem(key, id);
-  }
-  return id;
-}
-
 /**
  * The dashboard's room on the hub: one rxsync client with a durable outbox, one transport object
  * for the room (whose carrier the user switches), and the two live documents the page shows.
@@ -57,7 +46,8 @@ function tabId(): string {
 @Injectable({ providedIn: 'root' })
 export class LiveRoom implements OnDestroy {
   readonly room = roomFromUrl();
-  readonly outbox = createOutbox({ storage: localforageStorage({ name: `rxsync-dashboard-${tabId()}` }) });
+  // One outbox database for every tab: one tab replays at a time, a closed tab's edits are sent by another.
+  readonly outbox = createOutbox({ storage: localforageStorage({ name: 'rxsync-dashboard' }) });
   readonly client = createClient({ outbox: this.outbox, live: liveDocuments });
   readonly transport: SwitchableTransport<TransportKey>;
   /** Metric name → number, last writer wins per metric. */

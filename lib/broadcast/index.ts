@@ -1,0 +1,1 @@
+export { broadcastCache, type BroadcastCacheOptions, type BroadcastChannelLike } from './broadcastCache.js';

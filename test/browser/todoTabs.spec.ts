@@ -1,0 +1,95 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
+
+jest.setTimeout(300_000);
+
+let server: SamplesServer;
+let browser: BrowserPool;
+
+beforeAll(async () => {
+  server = await startSamples();
+  browser = openBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens the todo app in `room` in `page` and waits until it is live and cached for offline use. */
+async function openTodo(page: Page, room: string): Promise<Page> {
+  await page.goto(`${server.urls.todo}?room=${room}`);
+  await page.getByTestId('status').filter({ hasText: 'live' }).waitFor();
+  await page.getByTestId('offline-ready').waitFor();
+  return page;
+}
+
+async function add(page: Page, title: string): Promise<void> {
+  await page.getByLabel('New todo').fill(title);
+  await page.getByRole('button', { name: 'Add' }).click();
+  await page.locator(`li[data-title="${title}"]`).waitFor();
+}
+
+async function titles(page: Page): Promise<string[]> {
+  return page.getByTestId('title').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+}
+
+const pending = (page: Page, n: number) =>
+  page
+    .getByTestId('pending')
+    .filter({ hasText: new RegExp(`^${n} pending$`) })
+    .waitFor();
+
+test('two tabs on one outbox, offline with the hub down: 50 edits each, one tab closed, the other reloaded → the hub gets all 100, once each', async () => {
+  const room = `tabs-${Date.now().toString(36)}`;
+  const context: BrowserContext = await browser.newContext();
+  const a = await openTodo(await firstPage(context), room);
+  const b = await openTodo(await context.newPage(), room);
+
+  // Offline for real: emulated offline leaves open WebSockets connected, so the hub goes away too.
+  await context.setOffline(true);
+  await server.stop();
+  for (const page of [a, b]) await page.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
+
+  const expected: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    for (const [tab, page] of [['A', a] as const, ['B', b] as const]) {
+      const title = `${tab}${String(i).padStart(2, '0')}`;
+      await add(page, title);
+      expected.push(title);
+    }
+  }
+  // Each item is three edits (id, title, done): 300 queued, and both tabs count the shared queue.
+  for (const page of [a, b]) await pending(page, 300);
+  // Each tab shows the other's edits too (pending, before any reload).
+  for (const page of [a, b]) {
+    await page
+      .getByTestId('count')
+      .filter({ hasText: /^100 items$/ })
+      .waitFor();
+  }
+
+  await a.close();
+  await b.reload();
+  await b.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
+  await pending(b, 300);
+  expect((await titles(b)).sort()).toEqual([...expected].sort()); // the closed tab's items show too
+  await screenshot(b, 'todo-tabs-offline');
+
+  await server.restart(); // same port and data: the same origin, the same hub log
+  await context.setOffline(false);
+  await pending(b, 0);
+  // The restarted hub applied each of the 300 edits exactly once.
+  expect(await server.metric('rxsync_hub_ops_applied_total')).toBe(300);
+
+  // A second device sees all 100 items, each once.
+  const other = await firstPage(await browser.newContext());
+  await openTodo(other, room);
+  await other
+    .getByTestId('count')
+    .filter({ hasText: /^100 items$/ })
+    .waitFor();
+  const seen = await titles(other);
+  expect(seen.length).toBe(100);
+  expect([...seen].sort()).toEqual([...expected].sort());
+});
