@@ -41,6 +41,8 @@ let epoch = 0;
 const pending = new Set<GraphNode<unknown>>();
 /** Errors thrown by observers (or meant for observers without an error channel) during a flush. */
 let flushErrors: unknown[] = [];
+/** Live observers that passed Svelte's `invalidate`: while there are none, a wave needs no first phase. */
+let invalidatingObservers = 0;
 
 /** Current write epoch; computed nodes compare it to know whether anything could have changed. */
 export function currentEpoch(): number {
@@ -128,8 +130,9 @@ export abstract class GraphNode<T> extends Observable<T> {
   /**
    * Refreshes the value and collects a delivery for each observer that has not yet seen this
    * version; nothing is delivered here, so every observer of a wave is invalidated first.
+   * Without `into` (no live observer anywhere takes `invalidate`) it delivers at once.
    */
-  collect(into: Delivery[]): void {
+  collect(into: Delivery[] | undefined): void {
     if (this.observers.length === 0) return;
     let value: T;
     try {
@@ -142,7 +145,9 @@ export abstract class GraphNode<T> extends Observable<T> {
       this.onLiveChange(false);
       for (const o of failed) {
         o.closed = true;
-        into.push({ record: o, run: () => o.fail(err), failure: true });
+        if (o.invalidate !== undefined) invalidatingObservers--;
+        if (into === undefined) attempt(() => o.fail(err));
+        else into.push({ record: o, run: () => o.fail(err), failure: true });
       }
       return;
     }
@@ -152,7 +157,8 @@ export abstract class GraphNode<T> extends Observable<T> {
         o.seen = version;
         if (this.equals(o.last, value)) continue;
         o.last = value;
-        into.push({ record: o, run: () => o.deliver(value), failure: false });
+        if (into !== undefined) into.push({ record: o, run: () => o.deliver(value), failure: false });
+        else if (!o.closed) deliverNow(o, value);
       }
     }
   }
@@ -204,9 +210,12 @@ export abstract class GraphNode<T> extends Observable<T> {
     }
     const record: ObserverRecord<T> = { deliver, fail, invalidate, seen: this.version, last: value, closed: false };
     this.observers = [...this.observers, record];
+    if (invalidate !== undefined) invalidatingObservers++;
     deliver(value);
     return () => {
+      if (record.closed) return;
       record.closed = true;
+      if (invalidate !== undefined) invalidatingObservers--;
       const index = this.observers.indexOf(record);
       if (index < 0) return;
       const next = this.observers.slice();
@@ -271,10 +280,23 @@ function runFlush(body: () => void): void {
  * all of its changed inputs have arrived instead of computing from a mix of old and new.
  */
 function wave(nodes: readonly GraphNode<unknown>[]): void {
+  // Nobody to invalidate (no Svelte store subscriber is live): deliver in one pass, allocation-free.
+  if (invalidatingObservers === 0) {
+    for (const node of nodes) node.collect(undefined);
+    return;
+  }
   const deliveries: Delivery[] = [];
   for (const node of nodes) node.collect(deliveries);
   for (const d of deliveries) if (d.record.invalidate !== undefined) attempt(d.record.invalidate);
   for (const d of deliveries) if (d.failure || !d.record.closed) attempt(d.run);
+}
+
+function deliverNow<T>(record: ObserverRecord<T>, value: T): void {
+  try {
+    record.deliver(value);
+  } catch (err) {
+    flushErrors.push(err);
+  }
 }
 
 function attempt(fn: () => void): void {

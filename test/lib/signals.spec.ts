@@ -258,6 +258,29 @@ describe('re-entrancy', () => {
     });
     expect(seen).toEqual([1]);
   });
+
+  it.each([
+    ['RxJS subscribers only', false],
+    ['a Svelte store subscriber live too', true],
+  ])('an observer unsubscribed by an earlier one during a wave gets no value of it (%s)', (_, withStore) => {
+    const a = signal(0);
+    const stopStore = withStore
+      ? a.subscribe(
+          () => undefined,
+          () => undefined,
+        )
+      : undefined;
+    const seen: number[] = [];
+    const first = a.subscribe((v) => {
+      if (v === 1) second.unsubscribe();
+    });
+    const second = a.subscribe((v) => seen.push(v));
+    a.set(1);
+    a.set(2);
+    expect(seen).toEqual([0]);
+    first.unsubscribe();
+    stopStore?.();
+  });
 });
 
 describe('Svelte store contract', () => {
