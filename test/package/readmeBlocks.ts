@@ -35,9 +35,9 @@ export function tsBlocks(markdownFile: string): TsBlock[] {
 /**
  * Names the README blocks take from the app around them (its own data type, render function, API
  * client, session…), declared once with the narrowest honest types. Library values a block gets
- * from an earlier paragraph (`client`, `transport`, `live`) are typed with the library's own types.
+ * from an earlier paragraph (`client`, `transport`, `live`, `note`) are typed with the library's own types.
  */
-export const README_PRELUDE = `import type { QueryClient, Outbox, lwwMap, Json, Stamp } from 'rxsync';
+export const README_PRELUDE = `import type { QueryClient, Outbox, LiveMap, lwwMap, Json, Stamp } from 'rxsync';
 import type { Transport } from 'rxsync/transports';
 
 declare global {
@@ -59,7 +59,7 @@ declare global {
   const api: { user(id: string): Promise<{ name: string }>; config(): Promise<Record<string, string>> };
   const id: string;
   const deviceId: string;
-  const session: { token: string };
+  const session: { token: string; refresh(): Promise<void> };
   const todo: Todo;
   const passphrase: string;
   const salt: Uint8Array;
@@ -72,5 +72,7 @@ declare global {
   const outbox: Outbox;
   const transport: Transport<unknown, unknown>;
   const live: Transport<unknown, unknown>;
+  /** The live document of the Live sync section. */
+  const note: LiveMap;
 }
 `;
