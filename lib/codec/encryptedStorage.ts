@@ -52,6 +52,9 @@ export function encryptedStorage(storage: Storage, options: EncryptedStorageOpti
 
   return {
     name: `encrypted(${storage.name})`,
+    // The same data as the wrapped storage: outboxes in several tabs over it coordinate as over it.
+    id: storage.id,
+    shared: storage.shared,
     async get<T = unknown>(key: string): Promise<T | undefined> {
       const stored = await storage.get<unknown>(key);
       if (stored === undefined) return undefined;

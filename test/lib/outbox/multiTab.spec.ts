@@ -1,6 +1,7 @@
 import { BehaviorSubject } from 'rxjs';
 import { createOutbox, memoryStorage, type Outbox, type Storage } from '../../../lib/index.js';
 import { localforageStorage } from '../../../lib/storage/localforageStorage.js';
+import { encryptedStorage } from '../../../lib/codec/encryptedStorage.js';
 
 /**
  * Two outboxes on one storage (two tabs of one app, one IndexedDB database): each op reported
@@ -157,6 +158,37 @@ describe('outboxes sharing one storage', () => {
   });
 });
 
+/** Polls `condition`; gives up after 10 s so a broken build fails the test instead of hanging jest. */
 async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 2000) throw new Error(`condition still false after 10 s: ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
+
+describe('two tabs with encrypted outboxes over one database', () => {
+  it('coordinate as over the database itself: one leader, each op sent once', async () => {
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    const name = `multi-tab-enc-${Math.random().toString(36).slice(2)}`;
+    // Each tab opens its own database handle and wraps it, as two pages of one app would.
+    const tab = () => encryptedStorage(localforageStorage({ name }), { keys: { k1: key }, currentKeyId: 'k1' });
+    const online$ = new BehaviorSubject(false);
+    const a = createOutbox({ storage: tab(), online$ });
+    const b = createOutbox({ storage: tab(), online$ });
+    const { sent, sender } = recorder();
+    a.register('edit', sender('a'));
+    b.register('edit', sender('b'));
+    const queued: string[] = [];
+    try {
+      for (let i = 0; i < 5; i++) queued.push((await a.enqueue('edit', { i })).id, (await b.enqueue('edit', { i })).id);
+      await waitFor(() => a.pending$.get() === 10 && b.pending$.get() === 10);
+      online$.next(true);
+      await Promise.all([a.drained(), b.drained()]);
+      expect(sent.map((s) => s.id).sort()).toEqual([...queued].sort());
+      expect(new Set(sent.map((s) => s.by)).size).toBe(1);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
