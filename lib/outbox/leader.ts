@@ -20,6 +20,8 @@ export interface LeaderOptions {
   readonly ttl: number;
   /** The clock lease expiry is measured with. */
   readonly now: () => number;
+  /** Contend only once this resolves (the outbox loaded); never if it rejects (e.g. a wrong key). */
+  readonly after?: Promise<unknown>;
 }
 
 /** One contender for leadership; at most one holds it at a time. */
@@ -86,13 +88,18 @@ export function electLeader(options: LeaderOptions): Leadership {
   };
 
   const locks = storage.id !== undefined && options.locks !== undefined ? options.locks : localLocks(storage.id ?? storage);
-  void locks
-    .request(`rxsync-outbox:${storage.id ?? ''}:${name}`, async () => {
-      if (closed) return;
-      if (options.lease) return holdLease();
-      leader.set(true);
-      await released;
-    })
+  // An instance that cannot read the storage must neither lead nor write a lease record there.
+  void (options.after ?? Promise.resolve())
+    .then(() =>
+      closed
+        ? undefined
+        : locks.request(`rxsync-outbox:${storage.id ?? ''}:${name}`, async () => {
+            if (closed) return;
+            if (options.lease) return holdLease();
+            leader.set(true);
+            await released;
+          }),
+    )
     .catch(() => undefined);
 
   return {

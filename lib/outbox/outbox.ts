@@ -174,6 +174,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     now,
     receive,
     rescan: () => whenReady(() => void rescan()),
+    ready,
   });
   const leaderSub = peers.leader$.subscribe((value) => {
     leading = value;

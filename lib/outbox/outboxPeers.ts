@@ -23,6 +23,8 @@ export interface PeersOptions {
   readonly receive: (message: PeerMessage) => void;
   /** Called every `rescanInterval` where storage is the only news channel (processes). */
   readonly rescan: () => void;
+  /** Resolves once the outbox loaded: only then does it contend for leadership. */
+  readonly ready: Promise<unknown>;
 }
 
 /** The other instances of an outbox on one storage: who replays (the leader), and news. */
@@ -43,6 +45,7 @@ export function joinPeers(options: PeersOptions): Peers {
     lease: options.storage.shared === true,
     ttl: options.leaseTtl,
     now: options.now,
+    after: options.ready,
   });
   const { storage } = options;
   const receive = (message: unknown): void => options.receive(message as PeerMessage);

@@ -201,6 +201,8 @@ describe.each(backends)('encrypted outbox on %s', (_label, makeBackend) => {
     // The retry's new attempt count is durable once its `upd` record exists.
     while ((await backend.storage.keys('rxsync:outbox:upd:')).length === 0) await settle();
     first.close();
+    // A closed leader hands its lease over (removes the record) in the background: let it finish.
+    while ((await backend.storage.keys('rxsync:outbox:lease')).length > 0) await settle();
     await settle();
 
     const before = await backend.raw();
