@@ -1,5 +1,6 @@
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
+import { addTodo, openTodo as openTodoPage, titleInput, todoTitles } from './support/todoPage';
 
 jest.setTimeout(90_000);
 
@@ -20,26 +21,7 @@ const uniqueRoom = (name: string): string => `${name}-${Date.now().toString(36)}
 
 /** Opens the todo app in `room` and waits until it is live (joined) and cached for offline use. */
 async function openTodo(context: BrowserContext, room: string): Promise<Page> {
-  const page = await firstPage(context);
-  await page.goto(`${server.urls.todo}?room=${room}`);
-  await page.getByTestId('status').filter({ hasText: 'live' }).waitFor();
-  await page.getByTestId('offline-ready').waitFor();
-  return page;
-}
-
-async function add(page: Page, title: string): Promise<void> {
-  await page.getByLabel('New todo').fill(title);
-  await page.getByRole('button', { name: 'Add' }).click();
-  await titleInput(page, title).waitFor();
-}
-
-/** The title input of the item titled `title`. */
-function titleInput(page: Page, title: string): Locator {
-  return page.locator(`li[data-title="${title}"] input[data-testid="title"]`);
-}
-
-async function titles(page: Page): Promise<string[]> {
-  return page.getByTestId('title').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+  return openTodoPage(await firstPage(context), server.urls.todo, room);
 }
 
 async function waitForTitles(page: Page, expected: string[]): Promise<void> {
@@ -58,7 +40,7 @@ test('items added offline survive a reload, reach the hub when online, show on a
   await context.setOffline(true);
   await server.stop();
   await page.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
-  for (const title of ['Buy milk', 'Call Ann', 'Fix the bike']) await add(page, title);
+  for (const title of ['Buy milk', 'Call Ann', 'Fix the bike']) await addTodo(page, title);
   // Each item is three edits (id, title, done), all queued.
   await page
     .getByTestId('pending')
@@ -90,7 +72,7 @@ test('items added offline survive a reload, reach the hub when online, show on a
   await page.locator('li[data-title="Call Ann"].done').waitFor();
   await page.locator('summary').click(); // unfold the devtools panel
   await screenshot(page, 'todo');
-  expect(await titles(second)).toEqual(['Buy milk', 'Call Ann', 'Fix the bike']);
+  expect(await todoTitles(second)).toEqual(['Buy milk', 'Call Ann', 'Fix the bike']);
 
   // Nothing is queued any more: an offline reload shows the synced list from the saved replica.
   await second
@@ -111,7 +93,7 @@ test('concurrent offline renames show a conflict on both devices; one click reso
   const b = await browser.newContext();
   const pageA = await openTodo(a, room);
   const pageB = await openTodo(b, room);
-  await add(pageA, 'Milk');
+  await addTodo(pageA, 'Milk');
   await titleInput(pageB, 'Milk').waitFor();
 
   await a.setOffline(true);

@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
+import { addTodo, openTodo as openTodoPage, todoTitles } from './support/todoPage';
 
 jest.setTimeout(300_000);
 
@@ -16,23 +17,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Opens the todo app in `room` in `page` and waits until it is live and cached for offline use. */
-async function openTodo(page: Page, room: string): Promise<Page> {
-  await page.goto(`${server.urls.todo}?room=${room}`);
-  await page.getByTestId('status').filter({ hasText: 'live' }).waitFor();
-  await page.getByTestId('offline-ready').waitFor();
-  return page;
-}
-
-async function add(page: Page, title: string): Promise<void> {
-  await page.getByLabel('New todo').fill(title);
-  await page.getByRole('button', { name: 'Add' }).click();
-  await page.locator(`li[data-title="${title}"]`).waitFor();
-}
-
-async function titles(page: Page): Promise<string[]> {
-  return page.getByTestId('title').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
-}
+const openTodo = (page: Page, room: string): Promise<Page> => openTodoPage(page, server.urls.todo, room);
 
 const pending = (page: Page, n: number) =>
   page
@@ -55,7 +40,7 @@ test('two tabs on one outbox, offline with the hub down: 50 edits each, one tab 
   for (let i = 0; i < 50; i++) {
     for (const [tab, page] of [['A', a] as const, ['B', b] as const]) {
       const title = `${tab}${String(i).padStart(2, '0')}`;
-      await add(page, title);
+      await addTodo(page, title);
       expected.push(title);
     }
   }
@@ -73,7 +58,7 @@ test('two tabs on one outbox, offline with the hub down: 50 edits each, one tab 
   await b.reload();
   await b.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
   await pending(b, 300);
-  expect((await titles(b)).sort()).toEqual([...expected].sort()); // the closed tab's items show too
+  expect((await todoTitles(b)).sort()).toEqual([...expected].sort()); // the closed tab's items show too
   await screenshot(b, 'todo-tabs-offline');
 
   await server.restart(); // same port and data: the same origin, the same hub log
@@ -89,7 +74,7 @@ test('two tabs on one outbox, offline with the hub down: 50 edits each, one tab 
     .getByTestId('count')
     .filter({ hasText: /^100 items$/ })
     .waitFor();
-  const seen = await titles(other);
+  const seen = await todoTitles(other);
   expect(seen.length).toBe(100);
   expect([...seen].sort()).toEqual([...expected].sort());
 });
