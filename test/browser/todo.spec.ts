@@ -95,6 +95,11 @@ test('concurrent offline renames show a conflict on both devices; one click reso
   const pageB = await openTodo(b, room);
   await addTodo(pageA, 'Milk');
   await titleInput(pageB, 'Milk').waitFor();
+  // The add must be acked before the hub stops, or it would still count among the pending edits.
+  await pageA
+    .getByTestId('pending')
+    .filter({ hasText: /^0 pending$/ })
+    .waitFor();
 
   await a.setOffline(true);
   await b.setOffline(true);
