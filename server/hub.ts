@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RxSyncError, isRxSyncError } from '../lib/errors.js';
-import type { DocType } from '../lib/live/docTypes.js';
+import type { DocType } from '../lib/crdt/docTypes.js';
 import { createMetrics, METRICS_CONTENT_TYPE, type Metrics } from '../lib/metrics/index.js';
 import type { HelloFrame } from '../lib/protocol/frames.js';
 import type { ClientMessage } from '../lib/protocol/hubMessages.js';

@@ -1,5 +1,5 @@
 import type { Json } from '../lib/crdt/json.js';
-import type { DocType } from '../lib/live/docTypes.js';
+import type { DocType } from '../lib/crdt/docTypes.js';
 import type { HubOp } from '../lib/protocol/hubMessages.js';
 
 /** An op as the log holds it: its position in the room's sequence and the op itself. */

@@ -1,6 +1,6 @@
 import type { Json } from '../lib/crdt/json.js';
 import { isRxSyncError, RxSyncError } from '../lib/errors.js';
-import { docKindOf, type DocType } from '../lib/live/docTypes.js';
+import { docKindOf, type DocType } from '../lib/crdt/docTypes.js';
 import type { HubOp, OpsMessage, PeerPresence } from '../lib/protocol/hubMessages.js';
 import { RecentOps } from './recentOps.js';
 import { RoomDocs } from './roomDocs.js';

@@ -1,5 +1,5 @@
 import { RxSyncError } from '../lib/errors.js';
-import { docKindOf, type DocType } from '../lib/live/docTypes.js';
+import { docKindOf, type DocType } from '../lib/crdt/docTypes.js';
 import type { SnapshotDoc } from './opLog.js';
 
 interface DocEntry {

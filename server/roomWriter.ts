@@ -1,4 +1,4 @@
-import type { DocType } from '../lib/live/docTypes.js';
+import type { DocType } from '../lib/crdt/docTypes.js';
 import type { HubOp } from '../lib/protocol/hubMessages.js';
 import type { LoggedOp } from './opLog.js';
 import type { RoomHost } from './roomHost.js';

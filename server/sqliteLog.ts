@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Json } from '../lib/crdt/json.js';
 import { RxSyncError } from '../lib/errors.js';
-import { isDocType } from '../lib/live/docTypes.js';
+import { isDocType } from '../lib/crdt/docTypes.js';
 import type { HubOp } from '../lib/protocol/hubMessages.js';
 import type { AppendResult, LoggedOp, OpLog, RoomSnapshot, SnapshotDoc } from './opLog.js';
 

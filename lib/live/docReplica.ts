@@ -1,5 +1,5 @@
 import { signal, type ReadonlySignal, type WritableSignal } from '../signals/signal.js';
-import { docKinds, type DocKind, type DocStates, type DocType, type DocValues } from './docTypes.js';
+import { docKinds, type DocKind, type DocStates, type DocType, type DocValues } from '../crdt/docTypes.js';
 
 /**
  * One document as this replica knows it: `base` is everything the hub confirmed (snapshot, ops it

@@ -13,7 +13,7 @@ import type { PeerPresence } from '../protocol/hubMessages.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';
 import { signal, type ReadonlySignal } from '../signals/signal.js';
 import type { DocReplica } from './docReplica.js';
-import type { DocStates, DocType, DocValues } from './docTypes.js';
+import type { DocStates, DocType, DocValues } from '../crdt/docTypes.js';
 import { LIVE_OP, liveScope, type LiveOpPayload } from './liveOp.js';
 import { opContext, type LiveStatus, type RoomLink } from './roomLink.js';
 

@@ -1,7 +1,7 @@
 import { RxSyncError } from '../errors.js';
 import type { Json } from '../crdt/json.js';
 import { isDocName, isRoomName } from '../protocol/names.js';
-import { isDocType, type DocType } from './docTypes.js';
+import { isDocType, type DocType } from '../crdt/docTypes.js';
 
 /** Name of the outbox ops that carry live-document edits. */
 export const LIVE_OP = 'rxsync:live';

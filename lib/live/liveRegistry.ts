@@ -3,7 +3,7 @@ import { RxSyncError } from '../errors.js';
 import type { Outbox, OutboxSender } from '../outbox/outbox.js';
 import { isDocName, isRoomName } from '../protocol/names.js';
 import { randomId } from '../randomId.js';
-import { isDocType, type DocType } from './docTypes.js';
+import { isDocType, type DocType } from '../crdt/docTypes.js';
 import { LiveDocHandle, type LiveDocs } from './liveDoc.js';
 import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
 import type { LiveTransport } from './liveTransport.js';

@@ -1,6 +1,6 @@
 import { Subscription } from 'rxjs';
 import type { Outbox } from '../outbox/outbox.js';
-import { docKinds } from './docTypes.js';
+import { docKinds } from '../crdt/docTypes.js';
 import { LIVE_OP, checkLivePayload } from './liveOp.js';
 import { opContext, type RoomLink } from './roomLink.js';
 

@@ -6,7 +6,7 @@ import type { Outbox } from '../outbox/outbox.js';
 import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence, type WelcomeMessage } from '../protocol/hubMessages.js';
 import { signal, type ReadonlySignal } from '../signals/signal.js';
 import { DocReplica } from './docReplica.js';
-import { docKinds, type DocStates, type DocType } from './docTypes.js';
+import { docKinds, type DocStates, type DocType } from '../crdt/docTypes.js';
 import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
 import { loadReplica } from './replicaStore.js';
 import { ReplicaSaver } from './replicaSaver.js';

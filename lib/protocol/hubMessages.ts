@@ -1,7 +1,7 @@
 import { RxSyncError } from '../errors.js';
 import type { Json } from '../crdt/json.js';
 import { assertJson } from '../crdt/json.js';
-import { isDocType, type DocType } from '../live/docTypes.js';
+import { isDocType, type DocType } from '../crdt/docTypes.js';
 import { OP_ID_RULE, ROOM_NAME_RULE, isDocName, isOpId, isRoomName } from './names.js';
 
 /**

@@ -6,7 +6,7 @@ import { focusManager } from '../environment/focusManager.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
 import { RxSyncError } from '../errors.js';
 import type { Outbox } from '../outbox/outbox.js';
-import type { DocType } from '../live/docTypes.js';
+import type { DocType } from '../crdt/docTypes.js';
 import type { LiveDocs } from '../live/liveDoc.js';
 import type { LiveDocuments, LiveOptions, LiveRegistry } from '../live/liveRegistry.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { docKindOf } from '../../lib/live/docTypes.js';
+import { docKindOf } from '../../lib/crdt/docTypes.js';
 import { parseClientMessage } from '../../lib/protocol/hubMessages.js';
 import { parseFrame } from '../../lib/protocol/parseFrame.js';
 import { fcParams, seed } from '../support/fc.js';

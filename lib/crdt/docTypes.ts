@@ -1,11 +1,11 @@
-import * as lwwMap from '../crdt/lwwMap.js';
-import * as lwwRegister from '../crdt/lwwRegister.js';
-import * as mvRegister from '../crdt/mvRegister.js';
-import * as orSet from '../crdt/orSet.js';
-import * as pnCounter from '../crdt/pnCounter.js';
-import type { Json } from '../crdt/json.js';
-import type { Stamp } from '../crdt/stamp.js';
-import { newestStamp } from '../crdt/versionVector.js';
+import * as lwwMap from './lwwMap.js';
+import * as lwwRegister from './lwwRegister.js';
+import * as mvRegister from './mvRegister.js';
+import * as orSet from './orSet.js';
+import * as pnCounter from './pnCounter.js';
+import type { Json } from './json.js';
+import type { Stamp } from './stamp.js';
+import { newestStamp } from './versionVector.js';
 
 /** The CRDT types a live document can have; the names are those of their encoded form. */
 export type DocType = 'lww-map' | 'lww-register' | 'mv-register' | 'pn-counter' | 'or-set';
