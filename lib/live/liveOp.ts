@@ -36,8 +36,3 @@ export function checkLivePayload(value: unknown, opId: string): LiveOpPayload {
   if (!Object.hasOwn(record, 'body')) fail('body');
   return value as LiveOpPayload;
 }
-
-/** Marks an error as final for the outbox: it dead-letters the op instead of retrying (see `isTransientError`). */
-export function permanent(error: RxSyncError): RxSyncError {
-  return Object.assign(error, { status: 422 });
-}

@@ -5,7 +5,8 @@ import { isDocName, isRoomName } from '../protocol/names.js';
 import { randomId } from '../randomId.js';
 import { isDocType, type DocType } from '../crdt/docTypes.js';
 import { LiveDocHandle, type LiveDocs } from './liveDoc.js';
-import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
+import { LIVE_OP, checkLivePayload } from './liveOp.js';
+import { RefusedError } from '../outbox/refusedError.js';
 import type { LiveTransport } from './liveTransport.js';
 import { showPeerEdits } from './peerEdits.js';
 import { RoomLink, type LiveCodec } from './roomLink.js';
@@ -74,7 +75,8 @@ function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onRecon
     try {
       payload = checkLivePayload(op.payload, op.id);
     } catch (error) {
-      throw permanent(error as RxSyncError);
+      const cause = error as RxSyncError;
+      throw new RefusedError(cause.code, cause.message, { cause });
     }
     const link = links.get(payload.room) ?? (await linkFor(payload.room, context.signal));
     await link.deliver({ id: op.id, doc: payload.doc, type: payload.type, body: payload.body }, context.signal);

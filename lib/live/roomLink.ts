@@ -7,7 +7,8 @@ import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence, type W
 import { signal, type ReadonlySignal } from '../signals/signal.js';
 import { DocReplica } from './docReplica.js';
 import { docKinds, type DocStates, type DocType } from '../crdt/docTypes.js';
-import { LIVE_OP, checkLivePayload, permanent } from './liveOp.js';
+import { LIVE_OP, checkLivePayload } from './liveOp.js';
+import { RefusedError } from '../outbox/refusedError.js';
 import { loadReplica } from './replicaStore.js';
 import { ReplicaSaver } from './replicaSaver.js';
 import type { Storage } from '../storage/storage.js';
@@ -275,7 +276,7 @@ export class RoomLink {
         return;
       case 'reject': {
         // A refusal is final: the outbox dead-letters the op instead of retrying it.
-        const error = permanent(new RxSyncError(message.code, `The hub refused the edit: ${message.message}`));
+        const error = new RefusedError(message.code, `The hub refused the edit: ${message.message}`);
         for (const id of message.ids) this.settle(id, error);
         this.errorSubject.next(error);
         return;

@@ -13,7 +13,7 @@ import type { Outbox, OutboxOptions, OutboxSender } from './outboxTypes.js';
 import { checkOptions } from '../options/checkOptions.js';
 import { outboxOptionSpec } from '../options/specs.js';
 
-export type { EnqueueOptions, Outbox, OutboxOptions, OutboxSender } from './outboxTypes.js';
+export type { EnqueueOptions, Outbox, OutboxOptions, OutboxSender, RegisterOptions } from './outboxTypes.js';
 
 /**
  * Creates an outbox over `storage`. `enqueue` resolves only after the op reached storage (many

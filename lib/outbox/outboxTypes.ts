@@ -45,6 +45,16 @@ export interface OutboxOptions {
   rescanInterval?: number;
 }
 
+/** Options of `register`. */
+export interface RegisterOptions {
+  /**
+   * How many ops of one scope this sender may have in flight at once (a pipelining window); their
+   * outcomes still settle in queue order. Default 1: the next op of a scope is sent only after the
+   * previous one settled, which is what a plain HTTP API needs to keep order.
+   */
+  window?: number;
+}
+
 /** Options of one `enqueue`. */
 export interface EnqueueOptions {
   /** Ordering scope. Default `'default'`. */
@@ -63,7 +73,7 @@ export interface Outbox {
    */
   readonly ready: Promise<void>;
   /** Registers the sender for ops named `name`; ops wait until their sender exists. */
-  register<P>(name: string, sender: OutboxSender<P>): () => void;
+  register<P>(name: string, sender: OutboxSender<P>, options?: RegisterOptions): () => void;
   /** Queues an op; resolves only once it is durable in storage. */
   enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<OutboxOp<P>>;
   /** Number of ops waiting (queued and not yet acknowledged or dead). */

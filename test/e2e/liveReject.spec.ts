@@ -31,7 +31,7 @@ describe('an edit the hub refuses', () => {
         new Promise((resolve) => confused.outbox.deadLetter$.subscribe(resolve)),
         until(() => counter.pending$.get() === 0, 'the refusal settles the edit'),
       ]);
-      expect(letter).toMatchObject({ status: 422, op: { name: 'rxsync:live' } });
+      expect(letter).toMatchObject({ status: 'E_OP_INVALID', op: { name: 'rxsync:live' } });
       expect(counter.get()).toBe(0);
       expect(errors.map((e) => e.code)).toContain('E_OP_INVALID');
       expect(await confused.outbox.deadLetters()).toHaveLength(1);
