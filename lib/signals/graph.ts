@@ -6,6 +6,9 @@ import { storeArguments, storeSubscription, type StoreSubscription } from './sto
  * part of the graph; values are pulled, and nodes are notified in height order (sources before
  * the nodes derived from them), so a derived node is only ever computed from inputs that are all
  * current: no glitches on diamonds, one notification per node per wave.
+ *
+ * Longer than most files on purpose: the wave (mark, order by height, pull, deliver) is one
+ * algorithm whose invariants span these functions; split, each part would need the others'.
  */
 
 /** Equality used to skip notifications when a value did not change. */
