@@ -3,8 +3,18 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
-  // A sample's own modules import the package by name: in tests that is the sources.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^rxsync$': '<rootDir>/lib/index.ts' },
+  // A sample's own modules import the package by name: in tests that is the sources (the same
+  // entries as tsconfig.json's paths).
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^rxsync$': '<rootDir>/lib/index.ts',
+    '^rxsync/operators$': '<rootDir>/operators/index.ts',
+    '^rxsync/transports$': '<rootDir>/transports/index.ts',
+    '^rxsync/storage$': '<rootDir>/lib/storage/entry.ts',
+    '^rxsync/protocol$': '<rootDir>/lib/protocol/index.ts',
+    '^rxsync/node$': '<rootDir>/node/index.ts',
+    '^rxsync/server$': '<rootDir>/server/index.ts',
+  },
   transform: {
     '^.+\\.ts$': [
       'ts-jest',

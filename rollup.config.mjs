@@ -7,6 +7,8 @@ const input = {
   operators: 'operators/index.ts',
   transports: 'transports/index.ts',
   storage: 'lib/storage/entry.ts',
+  protocol: 'lib/protocol/index.ts',
+  node: 'node/index.ts',
   server: 'server/index.ts',
 };
 

@@ -34,6 +34,8 @@ const rows = [
   await measure('rxsync/operators', `export * from ${JSON.stringify(dist('operators.js'))};`),
   await measure('rxsync/transports', `export * from ${JSON.stringify(dist('transports.js'))};`),
   await measure('rxsync/storage', `export * from ${JSON.stringify(dist('storage.js'))};`),
+  await measure('rxsync/protocol', `export * from ${JSON.stringify(dist('protocol.js'))};`),
+  await measure('rxsync/node (Node only)', `export * from ${JSON.stringify(dist('node.js'))};`),
   await measure('rxsync/server (Node only)', `export * from ${JSON.stringify(dist('server.js'))};`),
   await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),

@@ -12,6 +12,7 @@ const packageInputs = [
   'operators',
   'transports',
   'server',
+  'node',
   'rollup.config.mjs',
   'tsconfig.json',
   'tsconfig.build.json',

@@ -1,7 +1,5 @@
 /// <reference types="node" />
 // rxsync/server entry (Node only). Re-exports only: importing this module does no work.
-export { fileStorage } from './fileStorage.js';
-export type { Storage, StorageWrite } from '../lib/storage/storage.js';
 export { createHub, type Hub, type HubOptions } from './hub.js';
 export type { HubLimits } from './limits.js';
 export { allow, deny, type Authenticate, type AuthResult } from './auth.js';

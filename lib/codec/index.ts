@@ -14,7 +14,6 @@ export {
 } from './stages.js';
 export type { CompressFormat } from './streams.js';
 export type { EncryptionOptions, KeyRing } from './aesGcm.js';
-export { ENVELOPE_VERSION, type EnvelopeCompression } from './envelope.js';
 export {
   CODEC_REJECT_CODES,
   isCodecRejection,

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { compileConsumer, writeConsumerProjects } from './consumerProject.js';
+import { ENTRY_SOURCES } from './publicApi.js';
 
 /**
  * Packs the package as npm would publish it, installs the tarball into an empty folder next to
@@ -37,7 +38,10 @@ describe('the published package', () => {
     if (typeof operators.retryBackoff !== 'function' || typeof operators.cacheQuery !== 'function') throw new Error('operators missing');
     if (typeof transports.webSocket !== 'function' || typeof transports.rpc !== 'function') throw new Error('transports missing');
     if (typeof storage.localforageStorage !== 'function') throw new Error('storage entry missing');
-    if (typeof server.fileStorage !== 'function') throw new Error('server entry missing');
+    if (typeof protocol.parseFrame !== 'function' || typeof protocol.helloFrame !== 'function') throw new Error('protocol entry missing');
+    if ('parseFrame' in core || 'helloFrame' in core) throw new Error('protocol internals leak into the core');
+    if (typeof node.fileStorage !== 'function') throw new Error('node entry missing');
+    if (typeof server.createHub !== 'function') throw new Error('server entry missing');
     console.log('ok ' + Object.keys(core).length + ' core exports');
   `;
 
@@ -45,7 +49,8 @@ describe('the published package', () => {
     writeFileSync(
       join(work, 'esm.mjs'),
       `import * as core from 'rxsync'; import * as operators from 'rxsync/operators'; import * as transports from 'rxsync/transports';\n` +
-        `import * as storage from 'rxsync/storage'; import * as server from 'rxsync/server';\n${check}`,
+        `import * as storage from 'rxsync/storage'; import * as protocol from 'rxsync/protocol'; import * as node from 'rxsync/node';\n` +
+        `import * as server from 'rxsync/server';\n${check}`,
     );
     expect(execFileSync('node', ['esm.mjs'], { cwd: work, encoding: 'utf8' })).toMatch(/^ok \d+ core exports/);
   });
@@ -54,7 +59,8 @@ describe('the published package', () => {
     writeFileSync(
       join(work, 'cjs.cjs'),
       `const core = require('rxsync'); const operators = require('rxsync/operators'); const transports = require('rxsync/transports');\n` +
-        `const storage = require('rxsync/storage'); const server = require('rxsync/server');\n${check}`,
+        `const storage = require('rxsync/storage'); const protocol = require('rxsync/protocol'); const node = require('rxsync/node');\n` +
+        `const server = require('rxsync/server');\n${check}`,
     );
     expect(execFileSync('node', ['cjs.cjs'], { cwd: work, encoding: 'utf8' })).toMatch(/^ok \d+ core exports/);
   });
@@ -66,6 +72,8 @@ describe('the published package', () => {
       .filter((e) => e !== './package.json')
       .map((e) => (e === '.' ? 'index' : e.slice(2)));
     expect(entries.length).toBeGreaterThanOrEqual(3);
+    // The export-list and type checks below read ENTRY_SOURCES: every published entry must be on it.
+    expect(Object.keys(ENTRY_SOURCES).sort()).toEqual(entries.map((e) => (e === 'index' ? 'rxsync' : `rxsync/${e}`)).sort());
     for (const entry of entries) {
       for (const ext of ['.js', '.cjs', '.d.ts', '.d.cts']) expect(files).toContain(entry + ext);
     }

@@ -7,6 +7,8 @@ export const ENTRY_SOURCES: Readonly<Record<string, string>> = {
   'rxsync/operators': 'operators/index.ts',
   'rxsync/transports': 'transports/index.ts',
   'rxsync/storage': 'lib/storage/entry.ts',
+  'rxsync/protocol': 'lib/protocol/index.ts',
+  'rxsync/node': 'node/index.ts',
   'rxsync/server': 'server/index.ts',
 };
 

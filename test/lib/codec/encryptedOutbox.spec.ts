@@ -17,7 +17,7 @@ import {
 } from '../../../lib/index.js';
 import { persistCache } from '../../../lib/query/persistCache.js';
 import { localforageStorage } from '../../../lib/storage/localforageStorage.js';
-import { fileStorage } from '../../../server/fileStorage.js';
+import { fileStorage } from '../../../node/fileStorage.js';
 import { fcParams } from '../../support/fc.js';
 import { newKey, rejectionOf } from './helpers.js';
 

@@ -1,4 +1,4 @@
-// kill -9 trials: a child process writes through the built `rxsync/server` fileStorage and is
+// kill -9 trials: a child process writes through the built `rxsync/node` fileStorage and is
 // killed at a random moment; a fresh fileStorage on the same folder must then read every key as
 // its old or its new value, whole, and every batch as all-or-nothing.
 import { execFileSync, spawn } from 'node:child_process';
@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fileStorage } from '../../server/fileStorage';
+import { fileStorage } from '../../node/fileStorage';
 import { seed, seededRandom } from '../support/fc';
 
 const dist = resolve(__dirname, '../../dist'); // built once by the jest global setup
@@ -17,8 +17,8 @@ const group = ['g0', 'g1', 'g2', 'g3', 'g4'];
 // Each round: one batch over the group (plus a key it sets on even rounds and removes on odd
 // ones), then one single set. Values are large enough that a torn write would show.
 const padLength = (round: number, key: string): number => 1000 + ((round * 31 + key.length) % 9) * 700;
-const childSource = (serverUrl: string): string => `
-import { fileStorage } from ${JSON.stringify(serverUrl)};
+const childSource = (entryUrl: string): string => `
+import { fileStorage } from ${JSON.stringify(entryUrl)};
 const [dir, startText] = process.argv.slice(2);
 const storage = fileStorage(dir);
 const group = ${JSON.stringify(group)};
@@ -60,17 +60,17 @@ function runAndKill(script: string, dir: string, start: number, killAfterMs: num
  * run's global setup empties dist/) cannot pull the package from under the child processes.
  */
 async function snapshotBuild(to: string): Promise<string> {
-  const server = join(to, 'server.js');
+  const entry = join(to, 'node.js');
   for (let attempt = 0; ; attempt++) {
     try {
       rmSync(to, { recursive: true, force: true });
       cpSync(dist, to, { recursive: true });
-      execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(server).href)})`], {
+      execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(entry).href)})`], {
         stdio: 'pipe',
       });
-      return server;
+      return entry;
     } catch (err) {
-      if (attempt >= 120) throw new Error('no usable dist/server.js: run `npm run build`', { cause: err });
+      if (attempt >= 120) throw new Error('no usable dist/node.js: run `npm run build`', { cause: err });
       await new Promise((wait) => setTimeout(wait, 500));
     }
   }
@@ -91,8 +91,8 @@ describe('fileStorage under kill -9', () => {
     // The copy of dist/ stays inside the project so its imports (ws, rxjs…) resolve from node_modules.
     mkdirSync(join(dist, '..', '.tmp'), { recursive: true });
     build = mkdtempSync(join(dist, '..', '.tmp', 'crash-dist-'));
-    const server = await snapshotBuild(join(build, 'dist'));
-    writeFileSync(join(work, 'writer.mjs'), childSource(pathToFileURL(server).href));
+    const entry = await snapshotBuild(join(build, 'dist'));
+    writeFileSync(join(work, 'writer.mjs'), childSource(pathToFileURL(entry).href));
   }, 90_000);
   afterAll(() => {
     rmSync(work, { recursive: true, force: true });

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileStorage } from '../../server/fileStorage';
-import { keyFileName, keyOfFileName } from '../../server/keyFileName';
+import { fileStorage } from '../../node/fileStorage';
+import { keyFileName, keyOfFileName } from '../../node/keyFileName';
 import { fcParams } from '../support/fc';
 import { describeStorageContract, expectCode } from '../lib/storage/storageContract';
 

@@ -34,7 +34,7 @@ type FileWrite = { readonly key: string; readonly file: string; readonly text: s
  *
  * @example
  * ```ts
- * import { fileStorage } from 'rxsync/server';
+ * import { fileStorage } from 'rxsync/node';
  * const storage = fileStorage('./data/outbox');
  * await storage.set('draft', { text: 'hello' });
  * ```
