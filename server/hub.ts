@@ -116,12 +116,28 @@ export function createHub(options: HubOptions): Hub {
   };
   rooms.host = roomHost;
 
+  // An authenticate that never answers must not hold the hello (and an HTTP hello POST) forever:
+  // at the hello deadline the session is ended with E_HELLO_TIMEOUT and the hello is over.
+  async function helloDeadline<T>(session: HubSession, decision: Promise<T>): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), Math.max(0, session.openedAt + limits.helloTimeout - now()));
+    });
+    try {
+      const result = await Promise.race([decision, timedOut]);
+      if (result === undefined) session.fail('E_HELLO_TIMEOUT', `No hello decided within ${limits.helloTimeout} ms`);
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function hello(session: HubSession, frame: HelloFrame): Promise<void> {
     try {
       if (closing) return session.fail('E_HUB_CLOSED', 'The hub is shutting down');
       if (frame.room === undefined) return session.fail('E_ROOM_INVALID', 'The hello must name a room');
-      const decision = await decide(options.authenticate, frame.token, frame.room);
-      if (session.closed) return;
+      const decision = await helloDeadline(session, decide(options.authenticate, frame.token, frame.room));
+      if (decision === undefined || session.closed) return;
       if (!decision.ok) {
         const forbidden = decision.reason === 'forbidden';
         return session.fail(
@@ -237,14 +253,26 @@ export function createHub(options: HubOptions): Hub {
     }
   };
 
-  const server = createServer(route);
+  const server = createServer(
+    {
+      // Slow or half-sent requests (slowloris) are cut in seconds, not Node's minutes. Node checks
+      // these on a timer: run it often enough that a timeout is applied close to when it is due.
+      headersTimeout: limits.headersTimeout,
+      requestTimeout: limits.requestTimeout,
+      keepAliveTimeout: limits.keepAliveTimeout,
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, limits.headersTimeout / 4)),
+    },
+    route,
+  );
   server.on('upgrade', (request, socket, head) => {
     if (closing) socket.destroy();
     else ws.upgrade(request, socket, head);
   });
-  // A client that sends garbage instead of HTTP gets a 400, never an exception.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  // A client that sends garbage instead of HTTP gets a 400 (too slow: 408), never an exception.
+  server.on('clientError', (error: Error & { code?: string }, socket) => {
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    // Destroyed once the answer is out: a peer that never closes its side holds nothing.
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`, () => socket.destroy());
     else socket.destroy();
   });
 

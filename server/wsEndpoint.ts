@@ -67,8 +67,9 @@ export function createWsEndpoint(host: EndpointHost): {
       wss.handleUpgrade(request, socket, head, (ws) => {
         const session = host.open(wsLink(ws));
         ws.on('message', (data, isBinary) => {
-          if (isBinary) session.error('E_FRAME_INVALID', 'Binary frames are not supported');
-          else void session.receive(text(data));
+          // A binary frame is counted against the rate like any other before it is refused.
+          if (!isBinary) void session.receive(text(data));
+          else if (session.admit()) session.error('E_FRAME_INVALID', 'Binary frames are not supported');
         });
         ws.on('close', () => session.gone());
         ws.on('error', (error: Error & { code?: string }) => {
