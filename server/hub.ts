@@ -23,6 +23,9 @@ import { createWsEndpoint } from './wsEndpoint.js';
 import { PING_WIRE } from './wire.js';
 import { checkOptions } from '../lib/options/checkOptions.js';
 import { hubOptionSpec } from './hubOptionSpec.js';
+import { serveHealth } from './healthEndpoint.js';
+import { defaultLogger, type HubLogger } from './logger.js';
+import { LogHealth } from './logHealth.js';
 
 /** Options of {@link createHub}. */
 export interface HubOptions {
@@ -42,8 +45,19 @@ export interface HubOptions {
   readonly metrics?: Metrics;
   /** Ms an empty room stays in memory. Default 30 000. */
   readonly unloadAfter?: number;
-  /** Failures no client is waiting for (a log write or snapshot that failed). Default: ignored. */
+  /** Failures no client is waiting for (a log write or snapshot that failed), besides the logger. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where the hub logs (errors, refusals that close a connection, drain): a pino logger or anything
+   * with its `error`/`warn`/`info`/`debug(fields, message)`. Default: pino, JSON lines to stderr at `info`.
+   */
+  readonly logger?: HubLogger;
+}
+
+/** Options of {@link Hub.drain}. */
+export interface DrainOptions {
+  /** Ms to finish in-flight commits and close connections before the rest is cut. Default 10 000. */
+  readonly deadline?: number;
 }
 
 /** A running hub. */
@@ -59,6 +73,14 @@ export interface Hub {
   head(room: string): Promise<number>;
   /** Closes every connection (close code 1001), finishes pending writes, closes the log and the server. */
   close(): Promise<void>;
+  /**
+   * Graceful shutdown, e.g. on SIGTERM: `/readyz` answers 503 and new connections are refused at
+   * once; commits in flight finish and their acks are sent (ops arriving meanwhile are not taken:
+   * their clients resend them); then every connection is closed with 1012 (`E_HUB_DRAINING`) so
+   * its client reconnects elsewhere right away, and the hub closes. Past `deadline`, what is left
+   * is cut as by {@link Hub.close}. Resolves once closed, or at the deadline.
+   */
+  drain(options?: DrainOptions): Promise<void>;
 }
 
 /**
@@ -79,14 +101,17 @@ export function createHub(options: HubOptions): Hub {
   if (options === undefined || options.log === undefined) {
     throw new RxSyncError('E_OPTION_INVALID', 'createHub needs a `log`: await openSqliteLog({ path }) (or memoryLog() in tests)');
   }
-  const log = options.log;
   const limits: ResolvedLimits = resolveLimits(options.limits);
   const presenceTimeout = options.presenceTimeout ?? 30_000;
   const registry = options.metrics ?? createMetrics();
   const metrics: HubMetrics = hubMetrics(registry);
   const now = (): number => performance.now();
+  const logger = options.logger ?? defaultLogger();
+  const logHealth = new LogHealth(now);
+  const log = logHealth.watch(options.log);
   const reportError = (error: unknown): void => {
     try {
+      logger.error({ err: error }, 'hub error');
       options.onError?.(error);
     } catch {
       // A failing error handler must not take the hub down.
@@ -104,6 +129,11 @@ export function createHub(options: HubOptions): Hub {
   });
   let sweeper: NodeJS.Timeout | undefined;
   let closing = false;
+  let draining = false;
+  let drained: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
+  // Refusing new sessions: drain says reconnect elsewhere now (1012), close says the hub is gone.
+  const shutdownCode = (): string => (draining ? 'E_HUB_DRAINING' : 'E_HUB_CLOSED');
 
   const roomHost: RoomHost = {
     log,
@@ -134,7 +164,7 @@ export function createHub(options: HubOptions): Hub {
 
   async function hello(session: HubSession, frame: HelloFrame): Promise<void> {
     try {
-      if (closing) return session.fail('E_HUB_CLOSED', 'The hub is shutting down');
+      if (closing || draining) return session.fail(shutdownCode(), 'The hub is shutting down');
       if (frame.room === undefined) return session.fail('E_ROOM_INVALID', 'The hello must name a room');
       const decision = await helloDeadline(session, decide(options.authenticate, frame.token, frame.room));
       if (decision === undefined || session.closed) return;
@@ -169,6 +199,8 @@ export function createHub(options: HubOptions): Hub {
     message(session: HubSession, message: ClientMessage, receivedAt: number) {
       const room = session.room === undefined ? undefined : rooms.get(session.room);
       if (room === undefined) return;
+      // Draining: new ops are not taken (never acked, so their client resends them after reconnecting).
+      if (draining && message.kind === 'ops') return;
       if (message.kind === 'ops') room.receiveOps(session, message, receivedAt);
       else room.setPresence(session, message.state);
     },
@@ -180,6 +212,7 @@ export function createHub(options: HubOptions): Hub {
         if (cids.get(cid) === session) cids.delete(cid);
       }
       metrics.connections.dec({ transport: session.link.transport });
+      logClosed(session);
       if (session.room !== undefined) rooms.get(session.room)?.leave(session);
       if (sessions.size === 0 && sweeper !== undefined) {
         clearInterval(sweeper);
@@ -221,7 +254,7 @@ export function createHub(options: HubOptions): Hub {
       }
       metrics.connections.inc({ transport: link.transport });
       metrics.connectionsTotal.inc({ transport: link.transport });
-      if (closing) session.fail('E_HUB_CLOSED', 'The hub is shutting down');
+      if (closing || draining) session.fail(shutdownCode(), 'The hub is shutting down');
       else if (sweeper === undefined) {
         sweeper = setInterval(sweep, Math.max(10, Math.min(presenceTimeout, limits.helloTimeout) / 4));
         sweeper.unref();
@@ -242,7 +275,11 @@ export function createHub(options: HubOptions): Hub {
       else response.destroy();
     };
     try {
-      if (request.method === 'GET' && url.pathname === '/sse') serveSse(endpoints, request, response, url.searchParams);
+      if (request.method === 'GET' && (url.pathname === '/healthz' || url.pathname === '/readyz')) {
+        serveHealth(response, url.pathname === '/healthz' ? 'live' : readiness());
+      } else if (request.method === 'GET' && url.pathname === '/sse' && (closing || draining)) {
+        answer(response, 503, { code: shutdownCode(), message: 'The hub is shutting down' });
+      } else if (request.method === 'GET' && url.pathname === '/sse') serveSse(endpoints, request, response, url.searchParams);
       else if (request.method === 'POST' && url.pathname === '/send') servePost(endpoints, request, response, url.searchParams).catch(fail);
       else if (request.method === 'GET' && url.pathname === '/poll') servePoll(endpoints, request, response, url.searchParams).catch(fail);
       else if (request.method === 'GET' && url.pathname === '/metrics') {
@@ -265,7 +302,7 @@ export function createHub(options: HubOptions): Hub {
     route,
   );
   server.on('upgrade', (request, socket, head) => {
-    if (closing) socket.destroy();
+    if (closing || draining) socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else ws.upgrade(request, socket, head);
   });
   // A client that sends garbage instead of HTTP gets a 400 (too slow: 408), never an exception.
@@ -286,7 +323,9 @@ export function createHub(options: HubOptions): Hub {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
           const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve({ port: address.port, host: address.address, url: `http://${shown}:${address.port}` });
+          const url = `http://${shown}:${address.port}`;
+          logger.info({ url }, 'listening');
+          resolve({ port: address.port, host: address.address, url });
         });
       });
     },
@@ -298,9 +337,20 @@ export function createHub(options: HubOptions): Hub {
     async head(room) {
       return rooms.get(room)?.head ?? log.head(room);
     },
-    async close() {
-      if (closing) return;
-      closing = true;
+    close,
+    drain({ deadline = 10_000 } = {}) {
+      if (drained === undefined) {
+        draining = true;
+        drained = drain(deadline);
+      }
+      return drained;
+    },
+  };
+
+  function close(): Promise<void> {
+    if (closed !== undefined) return closed;
+    closing = true;
+    closed = (async () => {
       for (const session of [...sessions]) session.fail('E_HUB_CLOSED', 'The hub is shutting down');
       ws.close();
       await new Promise<void>((resolve) => {
@@ -310,6 +360,61 @@ export function createHub(options: HubOptions): Hub {
       await rooms.close();
       if (sweeper !== undefined) clearInterval(sweeper);
       await log.close();
-    },
-  };
+      logger.info({}, 'closed');
+    })();
+    return closed;
+  }
+
+  async function drain(deadline: number): Promise<void> {
+    const started = now();
+    const left = (): number => Math.max(0, started + deadline - now());
+    logger.info({ deadline, connections: sessions.size }, 'draining');
+    // Commits in flight finish and their acks go out before the connections close.
+    await within(left(), rooms.settled());
+    await within(left(), Promise.all([...sessions].map((session) => session.link.flushed())));
+    for (const session of [...sessions]) session.fail('E_HUB_DRAINING', 'The hub is restarting: reconnect');
+    // Let the close frames reach the clients before the sockets are cut.
+    await within(left(), ws.closed());
+    // Past the deadline a log that hangs is not waited for: nothing unfinished was acked.
+    await within(left(), close());
+    logger.info({ ms: Math.round(now() - started) }, 'drained');
+  }
+
+  function readiness(): 'ready' | 'draining' | 'log-failing' {
+    if (closing || draining) return 'draining';
+    return logHealth.failing ? 'log-failing' : 'ready';
+  }
+
+  // Connections a limit or a refusal ended are worth a line; ordinary ends only at debug.
+  function logClosed(session: HubSession): void {
+    const fields = { transport: session.link.transport, peer: session.peer, room: session.room, code: session.ended?.code };
+    if (session.ended !== undefined && WARN_CODES.has(session.ended.code)) logger.warn(fields, 'connection closed by a limit');
+    else logger.debug(fields, 'connection closed');
+  }
+}
+
+/** Codes of closes an operator may want to see: a client over a limit, too slow, or stuck. */
+const WARN_CODES = new Set([
+  'E_RATE_LIMITED',
+  'E_TOO_LARGE',
+  'E_SLOW_CONSUMER',
+  'E_HELLO_TIMEOUT',
+  'E_IDLE_TIMEOUT',
+  'E_LOG_WRITE',
+  'E_LOG_READ',
+]);
+
+/** Waits for `work`, or `ms` at most. */
+function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    // A failure is reported where the work is done; here it only ends the wait.
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

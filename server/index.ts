@@ -2,7 +2,8 @@
 // rxsync/server entry (Node only). Re-exports only: importing this module does no work.
 export { fileStorage } from './fileStorage.js';
 export type { Storage, StorageWrite } from '../lib/storage/storage.js';
-export { createHub, type Hub, type HubOptions } from './hub.js';
+export { createHub, type DrainOptions, type Hub, type HubOptions } from './hub.js';
+export { defaultLogger, isLogLevel, LOG_LEVELS, type HubLogger, type LogLevel } from './logger.js';
 export type { HubLimits } from './limits.js';
 export { allow, deny, type Authenticate, type AuthResult } from './auth.js';
 export {

@@ -53,6 +53,8 @@ function wsLink(socket: WebSocket): Link {
 /** The `/ws` endpoint: upgrades, then one session per socket; the first frame must be the hello. */
 export function createWsEndpoint(host: EndpointHost): {
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Resolves once every socket open now has closed (ended sockets are cut after a grace period). */
+  closed(): Promise<void>;
   close(): void;
 } {
   // maxPayload: ws itself refuses a bigger frame, closing with 1009 before buffering it whole.
@@ -77,6 +79,10 @@ export function createWsEndpoint(host: EndpointHost): {
           session.gone();
         });
       });
+    },
+    async closed() {
+      const open = [...wss.clients].filter((client) => client.readyState !== client.CLOSED);
+      await Promise.all(open.map((client) => new Promise((resolve) => client.once('close', resolve))));
     },
     close() {
       for (const client of wss.clients) client.terminate();
