@@ -126,6 +126,35 @@ describe('hub rates and numbers', () => {
     expect(parseDecimal(null)).toBeUndefined();
   });
 
+  it('takes only non-negative safe integers as frame numbers: ping ids of arbitrary JSON spellings get a pong or E_FRAME_INVALID', async () => {
+    const { url } = await hubWith({ limits: { messagesPerSecond: 1e9, messageBurst: 1e9 } });
+    const client = await wsClient(url);
+    clients.push(client);
+    await client.hello('frame-numbers');
+    const jsonNumber = fc.oneof(
+      fc.stringMatching(/^-?(0|[1-9][0-9]{0,19})(\.[0-9]{1,3})?([eE][+-]?[0-9]{1,3})?$/),
+      fc.constantFrom('-1', '1e400', '1.5', '-0', '9007199254740991', '9007199254740992', '0', '7'),
+    );
+    let sent = 0;
+    await fc.assert(
+      fc.asyncProperty(jsonNumber, async (text) => {
+        const value = JSON.parse(text) as number;
+        const valid = Number.isSafeInteger(value) && value >= 0;
+        const before = client.received.length;
+        await client.sendRaw(`{"v":1,"type":"ping","id":${text}}`);
+        sent++;
+        await client.waitFor(() => client.received.length > before, `a reply to ping ${text}`);
+        const reply = client.received[before]!;
+        // JSON -0 is the number 0 (echoed as 0).
+        if (valid) expect(reply).toEqual({ v: 1, type: 'pong', id: value === 0 ? 0 : value });
+        else expect(reply).toEqual(expect.objectContaining({ type: 'error', code: 'E_FRAME_INVALID' }));
+      }),
+      fcParams(200),
+    );
+    expect(sent).toBeGreaterThan(0);
+    expect(client.ended).toBeUndefined();
+  });
+
   it('refuses lax numbers in /poll and /sse URLs with 400 E_FRAME_INVALID; canonical ones are answered', async () => {
     const { url, hub } = await hubWith({ limits: { messagesPerSecond: 1e9, messageBurst: 1e9 } });
     const writer = await wsClient(url);
