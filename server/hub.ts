@@ -24,7 +24,9 @@ import { PING_WIRE } from './wire.js';
 import { checkOptions } from '../lib/options/checkOptions.js';
 import { hubOptionSpec } from './hubOptionSpec.js';
 import { serveHealth } from './healthEndpoint.js';
-import { defaultLogger, type HubLogger } from './logger.js';
+import { drainHub } from './drain.js';
+import { withinHelloDeadline } from './helloDeadline.js';
+import { defaultLogger, logSessionEnd, type HubLogger } from './logger.js';
 import { LogHealth } from './logHealth.js';
 
 /** Options of {@link createHub}. */
@@ -146,27 +148,16 @@ export function createHub(options: HubOptions): Hub {
   };
   rooms.host = roomHost;
 
-  // An authenticate that never answers must not hold the hello (and an HTTP hello POST) forever:
-  // at the hello deadline the session is ended with E_HELLO_TIMEOUT and the hello is over.
-  async function helloDeadline<T>(session: HubSession, decision: Promise<T>): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), Math.max(0, session.openedAt + limits.helloTimeout - now()));
-    });
-    try {
-      const result = await Promise.race([decision, timedOut]);
-      if (result === undefined) session.fail('E_HELLO_TIMEOUT', `No hello decided within ${limits.helloTimeout} ms`);
-      return result;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   async function hello(session: HubSession, frame: HelloFrame): Promise<void> {
     try {
       if (closing || draining) return session.fail(shutdownCode(), 'The hub is shutting down');
       if (frame.room === undefined) return session.fail('E_ROOM_INVALID', 'The hello must name a room');
-      const decision = await helloDeadline(session, decide(options.authenticate, frame.token, frame.room));
+      const decision = await withinHelloDeadline(
+        session,
+        limits.helloTimeout,
+        now(),
+        decide(options.authenticate, frame.token, frame.room),
+      );
       if (decision === undefined || session.closed) return;
       if (!decision.ok) {
         const forbidden = decision.reason === 'forbidden';
@@ -212,7 +203,7 @@ export function createHub(options: HubOptions): Hub {
         if (cids.get(cid) === session) cids.delete(cid);
       }
       metrics.connections.dec({ transport: session.link.transport });
-      logClosed(session);
+      logSessionEnd(logger, session);
       if (session.room !== undefined) rooms.get(session.room)?.leave(session);
       if (sessions.size === 0 && sweeper !== undefined) {
         clearInterval(sweeper);
@@ -341,7 +332,17 @@ export function createHub(options: HubOptions): Hub {
     drain({ deadline = 10_000 } = {}) {
       if (drained === undefined) {
         draining = true;
-        drained = drain(deadline);
+        drained = drainHub(
+          {
+            logger,
+            now,
+            sessions,
+            roomsSettled: () => rooms.settled(),
+            socketsClosed: () => ws.closed(),
+            close,
+          },
+          deadline,
+        );
       }
       return drained;
     },
@@ -365,56 +366,8 @@ export function createHub(options: HubOptions): Hub {
     return closed;
   }
 
-  async function drain(deadline: number): Promise<void> {
-    const started = now();
-    const left = (): number => Math.max(0, started + deadline - now());
-    logger.info({ deadline, connections: sessions.size }, 'draining');
-    // Commits in flight finish and their acks go out before the connections close.
-    await within(left(), rooms.settled());
-    await within(left(), Promise.all([...sessions].map((session) => session.link.flushed())));
-    for (const session of [...sessions]) session.fail('E_HUB_DRAINING', 'The hub is restarting: reconnect');
-    // Let the close frames reach the clients before the sockets are cut.
-    await within(left(), ws.closed());
-    // Past the deadline a log that hangs is not waited for: nothing unfinished was acked.
-    await within(left(), close());
-    logger.info({ ms: Math.round(now() - started) }, 'drained');
-  }
-
   function readiness(): 'ready' | 'draining' | 'log-failing' {
     if (closing || draining) return 'draining';
     return logHealth.failing ? 'log-failing' : 'ready';
   }
-
-  // Connections a limit or a refusal ended are worth a line; ordinary ends only at debug.
-  function logClosed(session: HubSession): void {
-    const fields = { transport: session.link.transport, peer: session.peer, room: session.room, code: session.ended?.code };
-    if (session.ended !== undefined && WARN_CODES.has(session.ended.code)) logger.warn(fields, 'connection closed by a limit');
-    else logger.debug(fields, 'connection closed');
-  }
-}
-
-/** Codes of closes an operator may want to see: a client over a limit, too slow, or stuck. */
-const WARN_CODES = new Set([
-  'E_RATE_LIMITED',
-  'E_TOO_LARGE',
-  'E_SLOW_CONSUMER',
-  'E_HELLO_TIMEOUT',
-  'E_IDLE_TIMEOUT',
-  'E_LOG_WRITE',
-  'E_LOG_READ',
-]);
-
-/** Waits for `work`, or `ms` at most. */
-function within(ms: number, work: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    // A failure is reported where the work is done; here it only ends the wait.
-    work.then(
-      () => undefined,
-      () => undefined,
-    ),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
