@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +78,51 @@ describe('hub health and logs', () => {
     expect(await hub.head('health')).toBe(1);
     await again.close();
   });
+
+  it('logs errors by default (no logger, no onError): JSON lines on stderr, the log write failure at level error', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, '..', 'transports', 'support', 'runTs.cjs'), join(__dirname, 'fixtures', 'defaultLoggerHub.ts')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        child.on('exit', () => reject(new Error(`the hub exited: ${stderr}`)));
+      });
+      const writer = await wsClient(url);
+      await writer.hello('default-logger');
+      await writer.send(opsFrame([counterOp(nextId())]));
+      await writer.waitFor(() => writer.ended !== undefined, 'the writer closed');
+      expect(writer.ended).toEqual({ code: 1011 });
+      const errorLine = async (): Promise<boolean> => stderr.includes('"level":50');
+      for (let i = 0; i < 200 && !(await errorLine()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const logged = stderr
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { level: number; msg: string; name?: string; err?: { message: string } });
+    expect(logged).toContainEqual(expect.objectContaining({ level: 30, msg: 'listening', name: 'rxsync-hub' }));
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: 'hub error',
+        err: expect.objectContaining({ message: 'attempt to write a readonly database' }),
+      }),
+    );
+  }, 30_000);
 
   it('logs to a pino logger given as `logger`: listening, and connections a limit closed at warn', async () => {
     await started!.hub.close();
