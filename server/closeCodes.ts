@@ -15,6 +15,7 @@ const TABLE: Record<string, { readonly ws: number; readonly http: number }> = {
   E_HUB_FULL: { ws: 4503, http: 503 },
   E_SLOW_CONSUMER: { ws: 4503, http: 503 },
   E_HUB_CLOSED: { ws: 1001, http: 503 },
+  E_HUB_DRAINING: { ws: 1012, http: 503 },
   E_LOG_READ: { ws: 1011, http: 500 },
   E_LOG_WRITE: { ws: 1011, http: 500 },
 };

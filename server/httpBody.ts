@@ -31,16 +31,20 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
   });
 }
 
-/** Answers with an HTTP status and, for errors, the error frame as the body. */
-export function answer(response: ServerResponse, status: number, error?: { code: string; message: string }): void {
+/**
+ * Answers with an HTTP status and, for errors, the error frame as the body. A `429` says when to
+ * come back: `retryAfterMs` (default one second) rounded up to whole seconds in `Retry-After`.
+ */
+export function answer(response: ServerResponse, status: number, error?: { code: string; message: string }, retryAfterMs = 1000): void {
   if (response.headersSent) {
     response.end();
     return;
   }
+  const headers: Record<string, string> = status === 429 ? { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } : {};
   if (error === undefined) {
-    response.writeHead(status).end();
+    response.writeHead(status, headers).end();
     return;
   }
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  response.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   response.end(errorWire(error.code, error.message));
 }

@@ -23,6 +23,11 @@ import { createWsEndpoint } from './wsEndpoint.js';
 import { PING_WIRE } from './wire.js';
 import { checkOptions } from '../lib/options/checkOptions.js';
 import { hubOptionSpec } from './hubOptionSpec.js';
+import { serveHealth } from './healthEndpoint.js';
+import { drainHub } from './drain.js';
+import { withinHelloDeadline } from './helloDeadline.js';
+import { defaultLogger, logSessionEnd, type HubLogger } from './logger.js';
+import { LogHealth } from './logHealth.js';
 
 /** Options of {@link createHub}. */
 export interface HubOptions {
@@ -42,8 +47,19 @@ export interface HubOptions {
   readonly metrics?: Metrics;
   /** Ms an empty room stays in memory. Default 30 000. */
   readonly unloadAfter?: number;
-  /** Failures no client is waiting for (a log write or snapshot that failed). Default: ignored. */
+  /** Failures no client is waiting for (a log write or snapshot that failed), besides the logger. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where the hub logs (errors, refusals that close a connection, drain): a pino logger or anything
+   * with its `error`/`warn`/`info`/`debug(fields, message)`. Default: pino, JSON lines to stderr at `info`.
+   */
+  readonly logger?: HubLogger;
+}
+
+/** Options of {@link Hub.drain}. */
+export interface DrainOptions {
+  /** Ms to finish in-flight commits and close connections before the rest is cut. Default 10 000. */
+  readonly deadline?: number;
 }
 
 /** A running hub. */
@@ -59,6 +75,14 @@ export interface Hub {
   head(room: string): Promise<number>;
   /** Closes every connection (close code 1001), finishes pending writes, closes the log and the server. */
   close(): Promise<void>;
+  /**
+   * Graceful shutdown, e.g. on SIGTERM: `/readyz` answers 503 and new connections are refused at
+   * once; commits in flight finish and their acks are sent (ops arriving meanwhile are not taken:
+   * their clients resend them); then every connection is closed with 1012 (`E_HUB_DRAINING`) so
+   * its client reconnects elsewhere right away, and the hub closes. Past `deadline`, what is left
+   * is cut as by {@link Hub.close}. Resolves once closed, or at the deadline.
+   */
+  drain(options?: DrainOptions): Promise<void>;
 }
 
 /**
@@ -79,14 +103,17 @@ export function createHub(options: HubOptions): Hub {
   if (options === undefined || options.log === undefined) {
     throw new RxSyncError('E_OPTION_INVALID', 'createHub needs a `log`: await openSqliteLog({ path }) (or memoryLog() in tests)');
   }
-  const log = options.log;
   const limits: ResolvedLimits = resolveLimits(options.limits);
   const presenceTimeout = options.presenceTimeout ?? 30_000;
   const registry = options.metrics ?? createMetrics();
   const metrics: HubMetrics = hubMetrics(registry);
   const now = (): number => performance.now();
+  const logger = options.logger ?? defaultLogger();
+  const logHealth = new LogHealth(now);
+  const log = logHealth.watch(options.log);
   const reportError = (error: unknown): void => {
     try {
+      logger.error({ err: error }, 'hub error');
       options.onError?.(error);
     } catch {
       // A failing error handler must not take the hub down.
@@ -104,6 +131,11 @@ export function createHub(options: HubOptions): Hub {
   });
   let sweeper: NodeJS.Timeout | undefined;
   let closing = false;
+  let draining = false;
+  let drained: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
+  // Refusing new sessions: drain says reconnect elsewhere now (1012), close says the hub is gone.
+  const shutdownCode = (): string => (draining ? 'E_HUB_DRAINING' : 'E_HUB_CLOSED');
 
   const roomHost: RoomHost = {
     log,
@@ -118,10 +150,15 @@ export function createHub(options: HubOptions): Hub {
 
   async function hello(session: HubSession, frame: HelloFrame): Promise<void> {
     try {
-      if (closing) return session.fail('E_HUB_CLOSED', 'The hub is shutting down');
+      if (closing || draining) return session.fail(shutdownCode(), 'The hub is shutting down');
       if (frame.room === undefined) return session.fail('E_ROOM_INVALID', 'The hello must name a room');
-      const decision = await decide(options.authenticate, frame.token, frame.room);
-      if (session.closed) return;
+      const decision = await withinHelloDeadline(
+        session,
+        limits.helloTimeout,
+        now(),
+        decide(options.authenticate, frame.token, frame.room),
+      );
+      if (decision === undefined || session.closed) return;
       if (!decision.ok) {
         const forbidden = decision.reason === 'forbidden';
         return session.fail(
@@ -153,6 +190,8 @@ export function createHub(options: HubOptions): Hub {
     message(session: HubSession, message: ClientMessage, receivedAt: number) {
       const room = session.room === undefined ? undefined : rooms.get(session.room);
       if (room === undefined) return;
+      // Draining: new ops are not taken (never acked, so their client resends them after reconnecting).
+      if (draining && message.kind === 'ops') return;
       if (message.kind === 'ops') room.receiveOps(session, message, receivedAt);
       else room.setPresence(session, message.state);
     },
@@ -164,6 +203,7 @@ export function createHub(options: HubOptions): Hub {
         if (cids.get(cid) === session) cids.delete(cid);
       }
       metrics.connections.dec({ transport: session.link.transport });
+      logSessionEnd(logger, session);
       if (session.room !== undefined) rooms.get(session.room)?.leave(session);
       if (sessions.size === 0 && sweeper !== undefined) {
         clearInterval(sweeper);
@@ -205,7 +245,7 @@ export function createHub(options: HubOptions): Hub {
       }
       metrics.connections.inc({ transport: link.transport });
       metrics.connectionsTotal.inc({ transport: link.transport });
-      if (closing) session.fail('E_HUB_CLOSED', 'The hub is shutting down');
+      if (closing || draining) session.fail(shutdownCode(), 'The hub is shutting down');
       else if (sweeper === undefined) {
         sweeper = setInterval(sweep, Math.max(10, Math.min(presenceTimeout, limits.helloTimeout) / 4));
         sweeper.unref();
@@ -226,7 +266,11 @@ export function createHub(options: HubOptions): Hub {
       else response.destroy();
     };
     try {
-      if (request.method === 'GET' && url.pathname === '/sse') serveSse(endpoints, request, response, url.searchParams);
+      if (request.method === 'GET' && (url.pathname === '/healthz' || url.pathname === '/readyz')) {
+        serveHealth(response, url.pathname === '/healthz' ? 'live' : readiness());
+      } else if (request.method === 'GET' && url.pathname === '/sse' && (closing || draining)) {
+        answer(response, 503, { code: shutdownCode(), message: 'The hub is shutting down' });
+      } else if (request.method === 'GET' && url.pathname === '/sse') serveSse(endpoints, request, response, url.searchParams);
       else if (request.method === 'POST' && url.pathname === '/send') servePost(endpoints, request, response, url.searchParams).catch(fail);
       else if (request.method === 'GET' && url.pathname === '/poll') servePoll(endpoints, request, response, url.searchParams).catch(fail);
       else if (request.method === 'GET' && url.pathname === '/metrics') {
@@ -237,14 +281,26 @@ export function createHub(options: HubOptions): Hub {
     }
   };
 
-  const server = createServer(route);
+  const server = createServer(
+    {
+      // Slow or half-sent requests (slowloris) are cut in seconds, not Node's minutes. Node checks
+      // these on a timer: run it often enough that a timeout is applied close to when it is due.
+      headersTimeout: limits.headersTimeout,
+      requestTimeout: limits.requestTimeout,
+      keepAliveTimeout: limits.keepAliveTimeout,
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, limits.headersTimeout / 4)),
+    },
+    route,
+  );
   server.on('upgrade', (request, socket, head) => {
-    if (closing) socket.destroy();
+    if (closing || draining) socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else ws.upgrade(request, socket, head);
   });
-  // A client that sends garbage instead of HTTP gets a 400, never an exception.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  // A client that sends garbage instead of HTTP gets a 400 (too slow: 408), never an exception.
+  server.on('clientError', (error: Error & { code?: string }, socket) => {
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    // Destroyed once the answer is out: a peer that never closes its side holds nothing.
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`, () => socket.destroy());
     else socket.destroy();
   });
 
@@ -258,7 +314,9 @@ export function createHub(options: HubOptions): Hub {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
           const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve({ port: address.port, host: address.address, url: `http://${shown}:${address.port}` });
+          const url = `http://${shown}:${address.port}`;
+          logger.info({ url }, 'listening');
+          resolve({ port: address.port, host: address.address, url });
         });
       });
     },
@@ -270,9 +328,30 @@ export function createHub(options: HubOptions): Hub {
     async head(room) {
       return rooms.get(room)?.head ?? log.head(room);
     },
-    async close() {
-      if (closing) return;
-      closing = true;
+    close,
+    drain({ deadline = 10_000 } = {}) {
+      if (drained === undefined) {
+        draining = true;
+        drained = drainHub(
+          {
+            logger,
+            now,
+            sessions,
+            roomsSettled: () => rooms.settled(),
+            socketsClosed: () => ws.closed(),
+            close,
+          },
+          deadline,
+        );
+      }
+      return drained;
+    },
+  };
+
+  function close(): Promise<void> {
+    if (closed !== undefined) return closed;
+    closing = true;
+    closed = (async () => {
       for (const session of [...sessions]) session.fail('E_HUB_CLOSED', 'The hub is shutting down');
       ws.close();
       await new Promise<void>((resolve) => {
@@ -282,6 +361,13 @@ export function createHub(options: HubOptions): Hub {
       await rooms.close();
       if (sweeper !== undefined) clearInterval(sweeper);
       await log.close();
-    },
-  };
+      logger.info({}, 'closed');
+    })();
+    return closed;
+  }
+
+  function readiness(): 'ready' | 'draining' | 'log-failing' {
+    if (closing || draining) return 'draining';
+    return logHealth.failing ? 'log-failing' : 'ready';
+  }
 }

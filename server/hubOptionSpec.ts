@@ -11,4 +11,5 @@ export const hubOptionSpec: OptionSpec = {
   metrics: 'object',
   unloadAfter: 'ms',
   onError: 'function',
+  logger: 'object',
 };

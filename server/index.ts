@@ -1,6 +1,7 @@
 /// <reference types="node" />
 // rxsync/server entry (Node only). Re-exports only: importing this module does no work.
-export { createHub, type Hub, type HubOptions } from './hub.js';
+export { createHub, type DrainOptions, type Hub, type HubOptions } from './hub.js';
+export { defaultLogger, isLogLevel, LOG_LEVELS, type HubLogger, type LogLevel } from './logger.js';
 export type { HubLimits } from './limits.js';
 export { allow, deny, type Authenticate, type AuthResult } from './auth.js';
 export {

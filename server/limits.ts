@@ -1,3 +1,5 @@
+import { RxSyncError } from '../lib/errors.js';
+
 /** Bounds the hub enforces per frame, connection and room. Every field is optional. */
 export interface HubLimits {
   /** Largest frame in bytes (WebSocket `maxPayload`, one POSTed line). Default 1 MiB. */
@@ -22,6 +24,12 @@ export interface HubLimits {
   readonly helloTimeout?: number;
   /** Bytes waiting to be sent to one connection before it is dropped as too slow. Default 16 MiB. */
   readonly maxBufferedBytes?: number;
+  /** Ms a client has to send a request's headers (slow or half-sent requests are closed with 408). Default 10 000. */
+  readonly headersTimeout?: number;
+  /** Ms a client has to send a whole request, body included; at least `headersTimeout`. Default 30 000. */
+  readonly requestTimeout?: number;
+  /** Ms an idle keep-alive HTTP connection stays open between requests. Default 5 000. */
+  readonly keepAliveTimeout?: number;
 }
 
 /** {@link HubLimits} with every default filled in. */
@@ -32,6 +40,15 @@ const MiB = 1024 * 1024;
 /** Fills in the defaults. */
 export function resolveLimits(limits: HubLimits = {}): ResolvedLimits {
   const maxFrameBytes = limits.maxFrameBytes ?? MiB;
+  const headersTimeout = limits.headersTimeout ?? 10_000;
+  const requestTimeout = limits.requestTimeout ?? Math.max(30_000, headersTimeout);
+  if (requestTimeout < headersTimeout) {
+    // node:http refuses it too; say so in the hub's own terms.
+    throw new RxSyncError(
+      'E_OPTION_INVALID',
+      `limits.requestTimeout (${requestTimeout}) must be at least limits.headersTimeout (${headersTimeout})`,
+    );
+  }
   return {
     maxFrameBytes,
     maxPostBytes: limits.maxPostBytes ?? 4 * maxFrameBytes,
@@ -44,5 +61,8 @@ export function resolveLimits(limits: HubLimits = {}): ResolvedLimits {
     messageBurst: limits.messageBurst ?? 200,
     helloTimeout: limits.helloTimeout ?? 10_000,
     maxBufferedBytes: limits.maxBufferedBytes ?? 16 * MiB,
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: limits.keepAliveTimeout ?? 5000,
   };
 }

@@ -1,9 +1,12 @@
 /// <reference types="node" />
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseDecimal } from './decimal.js';
 import type { EndpointHost } from './endpointHost.js';
 import { answer } from './httpBody.js';
+import type { ResolvedLimits } from './limits.js';
 import type { Link } from './link.js';
 import { PAGE } from './room.js';
+import { TokenBucket } from './tokenBucket.js';
 
 /** A polling connection: connection-scoped frames wait here, each with its place in the sequence. */
 export interface PollLink extends Link {
@@ -11,10 +14,12 @@ export interface PollLink extends Link {
   readonly pending: { readonly wire: string; readonly at: number }[];
   /** Set by the hub: the session's position, so queued frames keep their order among the ops. */
   position: () => number;
+  /** Polls this session may make: a bucket of the frame rate's size, apart from its POSTed frames. */
+  readonly polls: TokenBucket;
 }
 
 /** Creates the link of a polling session (its frames are collected by `GET /poll`). */
-export function pollLink(): PollLink {
+export function pollLink(limits: ResolvedLimits, now: number): PollLink {
   let bytes = 0;
   const pending: { wire: string; at: number }[] = [];
   const link: PollLink = {
@@ -22,6 +27,7 @@ export function pollLink(): PollLink {
     pulls: true,
     pending,
     position: () => 0,
+    polls: new TokenBucket(limits.messagesPerSecond, limits.messageBurst, now),
     write(wire, seq) {
       // Sequenced frames are read from the log by each poll; only the rest is queued.
       if (seq !== undefined) return;
@@ -66,9 +72,20 @@ export async function servePoll(
   if (session.state !== 'live' || room === undefined) {
     return answer(response, 409, { code: 'E_HELLO_REQUIRED', message: 'The hello of this session has not been answered yet' });
   }
-  session.lastInbound = Math.max(session.lastInbound, performance.now());
-  const since = Number(query.get('since') ?? 0);
-  const from = Math.max(Number.isSafeInteger(since) && since > 0 ? since : 0, session.floor);
+  const now = performance.now();
+  session.lastInbound = Math.max(session.lastInbound, now);
+  const since = parseDecimal(query.get('since'));
+  if (since === undefined) {
+    host.metrics.rejects.inc({ code: 'E_FRAME_INVALID' });
+    return answer(response, 400, { code: 'E_FRAME_INVALID', message: 'since must be a non-negative integer in decimal digits' });
+  }
+  // Over the poll rate: the poll is refused, the session stays (a poll changes nothing; the next one catches up).
+  if (!session.link.polls.take(now)) {
+    host.metrics.rejects.inc({ code: 'E_RATE_LIMITED' });
+    const message = `More than ${host.limits.messagesPerSecond} polls per second`;
+    return answer(response, 429, { code: 'E_RATE_LIMITED', message }, session.link.polls.wait(now));
+  }
+  const from = Math.max(since, session.floor);
   const ops = await room.opsAfter(from, PAGE);
   const link = session.link;
   const lines: string[] = [];

@@ -43,7 +43,7 @@ export async function servePost(
   if (session === undefined) {
     const first = lines[0] === undefined ? undefined : frameType(lines[0]);
     if (first === 'hello') {
-      const link = pollLink();
+      const link = pollLink(host.limits, performance.now());
       session = host.open(link, cid);
       const opened = session;
       link.position = () => opened.sentSeq;
@@ -53,6 +53,8 @@ export async function servePost(
       return answer(response, 404, { code: 'E_SESSION_UNKNOWN', message: 'No session with this cid: reconnect and send a hello' });
     }
   }
+  // An empty POST costs a token too, or it would be free load.
+  if (lines.length === 0) session.admit();
   for (const line of lines) {
     const pending = session.receive(line.endsWith('\r') ? line.slice(0, -1) : line);
     if (pending !== undefined) await pending;

@@ -65,10 +65,15 @@ export class RoomRegistry {
     this.unloadTimers.set(name, timer);
   }
 
-  /** Waits for loads and pending writes, then forgets every room (for shutdown). */
-  async close(): Promise<void> {
+  /** Resolves once loads in progress ended and every room's queued ops are written (for a drain). */
+  async settled(): Promise<void> {
     await Promise.allSettled([...this.loading.values()]);
     await Promise.all([...this.rooms.values()].map((room) => room.settled()));
+  }
+
+  /** Waits for loads and pending writes, then forgets every room (for shutdown). */
+  async close(): Promise<void> {
+    await this.settled();
     for (const name of [...this.unloadTimers.keys()]) this.cancelUnload(name);
     this.rooms.clear();
   }

@@ -80,13 +80,8 @@ export class HubSession {
    * joined or was refused), so the HTTP endpoints can answer the hello POST with the outcome.
    */
   receive(wire: string): void | Promise<void> {
-    if (this.closed) return;
     const now = this.host.now();
-    this.lastInbound = now;
-    if (!this.bucket.take(now)) {
-      this.fail('E_RATE_LIMITED', `More than ${this.host.limits.messagesPerSecond} frames per second`);
-      return;
-    }
+    if (!this.admit(now)) return;
     // A UTF-16 unit is at most 3 UTF-8 bytes: only long strings need their bytes counted.
     const max = this.host.limits.maxFrameBytes;
     if (wire.length > max || (wire.length * 3 > max && Buffer.byteLength(wire) > max)) {
@@ -100,6 +95,19 @@ export class HubSession {
       return;
     }
     return this.handle(wire, now);
+  }
+
+  /**
+   * Counts one inbound frame (binary ones and empty POSTs too) as activity and against the rate
+   * limit, before anything else is done with it. False when the session is closed or was just closed
+   * for going over the rate (`E_RATE_LIMITED`).
+   */
+  admit(now: number = this.host.now()): boolean {
+    if (this.closed) return false;
+    this.lastInbound = now;
+    if (this.bucket.take(now)) return true;
+    this.fail('E_RATE_LIMITED', `More than ${this.host.limits.messagesPerSecond} frames per second`);
+    return false;
   }
 
   /** Validates and dispatches one frame that passed the rate and size checks. */

@@ -1,6 +1,7 @@
 /// <reference types="node" />
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isOpId } from '../lib/protocol/names.js';
+import { parseDecimal } from './decimal.js';
 import type { EndpointHost } from './endpointHost.js';
 import { answer } from './httpBody.js';
 import type { Link } from './link.js';
@@ -40,6 +41,10 @@ function sseLink(response: ServerResponse): Link {
 export function serveSse(host: EndpointHost, request: IncomingMessage, response: ServerResponse, query: URLSearchParams): void {
   const cid = query.get('cid');
   if (!isOpId(cid)) return answer(response, 400, { code: 'E_FRAME_INVALID', message: 'cid must be 1-64 characters of A-Z a-z 0-9 _ -' });
+  const lastEventId = query.get('lastEventId');
+  if (lastEventId !== null && parseDecimal(lastEventId) === undefined) {
+    return answer(response, 400, { code: 'E_FRAME_INVALID', message: 'lastEventId must be a non-negative integer in decimal digits' });
+  }
   if (host.byCid(cid) !== undefined) return answer(response, 409, { code: 'E_FRAME_INVALID', message: 'cid already in use' });
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',

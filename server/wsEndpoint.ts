@@ -53,6 +53,8 @@ function wsLink(socket: WebSocket): Link {
 /** The `/ws` endpoint: upgrades, then one session per socket; the first frame must be the hello. */
 export function createWsEndpoint(host: EndpointHost): {
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Resolves once every socket open now has closed (ended sockets are cut after a grace period). */
+  closed(): Promise<void>;
   close(): void;
 } {
   // maxPayload: ws itself refuses a bigger frame, closing with 1009 before buffering it whole.
@@ -67,8 +69,9 @@ export function createWsEndpoint(host: EndpointHost): {
       wss.handleUpgrade(request, socket, head, (ws) => {
         const session = host.open(wsLink(ws));
         ws.on('message', (data, isBinary) => {
-          if (isBinary) session.error('E_FRAME_INVALID', 'Binary frames are not supported');
-          else void session.receive(text(data));
+          // A binary frame is counted against the rate like any other before it is refused.
+          if (!isBinary) void session.receive(text(data));
+          else if (session.admit()) session.error('E_FRAME_INVALID', 'Binary frames are not supported');
         });
         ws.on('close', () => session.gone());
         ws.on('error', (error: Error & { code?: string }) => {
@@ -76,6 +79,10 @@ export function createWsEndpoint(host: EndpointHost): {
           session.gone();
         });
       });
+    },
+    async closed() {
+      const open = [...wss.clients].filter((client) => client.readyState !== client.CLOSED);
+      await Promise.all(open.map((client) => new Promise((resolve) => client.once('close', resolve))));
     },
     close() {
       for (const client of wss.clients) client.terminate();
