@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { isRxSyncError } from '../../../lib/errors.js';
 import { createHlc, mvMap, stampNode, type Hlc, type Json, type Stamp } from '../../../lib/crdt/index.js';
@@ -182,6 +184,15 @@ describe('mvMap codec', () => {
   const good = JSON.parse(JSON.stringify(mvMap.encode(sample))) as { fields: unknown[][] };
   const [gone, title] = good.fields as [unknown[], unknown[]];
   const withTitle = (replacement: unknown[]): unknown => ({ ...good, fields: [gone, replacement] });
+
+  it('decodes the example in PROTOCOL.md as documented', () => {
+    const protocol = readFileSync(join(__dirname, '..', '..', '..', 'PROTOCOL.md'), 'utf8');
+    const example = /\*\*`mv-map`\*\*[^\n]*\n\n```json\n([\s\S]*?)\n```/.exec(protocol)?.[1];
+    const state = mvMap.decode(JSON.parse(example ?? 'null'));
+    expect(Object.keys(mvMap.conflicts(state))).toEqual(['email']);
+    expect({ ...mvMap.value(state) }).toEqual({ email: 'ann@work.example', name: 'Ann' });
+    expect(state.fields.get('gone')?.siblings).toEqual([]);
+  });
 
   it('accepts a good payload', () => {
     expect(Object.keys(mvMap.conflicts(mvMap.decode(good)))).toEqual(['title']);
