@@ -53,7 +53,8 @@ export function create<V>(): MvMap<V> {
   return { fields: new Map() };
 }
 
-function write<V>(state: MvMap<V>, name: string, siblings: readonly Sibling<V>[], stamp: Stamp): MvMap<V> {
+// Adds to `out` the field `name` of `state` rewritten to `siblings` by a write at `stamp`.
+function write<V>(out: Map<string, MvField<V>>, state: MvMap<V>, name: string, siblings: readonly Sibling<V>[], stamp: Stamp): void {
   const current = state.fields.get(name) ?? EMPTY_FIELD;
   const known = current.seen.get(stampNode(stamp));
   if (known !== undefined && stamp <= known) {
@@ -62,7 +63,7 @@ function write<V>(state: MvMap<V>, name: string, siblings: readonly Sibling<V>[]
       `mv-map: field ${JSON.stringify(name)}: stamp ${stamp} is not newer than ${known} already seen from its node`,
     );
   }
-  return { fields: new Map([[name, { siblings, seen: witness(current.seen, stamp) }]]) };
+  out.set(name, { siblings, seen: witness(current.seen, stamp) });
 }
 
 /**
@@ -79,7 +80,24 @@ function write<V>(state: MvMap<V>, name: string, siblings: readonly Sibling<V>[]
  * ```
  */
 export function set<V>(state: MvMap<V>, field: string, value: V, stamp: Stamp): MvMap<V> {
-  return write(state, field, [{ value, stamp }], stamp);
+  const fields = new Map<string, MvField<V>>();
+  write(fields, state, field, [{ value, stamp }], stamp);
+  return { fields };
+}
+
+/**
+ * Writes several fields in one delta, each as {@link set} would (for a form saved at once, or a
+ * bulk import). `stamp` is one stamp for the whole batch or a function called once per field
+ * (e.g. `() => clock.tick()`); a field named twice keeps its last value.
+ */
+export function setMany<V>(state: MvMap<V>, entries: Iterable<readonly [string, V]>, stamp: Stamp | (() => Stamp)): MvMap<V> {
+  const last = new Map(entries);
+  const fields = new Map<string, MvField<V>>();
+  for (const [name, value] of last) {
+    const at = typeof stamp === 'string' ? stamp : stamp();
+    write(fields, state, name, [{ value, stamp: at }], at);
+  }
+  return { fields };
 }
 
 /**
@@ -90,7 +108,9 @@ export function set<V>(state: MvMap<V>, field: string, value: V, stamp: Stamp): 
 export function remove<V>(state: MvMap<V>, field: string, stamp: Stamp): MvMap<V> {
   const current = state.fields.get(field);
   if (current === undefined || current.siblings.length === 0) return create();
-  return write(state, field, [], stamp);
+  const fields = new Map<string, MvField<V>>();
+  write(fields, state, field, [], stamp);
+  return { fields };
 }
 
 /**

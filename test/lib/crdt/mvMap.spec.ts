@@ -88,6 +88,30 @@ describe('mvMap writes', () => {
     expect(mvMap.remove(state, 'never', ca.tick()).fields.size).toBe(0);
   });
 
+  it('setMany writes several fields in one delta, a field named twice keeping its last value', () => {
+    const clock = createHlc({ nodeId: 'n1', now: () => 1_700_000_000_000 });
+    const delta = mvMap.setMany(
+      mvMap.create<Json>(),
+      [
+        ['a', 1],
+        ['b', 2],
+        ['a', 3],
+      ],
+      clock.tick(),
+    );
+    expect([...delta.fields.keys()]).toEqual(['a', 'b']);
+    expect({ ...mvMap.value(delta) }).toEqual({ a: 3, b: 2 });
+    const ticked = mvMap.setMany(
+      mvMap.merge(mvMap.create<Json>(), delta),
+      [
+        ['a', 4],
+        ['c', 5],
+      ],
+      () => clock.tick(),
+    );
+    expect(stampsOf(ticked, 'a')[0]! < stampsOf(ticked, 'c')[0]!).toBe(true);
+  });
+
   it('refuses a stamp its field has already seen from that node (E_CRDT_STALE_STAMP)', () => {
     const clock = createHlc({ nodeId: 'n1', now: () => 1_700_000_000_000 });
     const first = clock.tick();

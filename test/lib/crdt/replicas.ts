@@ -144,7 +144,21 @@ export const mvMapSpec: CrdtSpec<mvMap.MvMap<Json>, VersionVector> = {
   create: () => mvMap.create(),
   // Writes return one-field deltas: the replica merges its own, as a live document does.
   apply: (s, op, clock) =>
-    mvMap.merge(s, op.kind % 4 === 0 ? mvMap.remove(s, keyOf(op), clock.tick()) : mvMap.set(s, keyOf(op), valueOf(op), clock.tick())),
+    mvMap.merge(
+      s,
+      op.kind % 4 === 0
+        ? mvMap.remove(s, keyOf(op), clock.tick())
+        : op.kind % 4 === 1
+          ? mvMap.setMany(
+              s,
+              [
+                [keyOf(op), valueOf(op)],
+                [KEYS[(op.key + 1) % KEYS.length] as string, op.value],
+              ],
+              () => clock.tick(),
+            )
+          : mvMap.set(s, keyOf(op), valueOf(op), clock.tick()),
+    ),
   merge: mvMap.merge,
   delta: mvMap.delta,
   version: mvMap.version,
