@@ -6,7 +6,7 @@ import { RxSyncError } from '../errors.js';
 import type { Json } from './json.js';
 import { merge as mergeRegisters, type Sibling } from './mvRegister.js';
 import { stampNode, type Stamp } from './stamp.js';
-import { coversVersion, emptyVersion, mergeVersions, witness, type EncodedVersionVector, type VersionVector } from './versionVector.js';
+import { coversVersion, emptyVersion, mergeVersions, witness, type VersionVector } from './versionVector.js';
 
 export { decode, encode } from './mvMapCodec.js';
 
@@ -36,14 +36,15 @@ export interface MvMap<V> {
 }
 
 /**
- * JSON form of an {@link MvMap}: one `[name, seen, siblings]` triple per field, sorted by name;
- * `seen` as `[nodeId, stamp]` pairs sorted by node, `siblings` as `[stamp, value]` pairs in stamp
- * order (empty for a removed field).
+ * JSON form of an {@link MvMap}: one `[name, writes]` pair per field, sorted by name. `writes` lists
+ * the field's version vector in stamp order, one entry per node: `[stamp, value]` when that node's
+ * newest write is a live sibling, `[stamp]` when it was superseded (the node is in the stamp). A
+ * removed field has only `[stamp]` entries.
  */
 export interface EncodedMvMap {
   readonly type: 'mv-map';
   readonly v: 1;
-  readonly fields: readonly (readonly [string, EncodedVersionVector, readonly (readonly [Stamp, Json])[]])[];
+  readonly fields: readonly (readonly [string, readonly (readonly [Stamp] | readonly [Stamp, Json])[]])[];
 }
 
 const EMPTY_FIELD: MvField<never> = { siblings: [], seen: emptyVersion() };

@@ -207,7 +207,10 @@ describe('mvMap codec', () => {
   sample = mvMap.merge(sample, mvMap.remove(sample, 'gone', clock.tick()));
   const good = JSON.parse(JSON.stringify(mvMap.encode(sample))) as { fields: unknown[][] };
   const [gone, title] = good.fields as [unknown[], unknown[]];
-  const withTitle = (replacement: unknown[]): unknown => ({ ...good, fields: [gone, replacement] });
+  const writes = title[1] as [string, Json][];
+  const [n1Title] = writes[0]!;
+  const n1Later = (gone[1] as [string][])[0]![0];
+  const withTitle = (replacement: unknown): unknown => ({ ...good, fields: [gone, ['title', replacement]] });
 
   it('decodes the example in PROTOCOL.md as documented', () => {
     const protocol = readFileSync(join(__dirname, '..', '..', '..', 'PROTOCOL.md'), 'utf8');
@@ -228,19 +231,16 @@ describe('mvMap codec', () => {
     [{ ...good, fields: {} }, /mv-map: fields must be an array/],
     [{ ...good, fields: [title, gone] }, /mv-map: fields\[1\]\[0\] "gone" must sort after the previous field/],
     [{ ...good, fields: [gone, gone] }, /mv-map: fields\[1\]\[0\] "gone" must sort after/],
-    [{ ...good, fields: [[1, [], []]] }, /mv-map: fields\[0\]\[0\] must be a string/],
-    [{ ...good, fields: [['a b', []]] }, /mv-map: fields\[0\] must be a \[name, seen, siblings\] triple/],
-    [withTitle(['title', [], title[2]]), /mv-map: fields\.title\.seen must hold at least one write/],
-    [withTitle(['title', [['n1', 'x']], []]), /mv-map: fields\.title\.seen\[0\]\[1\] must be a stamp issued by "n1"/],
-    [withTitle(['title', title[1], 'x']), /mv-map: fields\.title\.siblings must be an array/],
-    [withTitle(['title', title[1], [[1, 2]]]), /mv-map: fields\.title\.siblings\[0\]\[0\] must be a stamp/],
-    [withTitle(['title', title[1], [...(title[2] as unknown[])].reverse()]), /fields\.title\.siblings\[1\]\[0\] must be greater than/],
-    [withTitle(['title', [(title[1] as unknown[])[0]], title[2]]), /fields\.title\.siblings\[1\]\[0\] must be the newest stamp seen/],
-    [
-      withTitle(['title', title[1], [[(title[2] as unknown[][])[0]?.[0], { deep: [1, { bad: Infinity }] }]]]),
-      /mv-map: fields\.title\.siblings\[0\]\[1\]\.deep\[1\]\.bad must be a finite number/,
-    ],
-    [{ ...good, fields: [['a b', title[1], [1]]] }, /mv-map: fields\["a b"\]\.siblings\[0\] must be a \[stamp, value\] pair/],
+    [{ ...good, fields: [[1, []]] }, /mv-map: fields\[0\]\[0\] must be a string/],
+    [{ ...good, fields: [['a b', [], []]] }, /mv-map: fields\[0\] must be a \[name, writes\] pair/],
+    [withTitle([]), /mv-map: fields\.title must hold at least one write/],
+    [withTitle('x'), /mv-map: fields\.title must be an array/],
+    [withTitle([[1, 2]]), /mv-map: fields\.title\[0\]\[0\] must be a stamp/],
+    [withTitle([...writes].reverse()), /mv-map: fields\.title\[1\]\[0\] must be greater than the previous stamp/],
+    [withTitle([writes[0], [n1Later, 'x']]), /mv-map: fields\.title\[1\]\[0\] repeats node "n1"/],
+    [withTitle([[n1Title, 1, 2]]), /mv-map: fields\.title\[0\] must be \[stamp\] or \[stamp, value\]/],
+    [withTitle([[n1Title, { deep: [1, { bad: Infinity }] }]]), /mv-map: fields\.title\[0\]\[1\]\.deep\[1\]\.bad must be a finite number/],
+    [{ ...good, fields: [['a b', [1]]] }, /mv-map: fields\["a b"\]\[0\] must be \[stamp\] or \[stamp, value\]/],
     [null, /mv-map: \(root\) must be an object/],
   ])('rejects %# naming the field', (payload, message) => {
     expect(decodeError(() => mvMap.decode(payload))).toMatch(message);

@@ -165,7 +165,10 @@ export const mvMapSpec: CrdtSpec<mvMap.MvMap<Json>, VersionVector> = {
   encode: (s) => mvMap.encode(s),
   decode: mvMap.decode,
   canon: (s) => JSON.stringify(mvMap.encode(s)),
-  view: (s) => JSON.stringify(mvMap.encode(s).fields.map(([name, , siblings]) => [name, siblings])),
+  view: (s) =>
+    JSON.stringify(
+      [...s.fields].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([name, f]) => [name, f.siblings.map((x) => [x.stamp, x.value])]),
+    ),
   newest: (s) => newestOf(mvMap.version(s)),
 };
 
