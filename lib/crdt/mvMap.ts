@@ -28,8 +28,8 @@ export interface MvField<V> {
  * nothing changed).
  *
  * Memory: a removal drops the field's values at once; what stays is a tombstone of the field's name
- * and its version vector (one stamp per node that ever wrote the field), until the field is written
- * again.
+ * and its version vector (one stamp per node that ever wrote the field), for as long as the map
+ * lives: without it a late copy of a removed value would come back. (There is no `compact` yet.)
  */
 export interface MvMap<V> {
   readonly fields: ReadonlyMap<string, MvField<V>>;
