@@ -39,3 +39,5 @@ export * as pnCounter from './pnCounter.js';
 export type { EncodedPnCounter, PnCounter } from './pnCounter.js';
 export * as orSet from './orSet.js';
 export type { EncodedOrSet, OrSet, OrSetDots } from './orSet.js';
+export * as mvMap from './mvMap.js';
+export type { EncodedMvMap, MvField, MvMap } from './mvMap.js';

@@ -93,6 +93,8 @@ export interface LiveDocs {
   'mv-register': LiveMultiValue;
   'pn-counter': LiveCounter;
   'or-set': LiveSet;
+  /** Read-only here for now: its edit methods arrive with the per-type document classes. */
+  'mv-map': LiveDocBase<'mv-map'>;
 }
 
 const noConflicts = signal<readonly Sibling<Json>[]>([]);

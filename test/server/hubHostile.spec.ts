@@ -63,16 +63,20 @@ const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   ),
 })).value;
 const deep = fc.integer({ min: 60, max: 200 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
-const docType = fc.oneof(fc.constantFrom('lww-map', 'lww-register', 'mv-register', 'pn-counter', 'or-set'), fc.string({ maxLength: 12 }));
+const docType = fc.oneof(
+  fc.constantFrom('lww-map', 'lww-register', 'mv-register', 'pn-counter', 'or-set', 'mv-map'),
+  fc.string({ maxLength: 12 }),
+);
 const opId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.string({ maxLength: 70 }));
 const op = fc.record({ id: opId, doc: fc.oneof(fc.constant('count'), fc.string({ maxLength: 10 })), type: docType, body: json });
 const wellFormedOp = fc.record({
   id: fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/),
   doc: fc.constantFrom('count', 'notes', '__proto__', 'constructor'),
-  type: fc.constantFrom('lww-map', 'lww-register', 'mv-register', 'pn-counter', 'or-set'),
+  type: fc.constantFrom('lww-map', 'lww-register', 'mv-register', 'pn-counter', 'or-set', 'mv-map'),
   body: fc.oneof(
     json,
     json.map((body) => ({ type: 'pn-counter', v: 1, inc: body, dec: [] })),
+    json.map((fields) => ({ type: 'mv-map', v: 1, fields })),
   ),
 });
 const huge = fc.integer({ min: 2_000, max: 120_000 }).map((n) => 'x'.repeat(n));

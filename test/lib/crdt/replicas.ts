@@ -5,6 +5,7 @@ import {
   createHlc,
   lwwMap,
   lwwRegister,
+  mvMap,
   mvRegister,
   orSet,
   pnCounter,
@@ -138,8 +139,41 @@ export const orSetSpec: CrdtSpec<orSet.OrSet, VersionVector> = {
   newest: (s) => newestOf(s.seen),
 };
 
+export const mvMapSpec: CrdtSpec<mvMap.MvMap<Json>, VersionVector> = {
+  name: 'MvMap',
+  create: () => mvMap.create(),
+  // Writes return one-field deltas: the replica merges its own, as a live document does.
+  apply: (s, op, clock) =>
+    mvMap.merge(
+      s,
+      op.kind % 4 === 0
+        ? mvMap.remove(s, keyOf(op), clock.tick())
+        : op.kind % 4 === 1
+          ? mvMap.setMany(
+              s,
+              [
+                [keyOf(op), valueOf(op)],
+                [KEYS[(op.key + 1) % KEYS.length] as string, op.value],
+              ],
+              () => clock.tick(),
+            )
+          : mvMap.set(s, keyOf(op), valueOf(op), clock.tick()),
+    ),
+  merge: mvMap.merge,
+  delta: mvMap.delta,
+  version: mvMap.version,
+  encode: (s) => mvMap.encode(s),
+  decode: mvMap.decode,
+  canon: (s) => JSON.stringify(mvMap.encode(s)),
+  view: (s) =>
+    JSON.stringify(
+      [...s.fields].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([name, f]) => [name, f.siblings.map((x) => [x.stamp, x.value])]),
+    ),
+  newest: (s) => newestOf(mvMap.version(s)),
+};
+
 /** Every CRDT, for `describe.each`. */
-export const SPECS = [lwwRegisterSpec, mvRegisterSpec, lwwMapSpec, pnCounterSpec, orSetSpec] as const;
+export const SPECS = [lwwRegisterSpec, mvRegisterSpec, lwwMapSpec, pnCounterSpec, orSetSpec, mvMapSpec] as const;
 
 /** The same list, typed loosely for code that handles every type through one variable. */
 export const ANY_SPECS = SPECS as unknown as readonly CrdtSpec<unknown, unknown>[];
