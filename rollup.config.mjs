@@ -11,7 +11,17 @@ const input = {
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.
-const external = [/^rxjs(\/|$)/, /^rxjs-websockets/, /^immer/, /^localforage/, /^ws$/, /^eventsource/, /^better-sqlite3$/, /^node:/];
+const external = [
+  /^rxjs(\/|$)/,
+  /^rxjs-websockets/,
+  /^immer/,
+  /^jose/,
+  /^localforage/,
+  /^ws$/,
+  /^eventsource/,
+  /^better-sqlite3$/,
+  /^node:/,
+];
 
 // The CLI imports the hub through server/index.ts, kept external and pointed at dist/server.js, so
 // the published package carries the hub code once.

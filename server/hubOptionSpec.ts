@@ -10,5 +10,6 @@ export const hubOptionSpec: OptionSpec = {
   endToEnd: 'function',
   metrics: 'object',
   unloadAfter: 'ms',
+  refreshBefore: 'ms',
   onError: 'function',
 };

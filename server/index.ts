@@ -4,7 +4,16 @@ export { fileStorage } from './fileStorage.js';
 export type { Storage, StorageWrite } from '../lib/storage/storage.js';
 export { createHub, type Hub, type HubOptions } from './hub.js';
 export type { HubLimits } from './limits.js';
-export { allow, deny, type Authenticate, type AuthResult } from './auth.js';
+export { allow, deny, type Authenticate, type AuthGrant, type AuthRefusal, type AuthResult } from './auth.js';
+export {
+  jwtTokens,
+  type JwksCacheOptions,
+  type JwtCheck,
+  type JwtKey,
+  type JwtRefusal,
+  type JwtTokens,
+  type JwtTokensOptions,
+} from './jwtTokens.js';
 export {
   hmacTokens,
   type HmacTokens,
