@@ -1,10 +1,14 @@
 // Standard tokens: jwtTokens against a real hub on 127.0.0.1, raw protocol clients, keys made with jose.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { jwtTokens, type JwtTokens } from '../../server/jwtTokens.js';
 import { matchesRoom } from '../../server/roomPattern.js';
 import { counterOp, opsFrame, presenceFrame, scrape, startHub, type StartedHub } from './fixtures/hubFixture.js';
+import { startHubProcess } from './fixtures/hubProcess.js';
 import { connect, opIds, wsClient, type Kind, type RawClient } from './fixtures/rawClients.js';
 
 const ISSUER = 'https://id.test/';
@@ -346,5 +350,39 @@ describe('asymmetric keys and a JWKS served over HTTP', () => {
     // The classic algorithm confusion: the public key text used as an HMAC secret.
     const confused = await sign({}, { alg: 'HS256', key: new TextEncoder().encode(pem) });
     expect(await byPem.verify(confused)).toEqual(expect.objectContaining({ ok: false, reason: 'algorithm' }));
+  });
+});
+
+describe('rxsync-hub command with JWT options', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'rxsync-hub-jwt-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--jwt-secret-file with --issuer and --audience checks JWTs', async () => {
+    const secretFile = join(dir, 'jwt.secret');
+    writeFileSync(secretFile, SECRET_1);
+    const hub = await startHubProcess(join(dir, 'data'), ['--jwt-secret-file', secretFile, '--issuer', ISSUER, '--audience', AUDIENCE]);
+    try {
+      const good = await wsClient(hub.url);
+      expect(await good.hello('jwt-cli', { token: await sign() })).toEqual(expect.objectContaining({ ok: true }));
+      const foreign = await wsClient(hub.url);
+      expect(await foreign.hello('jwt-cli', { token: await sign({ aud: 'another-service' }) })).toEqual({ ok: false, status: 4401 });
+      await good.close();
+    } finally {
+      hub.child.kill('SIGTERM');
+    }
+    expect(await hub.exited).toBe(0);
+    expect(hub.stderr()).toBe('');
+  });
+
+  it.each([
+    ['a JWT option without --issuer', ['--jwt-secret-file', 'x', '--audience', AUDIENCE]],
+    [
+      'two token options',
+      ['--secret', 'cli-test-secret-0123456789', '--jwks-url', 'http://127.0.0.1:1/jwks', '--issuer', 'i', '--audience', 'a'],
+    ],
+    ['--issuer without a JWT option', ['--issuer', ISSUER]],
+  ])('refuses %s (exit 2)', async (_what, args) => {
+    await expect(startHubProcess(join(dir, 'data'), args)).rejects.toThrow(/exited with 2/);
   });
 });

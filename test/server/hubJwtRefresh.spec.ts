@@ -226,3 +226,34 @@ describe.each<Via>(['websocket', 'sse', 'polling'])('the %s transport answers re
     }
   });
 });
+
+describe('a session closed at expiry after its welcome', () => {
+  it('is not a refusal: the transport reconnects with a newly fetched token', async () => {
+    const tokens = issuer();
+    const started = await startHub({ authenticate: tokens.authenticate, refreshBefore: REFRESH_BEFORE });
+    const short = tokens.issue('ann', LIFETIME);
+    let calls = 0;
+    // The refresh gets the token the connection already has (nothing to send), so the hub ends the
+    // session at expiry; the reconnect gets a good one.
+    const transport = hubTransport(
+      started.url,
+      'websocket',
+      { room: 'expiry-reconnect' },
+      {
+        token: () => (++calls <= 2 ? short : tokens.issue('ann', 60_000)),
+      },
+    );
+    const received: { kind?: string }[] = [];
+    const sub = transport.messages$.subscribe((message) => received.push(message as { kind?: string }));
+    try {
+      await until(() => received.filter((m) => m.kind === 'welcome').length === 2, 'a second welcome after the expiry');
+      expect(await firstValueFrom(transport.status$)).toEqual(expect.objectContaining({ state: 'open', connection: 2 }));
+      expect(calls).toBe(3);
+      const metrics = await scrape(started.url);
+      expect(metrics.get('rxsync_hub_rejects_total{code="E_TOKEN_EXPIRED"}')).toBe(1);
+    } finally {
+      sub.unsubscribe();
+      await started.hub.close();
+    }
+  });
+});
