@@ -8,7 +8,9 @@ export { allow, deny, type Authenticate, type AuthGrant, type AuthRefusal, type 
 export {
   jwtTokens,
   type JwksCacheOptions,
+  type JwksObject,
   type JwtCheck,
+  type JwtClaims,
   type JwtKey,
   type JwtRefusal,
   type JwtTokens,

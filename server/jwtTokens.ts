@@ -1,14 +1,6 @@
 /// <reference types="node" />
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  jwtVerify,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { createPublicKey, type JsonWebKey, type KeyObject, type webcrypto } from 'node:crypto';
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import { RxSyncError } from '../lib/errors.js';
 import { MAX_TOKEN_LENGTH } from '../lib/protocol/names.js';
 import { MAX_PRINCIPAL_LENGTH, allow, deny, type Authenticate } from './auth.js';
@@ -18,7 +10,19 @@ import { anyMatches } from './roomPattern.js';
  * A verification key: an HMAC secret (a `Uint8Array`, or a string that is not PEM, taken as UTF-8),
  * a public key as PEM text (`-----BEGIN PUBLIC KEY-----…`), a `KeyObject`, a `CryptoKey` or a JWK.
  */
-export type JwtKey = string | Uint8Array | KeyObject | CryptoKey | JWK;
+export type JwtKey = string | Uint8Array | KeyObject | webcrypto.CryptoKey | JsonWebKey;
+
+/** A JSON Web Key Set, as an identity provider serves it. */
+export interface JwksObject {
+  readonly keys: readonly JsonWebKey[];
+}
+
+/** A token's claims (its JSON payload). */
+export type JwtClaims = Readonly<Record<string, unknown>>;
+
+// The public types above are our own (structural) ones: jose ships ES modules only, and its types
+// cannot be referenced from the CommonJS declarations of this entry point.
+type KeyInput = Uint8Array | KeyObject | CryptoKey | JWK;
 
 /** How long a remote JWKS is trusted and how often it may be fetched again (ms; jose's defaults when left out). */
 export interface JwksCacheOptions {
@@ -39,7 +43,7 @@ export interface JwtTokensOptions {
   /** Several keys by `kid` (rotation): a token must name one of them in its header. */
   readonly keys?: Readonly<Record<string, JwtKey>>;
   /** The identity provider's key set: its URL (fetched and cached, refetched for an unknown `kid`) or the set itself. */
-  readonly jwks?: string | URL | JSONWebKeySet;
+  readonly jwks?: string | URL | JwksObject;
   /** Cache settings of a remote `jwks`. */
   readonly jwksCache?: JwksCacheOptions;
   /** Required `iss` (one of these). */
@@ -84,7 +88,7 @@ export type JwtCheck =
       readonly principal: string;
       /** `exp` plus the clock tolerance, in ms since the epoch. */
       readonly expiresAt: number;
-      readonly payload: JWTPayload;
+      readonly payload: JwtClaims;
     }
   | { readonly ok: false; readonly reason: JwtRefusal; readonly message: string };
 
@@ -154,7 +158,7 @@ function isPem(text: string): boolean {
   return text.trimStart().startsWith('-----BEGIN');
 }
 
-function keyInput(key: JwtKey, what: string): Uint8Array | KeyObject | CryptoKey | JWK {
+function keyInput(key: JwtKey, what: string): KeyInput {
   if (typeof key === 'string') {
     if (!isPem(key)) return secretBytes(key, what);
     try {
@@ -165,7 +169,7 @@ function keyInput(key: JwtKey, what: string): Uint8Array | KeyObject | CryptoKey
   }
   if (key instanceof Uint8Array) return secretBytes(key, what);
   if (typeof key !== 'object' || key === null) throw new RxSyncError('E_OPTION_INVALID', `jwtTokens: ${what} must be a key`);
-  return key;
+  return key as KeyInput;
 }
 
 function secretBytes(secret: string | Uint8Array, what: string): Uint8Array {
@@ -180,7 +184,7 @@ class NoKeyForKid extends Error {
   readonly code = 'ERR_JWKS_NO_MATCHING_KEY';
 }
 
-function keyResolver(options: JwtTokensOptions): Uint8Array | KeyObject | CryptoKey | JWK | JWTVerifyGetKey {
+function keyResolver(options: JwtTokensOptions): KeyInput | JWTVerifyGetKey {
   const given = (['secret', 'publicKey', 'keys', 'jwks'] as const).filter((name) => options[name] !== undefined);
   if (given.length !== 1) {
     throw new RxSyncError('E_OPTION_INVALID', 'jwtTokens needs exactly one of `secret`, `publicKey`, `keys` or `jwks`', {
@@ -198,7 +202,7 @@ function keyResolver(options: JwtTokensOptions): Uint8Array | KeyObject | Crypto
       return key;
     };
   }
-  const jwks = options.jwks as string | URL | JSONWebKeySet;
+  const jwks = options.jwks as string | URL | JwksObject;
   if (typeof jwks === 'string' || jwks instanceof URL) {
     let url: URL;
     try {
@@ -216,7 +220,7 @@ function keyResolver(options: JwtTokensOptions): Uint8Array | KeyObject | Crypto
   if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) {
     throw new RxSyncError('E_OPTION_INVALID', 'jwtTokens: `jwks` must be a URL or a key set `{ keys: [...] }`');
   }
-  return createLocalJWKSet(jwks);
+  return createLocalJWKSet(jwks as unknown as JSONWebKeySet);
 }
 
 function nonEmptyList(value: string | readonly string[], name: string): string[] {
@@ -272,7 +276,7 @@ export function jwtTokens(options: JwtTokensOptions): JwtTokens {
   const verify = async (token: string | undefined): Promise<JwtCheck> => {
     if (token === undefined || token === '') return refusal('missing');
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return refusal('malformed');
-    let payload: JWTPayload;
+    let payload: JwtClaims;
     try {
       // Overloads split on the key's kind; both paths run the same checks.
       payload = (typeof key === 'function' ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions))
