@@ -23,8 +23,8 @@ export default {
         diagnostics: false,
       },
     ],
-    // svelte ships ESM only: compiled to CommonJS so tests can use the real `svelte/store`.
-    '^.+/node_modules/(svelte|esm-env)/.+\\.js$': [
+    // svelte and jose ship ESM only: compiled to CommonJS so tests use the real `svelte/store` and `jose`.
+    '^.+/node_modules/(svelte|esm-env|jose)/.+\\.js$': [
       'ts-jest',
       {
         tsconfig: { allowJs: true, isolatedModules: true, module: 'CommonJS', moduleResolution: 'Node10', ignoreDeprecations: '6.0' },
@@ -32,7 +32,7 @@ export default {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(svelte|esm-env)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(svelte|esm-env|jose)/)'],
   // The deep tier (FC_RUNS=…) runs long property tests on purpose; the default tier stays strict.
   testTimeout: process.env.FC_RUNS ? 900_000 : 20_000,
   setupFiles: ['<rootDir>/test/support/setupIndexedDb.ts'],

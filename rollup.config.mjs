@@ -17,6 +17,7 @@ const external = [
   /^rxjs(\/|$)/,
   /^rxjs-websockets/,
   /^immer/,
+  /^jose/,
   /^localforage/,
   /^ws$/,
   /^eventsource/,

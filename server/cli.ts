@@ -1,19 +1,52 @@
 /// <reference types="node" />
 // The `rxsync-hub` command: a hub with its op log in a data folder. Built to dist/hub-cli.js.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDecimal } from './decimal.js';
-import { createHub, defaultLogger, hmacTokens, isLogLevel, openSqliteLog } from './index.js';
+import { createHub, defaultLogger, hmacTokens, isLogLevel, jwtTokens, openSqliteLog, type Authenticate } from './index.js';
 
 const USAGE = `Usage: rxsync-hub [--port 8787] [--host 127.0.0.1] [--data ./.rxsync-hub] [--secret S]
-                  [--snapshot-every 1000] [--presence-timeout 30000]
+                  [--jwks-url URL | --jwt-secret-file F | --jwt-public-key-file F --issuer I --audience A]
+                  [--refresh-before 60000] [--snapshot-every 1000] [--presence-timeout 30000]
                   [--log-level info] [--drain-deadline 10000]
 
-  --secret S            HMAC secret for tokens (or env RXSYNC_HUB_SECRET); without one, anyone may join any room.
-  --log-level L         silent, fatal, error, warn, info (default), debug or trace; JSON lines on stderr.
-  --drain-deadline MS   On SIGTERM or SIGINT: ms to finish commits and close connections (1012) before exiting.
+  --secret S               hmacTokens secret (or env RXSYNC_HUB_SECRET), the simple dev option.
+  --jwks-url URL           JWTs checked against the identity provider's key set (fetched and cached).
+  --jwt-secret-file F      JWTs signed with the shared secret in file F (HS256/384/512, >= 32 bytes).
+  --jwt-public-key-file F  JWTs signed with the private half of the PEM public key in file F.
+  --issuer I, --audience A required with a JWT option: the token's iss and aud.
+  --refresh-before MS      ask a session for a fresh token this long before its token expires.
+  --log-level L            silent, fatal, error, warn, info (default), debug or trace; JSON lines on stderr.
+  --drain-deadline MS      on SIGTERM or SIGINT: ms to finish commits and close connections (1012) before exiting.
+  Without a token option, anyone may join any room.
 `;
+
+/** The `authenticate` the token options ask for, or `undefined` when none was given. */
+function tokenCheck(values: Record<string, string | boolean | undefined>): Authenticate | undefined {
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' && values[name] !== '' ? values[name] : undefined);
+  const secret = text('secret') ?? process.env['RXSYNC_HUB_SECRET'];
+  const jwt = (['jwks-url', 'jwt-secret-file', 'jwt-public-key-file'] as const).filter((name) => text(name) !== undefined);
+  if (jwt.length === 0) {
+    if (text('issuer') !== undefined || text('audience') !== undefined) throw new Error('--issuer and --audience go with a JWT option');
+    return secret === undefined || secret === '' ? undefined : hmacTokens({ secret }).authenticate;
+  }
+  if (jwt.length > 1 || text('secret') !== undefined)
+    throw new Error('give one token option: --secret, --jwks-url, --jwt-secret-file or --jwt-public-key-file');
+  const issuer = text('issuer');
+  const audience = text('audience');
+  if (issuer === undefined || audience === undefined) throw new Error(`--${jwt[0]} needs --issuer and --audience`);
+  const jwksUrl = text('jwks-url');
+  const secretFile = text('jwt-secret-file');
+  const publicKeyFile = text('jwt-public-key-file');
+  const key =
+    jwksUrl !== undefined
+      ? { jwks: jwksUrl }
+      : secretFile !== undefined
+        ? { secret: readFileSync(secretFile) }
+        : { publicKey: readFileSync(publicKeyFile as string, 'utf8') };
+  return jwtTokens({ ...key, issuer, audience }).authenticate;
+}
 
 function positiveInt(name: string, text: string | undefined, fallback: number, min = 1): number {
   if (text === undefined) return fallback;
@@ -31,6 +64,12 @@ async function main(argv: string[]): Promise<void> {
       host: { type: 'string' },
       data: { type: 'string' },
       secret: { type: 'string' },
+      'jwks-url': { type: 'string' },
+      'jwt-secret-file': { type: 'string' },
+      'jwt-public-key-file': { type: 'string' },
+      issuer: { type: 'string' },
+      audience: { type: 'string' },
+      'refresh-before': { type: 'string' },
       'snapshot-every': { type: 'string' },
       'presence-timeout': { type: 'string' },
       'log-level': { type: 'string' },
@@ -45,7 +84,8 @@ async function main(argv: string[]): Promise<void> {
   const port = positiveInt('port', values.port, 8787, 0);
   const host = values.host ?? '127.0.0.1';
   const data = values.data ?? './.rxsync-hub';
-  const secret = values.secret ?? process.env['RXSYNC_HUB_SECRET'];
+  const authenticate = tokenCheck(values);
+  const refreshBefore = positiveInt('refresh-before', values['refresh-before'], 60_000, 0);
   const snapshotEvery = positiveInt('snapshot-every', values['snapshot-every'], 1000);
   const presenceTimeout = positiveInt('presence-timeout', values['presence-timeout'], 30_000);
   const drainDeadline = positiveInt('drain-deadline', values['drain-deadline'], 10_000, 0);
@@ -61,9 +101,10 @@ async function main(argv: string[]): Promise<void> {
     snapshotEvery,
     presenceTimeout,
     logger,
-    ...(secret !== undefined && secret !== '' ? { authenticate: hmacTokens({ secret }).authenticate } : {}),
+    refreshBefore,
+    ...(authenticate !== undefined ? { authenticate } : {}),
   });
-  if (secret === undefined || secret === '') logger.warn({}, 'no --secret: anyone may join any room');
+  if (authenticate === undefined) logger.warn({}, 'no token option (--secret, --jwks-url…): anyone may join any room');
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -2,7 +2,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RxSyncError } from '../lib/errors.js';
 import { MAX_TOKEN_LENGTH, isRoomName } from '../lib/protocol/names.js';
-import { MAX_PRINCIPAL_LENGTH, deny, type Authenticate } from './auth.js';
+import { MAX_PRINCIPAL_LENGTH, allow, deny, type Authenticate } from './auth.js';
 
 /** Options of {@link hmacTokens}. */
 export interface HmacTokensOptions {
@@ -41,7 +41,7 @@ export interface HmacTokens {
   sign(options: SignTokenOptions): string;
   /** Checks signature, shape and expiry (in that order, so nothing unsigned is parsed). */
   verify(token: string | undefined): TokenCheck;
-  /** For `createHub({ authenticate })`: bad, missing or expired → unauthenticated; room not granted → forbidden. */
+  /** For `createHub({ authenticate })`: bad, missing or expired → unauthenticated; room not granted → forbidden; the session ends at `exp` unless refreshed. */
   readonly authenticate: Authenticate;
 }
 
@@ -58,8 +58,11 @@ function claimsOf(value: unknown): TokenClaims | undefined {
 }
 
 /**
- * Stateless tokens for the hub, signed with HMAC-SHA256 (node:crypto). Give `authenticate` to
- * `createHub`; sign tokens in your app's login handler and pass them to the client's hello.
+ * Stateless tokens for the hub, signed with HMAC-SHA256 (node:crypto): the simple option for
+ * development and single-service setups, with a `sign` helper and no dependency. For tokens from an
+ * identity provider (JWT, key rotation, asymmetric keys, audiences), use `jwtTokens`. Give
+ * `authenticate` to `createHub`; sign tokens in your app's login handler and pass them to the
+ * client's hello.
  *
  * @example
  * ```ts
@@ -120,7 +123,8 @@ export function hmacTokens(options: HmacTokensOptions): HmacTokens {
       }
       const { sub, rooms } = check.claims;
       if (rooms !== '*' && !rooms.includes(room)) return deny('forbidden', `${sub} may not join ${room}`);
-      return { ok: true, principal: sub };
+      // The session is bounded by the token: the hub asks for a fresh one before `exp`.
+      return allow(sub, { expiresAt: check.claims.exp * 1000 });
     },
   };
 }

@@ -7,6 +7,7 @@ import { createMetrics, METRICS_CONTENT_TYPE, type Metrics } from '../lib/metric
 import type { HelloFrame } from '../lib/protocol/frames.js';
 import type { ClientMessage } from '../lib/protocol/hubMessages.js';
 import { decide, type Authenticate } from './auth.js';
+import { applyGrant, refreshSession, refusalCode } from './sessionGrant.js';
 import type { EndpointHost } from './endpointHost.js';
 import { answer } from './httpBody.js';
 import { hubMetrics, type HubMetrics } from './hubMetrics.js';
@@ -47,6 +48,12 @@ export interface HubOptions {
   readonly metrics?: Metrics;
   /** Ms an empty room stays in memory. Default 30 000. */
   readonly unloadAfter?: number;
+  /**
+   * Ms before a session's token expires (`expiresAt` from `authenticate`) at which the hub sends
+   * `refresh`, asking the client for a fresh token in band; a session still on the old token at
+   * its expiry is closed (4401). Default 60 000.
+   */
+  readonly refreshBefore?: number;
   /** Failures no client is waiting for (a log write or snapshot that failed), besides the logger. */
   readonly onError?: (error: unknown) => void;
   /**
@@ -105,6 +112,7 @@ export function createHub(options: HubOptions): Hub {
   }
   const limits: ResolvedLimits = resolveLimits(options.limits);
   const presenceTimeout = options.presenceTimeout ?? 30_000;
+  const refreshBefore = options.refreshBefore ?? 60_000;
   const registry = options.metrics ?? createMetrics();
   const metrics: HubMetrics = hubMetrics(registry);
   const now = (): number => performance.now();
@@ -160,13 +168,15 @@ export function createHub(options: HubOptions): Hub {
       );
       if (decision === undefined || session.closed) return;
       if (!decision.ok) {
-        const forbidden = decision.reason === 'forbidden';
-        return session.fail(
-          forbidden ? 'E_FORBIDDEN' : 'E_UNAUTHORIZED',
-          decision.message ?? (forbidden ? 'Not allowed in this room' : 'Authentication required'),
-        );
+        const fallback = {
+          forbidden: 'Not allowed in this room',
+          unauthenticated: 'Authentication required',
+          unavailable: 'Cannot authenticate now',
+        };
+        return session.fail(refusalCode(decision.reason), decision.message ?? fallback[decision.reason]);
       }
       session.principal = decision.principal;
+      applyGrant(session, decision, refreshBefore);
       const room = await rooms.open(frame.room);
       if (session.closed) return roomHost.idle(room.name);
       if (room.sessions.size >= limits.maxConnectionsPerRoom) {
@@ -192,10 +202,17 @@ export function createHub(options: HubOptions): Hub {
       if (room === undefined) return;
       // Draining: new ops are not taken (never acked, so their client resends them after reconnecting).
       if (draining && message.kind === 'ops') return;
-      if (message.kind === 'ops') room.receiveOps(session, message, receivedAt);
-      else room.setPresence(session, message.state);
+      if (message.kind === 'token') void refreshSession(session, message.token, options.authenticate, refreshBefore);
+      else if (message.kind === 'presence') room.setPresence(session, message.state);
+      else if (session.readOnly) {
+        // Joined to read: nothing is written, and the client learns why for good.
+        const ids = message.ops.map((op) => op.id);
+        metrics.rejects.add(ids.length, { code: 'E_READ_ONLY' });
+        session.send({ kind: 'reject', ids, code: 'E_READ_ONLY', message: 'This token may only read this room' });
+      } else room.receiveOps(session, message, receivedAt);
     },
     closed(session: HubSession) {
+      session.lease?.stop();
       if (!sessions.delete(session)) return;
       const cid = cidOf.get(session);
       if (cid !== undefined) {

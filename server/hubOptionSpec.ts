@@ -10,6 +10,7 @@ export const hubOptionSpec: OptionSpec = {
   endToEnd: 'function',
   metrics: 'object',
   unloadAfter: 'ms',
+  refreshBefore: 'ms',
   onError: 'function',
   logger: 'object',
 };

@@ -3,7 +3,18 @@
 export { createHub, type DrainOptions, type Hub, type HubOptions } from './hub.js';
 export { defaultLogger, isLogLevel, LOG_LEVELS, type HubLogger, type LogLevel } from './logger.js';
 export type { HubLimits } from './limits.js';
-export { allow, deny, type Authenticate, type AuthResult } from './auth.js';
+export { allow, deny, type Authenticate, type AuthGrant, type AuthRefusal, type AuthResult } from './auth.js';
+export {
+  jwtTokens,
+  type JwksCacheOptions,
+  type JwksObject,
+  type JwtCheck,
+  type JwtClaims,
+  type JwtKey,
+  type JwtRefusal,
+  type JwtTokens,
+  type JwtTokensOptions,
+} from './jwtTokens.js';
 export {
   hmacTokens,
   type HmacTokens,

@@ -10,6 +10,7 @@ import type { HubMetrics } from './hubMetrics.js';
 import type { ResolvedLimits } from './limits.js';
 import type { Link } from './link.js';
 import { TokenBucket } from './tokenBucket.js';
+import type { TokenLease } from './tokenLease.js';
 import { dataWire, errorWire, pongWire } from './wire.js';
 
 /** Where a session is in its life. */
@@ -50,6 +51,10 @@ export class HubSession {
   room: string | undefined;
   principal: string | undefined;
   presence: Json = null;
+  /** Set by authentication: every op is rejected `E_READ_ONLY`. */
+  readOnly = false;
+  /** Set by authentication when the token expires: asks for a fresh one, then ends the session. */
+  lease: TokenLease | undefined;
   /** Push links: highest seq written. Polling: position in the room's sequence. */
   sentSeq = 0;
   /** Polling: log reads never start below this (what a snapshot covered). */

@@ -2,6 +2,7 @@ import { BehaviorSubject, Observable, Subject, defer, distinctUntilChanged, filt
 import { RxSyncError } from '../lib/errors.js';
 import { byeFrame, dataFrame, helloFrame, pingFrame, pongFrame, type Frame, type HelloFields } from '../lib/protocol/frames.js';
 import { jsonCodec, type Codec } from '../lib/protocol/jsonCodec.js';
+import { isRefreshRequest } from '../lib/protocol/hubMessages.js';
 import { FRAME_INVALID, parseFrame } from '../lib/protocol/parseFrame.js';
 import { heartbeat, type HeartbeatConfig } from '../operators/heartbeat.js';
 import { reconnect, type ReconnectConfig } from '../operators/reconnect.js';
@@ -39,7 +40,9 @@ export interface TransportOptions<In = unknown> {
   /**
    * The token for the hello (replaces `hello.token`): a string, or a function called on every
    * connect, which may be async (e.g. refresh an expired session first). After the hub refused a
-   * token (`status.state === 'refused'`), call `retry()` once the app has a new one.
+   * token (`status.state === 'refused'`), call `retry()` once the app has a new one. When the hub
+   * asks for a fresh token before the current one expires (`refresh`), the function is called
+   * again and its token sent in band: the connection goes on without a new hello.
    */
   token?: TokenSource;
   /**
@@ -85,6 +88,10 @@ export function createTransport<In, Out>(
   let refusal: RxSyncError | undefined;
   /** Whether the current connection carried a data message yet (proof the peer accepted us). */
   let proven = false;
+  /** The token the current connection runs on (its hello's, or the last one sent in band). */
+  let connectionToken: string | undefined;
+  // Talking to a hub that authenticates: its `refresh` requests are answered here, not passed on.
+  const answersRefresh = options.token !== undefined || options.hello !== undefined;
   const healthy = new Subject<void>();
   const resume = new Subject<void>();
 
@@ -108,7 +115,10 @@ export function createTransport<In, Out>(
     refusal = undefined;
     proven = false;
     return helloFields$(options.hello, options.token).pipe(
-      switchMap((fields) => connector({ hello: encode(helloFrame(cursor.lastSeq, fields)), bye: encode(byeFrame()), cursor })),
+      switchMap((fields) => {
+        connectionToken = fields.token;
+        return connector({ hello: encode(helloFrame(cursor.lastSeq, fields)), bye: encode(byeFrame()), cursor });
+      }),
     );
   });
   const watched$ =
@@ -172,6 +182,10 @@ export function createTransport<In, Out>(
           healthy.next();
           setStatus(status.getValue().state, null);
         }
+        if (frame.seq === undefined && answersRefresh && isRefreshRequest(frame.data)) {
+          answerRefresh();
+          return;
+        }
         if (frame.seq !== undefined) {
           // Resumable stream: a resend after reconnect (or a second transport) may repeat seqs.
           if (frame.seq <= cursor.lastSeq) return;
@@ -199,6 +213,22 @@ export function createTransport<In, Out>(
         // hello, pong and bye need no action here: any arrival already fed the heartbeat.
         return;
     }
+  };
+
+  /** Gets a fresh token (the `token` / `hello` function again) and sends it on the same connection. */
+  const answerRefresh = (): void => {
+    const send = linkSend;
+    const connection = connections;
+    helloFields$(options.hello, options.token).subscribe({
+      next: ({ token }) => {
+        // A static token, or one the hub already has, would not extend anything: the hub will close at expiry and we reconnect.
+        if (token === undefined || token === connectionToken || send === undefined || linkSend !== send || connections !== connection)
+          return;
+        connectionToken = token;
+        send(encode(dataFrame({ kind: 'token', token })));
+      },
+      error: (error: unknown) => setStatus(status.getValue().state, error),
+    });
   };
 
   const messages$ = new Observable<In>((subscriber) => {

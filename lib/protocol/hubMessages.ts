@@ -2,7 +2,7 @@ import { RxSyncError } from '../errors.js';
 import type { Json } from '../crdt/json.js';
 import { assertJson } from '../crdt/json.js';
 import { isDocType, type DocType } from '../crdt/docTypes.js';
-import { OP_ID_RULE, ROOM_NAME_RULE, isDocName, isOpId, isRoomName } from './names.js';
+import { MAX_TOKEN_LENGTH, OP_ID_RULE, ROOM_NAME_RULE, isDocName, isOpId, isRoomName } from './names.js';
 
 /**
  * Messages between clients and the sync hub. They travel as the `data` of protocol frames: ops the
@@ -37,8 +37,14 @@ export interface SetPresenceMessage {
   readonly state: Json;
 }
 
+/** Client → hub: a fresh token for this session (the answer to `refresh`); the session goes on without a new hello. */
+export interface TokenMessage {
+  readonly kind: 'token';
+  readonly token: string;
+}
+
 /** What a client may send to the hub. */
-export type ClientMessage = OpsMessage | SetPresenceMessage;
+export type ClientMessage = OpsMessage | SetPresenceMessage | TokenMessage;
 
 /** Hub → client, first answer to an accepted hello. */
 export interface WelcomeMessage {
@@ -118,9 +124,18 @@ export interface LeftMessage {
   readonly peer: string;
 }
 
+/**
+ * Hub → client: the session's token expires in `expiresIn` ms; send a fresh one (`token`) before,
+ * or the hub closes the session (4401). The rxsync transports answer it themselves.
+ */
+export interface RefreshMessage {
+  readonly kind: 'refresh';
+  readonly expiresIn: number;
+}
+
 /** What the hub may send to a client. */
 export type HubMessage =
-  WelcomeMessage | SnapshotMessage | OpMessage | AckMessage | RejectMessage | PeersMessage | PeerMessage | LeftMessage;
+  WelcomeMessage | SnapshotMessage | OpMessage | AckMessage | RejectMessage | PeersMessage | PeerMessage | LeftMessage | RefreshMessage;
 
 /** Bounds applied while validating; the hub passes its configured limits. */
 export interface MessageLimits {
@@ -184,6 +199,13 @@ export function parseClientMessage(data: unknown, limits: MessageLimits = {}): C
     case 'presence':
       if (!Object.hasOwn(data, 'state')) throw invalid('presence without `state`');
       return { kind, state: json('state', data['state']) };
+    case 'token': {
+      const token = own(data, 'token');
+      if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) {
+        throw invalid(`\`token\` must be a string of 1 to ${MAX_TOKEN_LENGTH} characters`);
+      }
+      return { kind, token };
+    }
     default:
       throw invalid('unknown message kind', { kind: typeof kind === 'string' ? kind.slice(0, 40) : typeof kind });
   }
@@ -267,9 +289,19 @@ export function parseHubMessage(data: unknown): HubMessage {
       if (!isOpId(peer)) throw invalid(`left.peer must be ${OP_ID_RULE}`);
       return { kind, peer };
     }
+    case 'refresh': {
+      const expiresIn = own(data, 'expiresIn');
+      if (!isSeq(expiresIn)) throw invalid('refresh needs `expiresIn`, an integer number of ms >= 0');
+      return { kind, expiresIn };
+    }
     default:
       throw invalid('unknown message kind', { kind: typeof kind === 'string' ? kind.slice(0, 40) : typeof kind });
   }
+}
+
+/** Whether a hub message (a data frame's `data`) asks for a fresh token: checked by transports before the app sees it. */
+export function isRefreshRequest(data: unknown): boolean {
+  return isRecord(data) && own(data, 'kind') === 'refresh';
 }
 
 const LIMIT_FIELDS = ['messagesPerSecond', 'burst', 'opsPerMessage', 'maxFrameBytes'] as const;

@@ -13,11 +13,14 @@ describe('hmacTokens', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     const check = tokens.verify(token);
     expect(check).toEqual({ ok: true, claims: { sub: 'ann', rooms: ['a', 'b'], exp: expect.any(Number) } });
-    expect(tokens.authenticate(token, 'a')).toEqual({ ok: true, principal: 'ann' });
+    // The grant carries the token's expiry, so the hub can ask for a fresh token and end the session at `exp`.
+    const exp = (check as { claims: { exp: number } }).claims.exp;
+    expect(tokens.authenticate(token, 'a')).toEqual({ ok: true, principal: 'ann', expiresAt: exp * 1000 });
     expect(tokens.authenticate(token, 'c')).toEqual({ ok: false, reason: 'forbidden', message: expect.stringContaining('ann') });
     expect(tokens.authenticate(tokens.sign({ sub: 'root', rooms: '*', expiresIn: 60 }), 'anything')).toEqual({
       ok: true,
       principal: 'root',
+      expiresAt: expect.any(Number),
     });
   });
 

@@ -47,6 +47,7 @@ describe('client → hub messages', () => {
     expect(parseClientMessage({ kind: 'ops', ops: [{ ...op, extra: 1 }], junk: true })).toEqual({ kind: 'ops', ops: [op] });
     expect(parseClientMessage({ kind: 'presence', state: { cursor: [1, 2] } })).toEqual({ kind: 'presence', state: { cursor: [1, 2] } });
     expect(parseClientMessage({ kind: 'presence', state: null })).toEqual({ kind: 'presence', state: null });
+    expect(parseClientMessage({ kind: 'token', token: 'abc.def.ghi', junk: 1 })).toEqual({ kind: 'token', token: 'abc.def.ghi' });
   });
 
   it.each([
@@ -61,6 +62,9 @@ describe('client → hub messages', () => {
     ['an op without body', { kind: 'ops', ops: [{ id: 'a', doc: 'd', type: 'lww-map' }] }],
     ['a body that is not JSON', { kind: 'ops', ops: [{ ...op, body: { n: Number.NaN } }] }],
     ['presence without state', { kind: 'presence' }],
+    ['a token that is not a string', { kind: 'token', token: 5 }],
+    ['an empty token', { kind: 'token', token: '' }],
+    ['a token over 4096 characters', { kind: 'token', token: 'x'.repeat(4097) }],
   ])('refuses %s with E_MESSAGE_INVALID', (_name, message) => {
     expect(codeOf(() => parseClientMessage(message))).toBe('E_MESSAGE_INVALID');
   });
@@ -113,6 +117,7 @@ describe('hub → client messages', () => {
       { kind: 'peers', peers: [{ peer: 'p2', state: { name: 'Ann' }, principal: 'ann' }] },
       { kind: 'peer', peer: 'p2', state: null },
       { kind: 'left', peer: 'p2' },
+      { kind: 'refresh', expiresIn: 30000 },
     ];
     for (const message of messages) expect(parseHubMessage(message)).toEqual(message);
   });
@@ -137,6 +142,8 @@ describe('hub → client messages', () => {
     ['a snapshot doc without type', { kind: 'snapshot', seq: 1, docs: [{ doc: 'd', state: {} }] }],
     ['a reject without code', { kind: 'reject', ids: [], message: 'x' }],
     ['a peer with a bad id', { kind: 'peer', peer: 'a b', state: null }],
+    ['a refresh without expiresIn', { kind: 'refresh' }],
+    ['a refresh with a negative expiresIn', { kind: 'refresh', expiresIn: -1 }],
   ])('refuses %s', (_name, message) => {
     expect(codeOf(() => parseHubMessage(message))).toBe('E_MESSAGE_INVALID');
   });
