@@ -171,7 +171,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     mayLead: () => !closed && leading,
     acks,
     dead,
-    post: (message) => peers.post(message),
+    // A write landing after close: the channel is gone, and the next leader rescans anyway.
+    post: (message) => (closed ? undefined : peers.post(message)),
     now,
     onSettled: setPending,
     onWriteError: (err) => reportError('E_STORAGE_WRITE', 'write to', err),

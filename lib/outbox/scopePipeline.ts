@@ -67,7 +67,8 @@ export function createScopePipeline(deps: ScopePipelineDeps): ScopePipeline {
   function pump(): void {
     if (!deps.canSend()) return;
     let limit = Infinity;
-    const ops = queue.ofScope(scope).slice(); // starting a delivery may change the queue
+    // Read live: starting a delivery never changes the queue synchronously (answers are promises).
+    const ops = queue.ofScope(scope);
     for (let i = 0; i < ops.length && i < limit; i++) {
       const op = ops[i]!;
       const flight = flights.get(op.id);
