@@ -4,18 +4,18 @@ import { RxSyncError } from '../errors.js';
 import { checkOptions } from '../options/checkOptions.js';
 import { outboxOptionSpec } from '../options/specs.js';
 import { randomId } from '../randomId.js';
-import { signal } from '../signals/signal.js';
 import { createEnqueueStaging } from './enqueueStaging.js';
 import { isTransientError } from './isTransientError.js';
-import type { LockManagerLike } from './localLocks.js';
 import { validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
 import { errorMessage } from './outboxOutcome.js';
-import { joinPeers, type PeerMessage } from './outboxPeers.js';
+import { joinPeers, platformLocks, type PeerMessage } from './outboxPeers.js';
 import { createOutboxQueue } from './outboxQueue.js';
 import { createOutboxStore, readDeadLetters } from './outboxStore.js';
 import type { Outbox, OutboxOptions, OutboxSender } from './outboxTypes.js';
 import { checkRegisterOptions } from './registerOptions.js';
+import { createPendingCount } from './pendingCount.js';
 import { createReplay } from './replay.js';
+import { serialScan } from './serialScan.js';
 
 export type { EnqueueOptions, Outbox, OutboxOptions, OutboxSender, RegisterOptions } from './outboxTypes.js';
 
@@ -48,7 +48,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const prefix = options.prefix ?? 'rxsync:outbox';
   const now = options.now ?? Date.now;
   const queue = createOutboxQueue();
-  const pending = signal(0);
   const acks = new Subject<{ op: OutboxOp; result: unknown }>();
   const dead = new Subject<DeadLetter>();
   const errors = new Subject<RxSyncError>();
@@ -56,7 +55,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const online$ = new BehaviorSubject(true);
   const writer = randomId().replace(/-/g, '').slice(0, 16);
   const store = createOutboxStore(storage, prefix, writer, (error) => errors.next(error));
-  let drainWaiters: Array<() => void> = [];
   let leading = false;
   let closed = false;
 
@@ -76,15 +74,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
   });
 
-  function setPending(): void {
-    pending.set(queue.size);
-    if (queue.size === 0 && staging.reserved === 0 && drainWaiters.length > 0) {
-      // Resolve once the tidy-up writes landed too, so storage is quiet when `drained` says so.
-      void store.idle().then(() => {
-        if (queue.size === 0 && staging.reserved === 0) drainWaiters.splice(0).forEach((w) => w());
-      });
-    }
-  }
+  const count = createPendingCount({ queued: () => queue.size, reserved: () => staging.reserved, idle: () => store.idle() });
+  const setPending = (): void => count.update();
 
   /** An op another instance finished: out of the queue, and no longer delivered here. */
   const finishedElsewhere = (id: string): OutboxOp | undefined => {
@@ -112,32 +103,23 @@ export function createOutbox(options: OutboxOptions): Outbox {
   ready.catch(() => undefined);
   const whenReady = (then: () => void): void => void ready.then(then, () => undefined);
 
-  // Re-reads storage for other instances' news; one scan at a time, a request during one runs after it.
-  let scanning: Promise<void> | undefined;
-  let scanAgain = false;
-  const rescan = (): Promise<void> => {
-    if (scanning !== undefined) {
-      scanAgain = true;
-      return scanning;
-    }
-    scanning = (async () => {
-      do {
-        scanAgain = false;
-        try {
-          const { added, gone } = await store.scan();
-          if (closed) return;
-          for (const id of gone) finishedElsewhere(id);
-          const fresh = queue.insert(added);
-          setPending();
-          for (const op of fresh) fromPeers.next(op);
-          for (const scope of new Set(fresh.map((op) => op.scope))) replay.kick(scope);
-        } catch (err) {
-          reportError('E_STORAGE_READ', 'read', err);
-        }
-      } while (scanAgain && !closed);
-    })().finally(() => (scanning = undefined));
-    return scanning;
-  };
+  // Re-reads storage for other instances' news: ops they queued, ops they finished.
+  const rescan = serialScan(
+    async () => {
+      try {
+        const { added, gone } = await store.scan();
+        if (closed) return;
+        for (const id of gone) finishedElsewhere(id);
+        const fresh = queue.insert(added);
+        setPending();
+        for (const op of fresh) fromPeers.next(op);
+        for (const scope of new Set(fresh.map((op) => op.scope))) replay.kick(scope);
+      } catch (err) {
+        reportError('E_STORAGE_READ', 'read', err);
+      }
+    },
+    () => closed,
+  );
 
   const receive = (message: PeerMessage): void => {
     if (closed) return;
@@ -212,7 +194,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return staging.enqueue(name, payload, enqueueOptions);
     },
 
-    pending$: pending,
+    pending$: count.pending$,
     ack$: acks.asObservable(),
     deadLetter$: dead.asObservable(),
     fromPeers$: fromPeers.asObservable(),
@@ -237,12 +219,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       await store.write([{ type: 'remove', key: store.deadKey(id) }]);
     },
 
-    drained: () =>
-      queue.size === 0 && staging.reserved === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            drainWaiters.push(resolve);
-          }),
+    drained: () => count.drained(),
 
     close() {
       closed = true;
@@ -251,7 +228,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       peers.close();
       // Aborts every delivery and cancels every pending retry; unsettled ops stay in storage.
       replay.stopAll();
-      drainWaiters = [];
+      count.close();
       online$.complete();
       acks.complete();
       dead.complete();
@@ -259,10 +236,4 @@ export function createOutbox(options: OutboxOptions): Outbox {
       fromPeers.complete();
     },
   };
-}
-
-/** `navigator.locks` where the platform has Web Locks. */
-function platformLocks(): LockManagerLike | undefined {
-  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
-  return typeof locks?.request === 'function' ? locks : undefined;
 }

@@ -119,7 +119,7 @@ describe('outbox pipelining window', () => {
           }
         },
       ),
-      fcParams(40),
+      fcParams(25),
     );
   });
 
@@ -217,6 +217,35 @@ describe('outbox pipelining window', () => {
     expect(seen.map((o) => `${o.how}${o.n}`)).toEqual(['ack1', 'dead2', 'ack3']);
     expect(letters[0]).toMatchObject({ status: 'E_FORBIDDEN', error: 'not yours', op: { attempts: 1 } });
     expect(held.calls).toHaveLength(3); // the refusal was not retried
+    outbox.close();
+  });
+
+  it('offline mid-window: answers in flight still settle, nothing new starts, a failure waits for the network', async () => {
+    const online$ = new BehaviorSubject(true);
+    const storage = recordingStorage();
+    const outbox = createOutbox({ storage, online$, retry: { initialDelay: 0, jitter: 'none' } });
+    const held = heldSender();
+    outbox.register('op', held.sender, { window: 3 });
+    const seen = outcomes(outbox);
+    for (const n of [1, 2, 3, 4, 5]) await outbox.enqueue('op', { n });
+    await settle();
+    expect(held.inFlight().map((c) => c.op.payload.n)).toEqual([1, 2, 3]);
+    online$.next(false);
+    held.callFor(1)!.answer();
+    held.callFor(2)!.fail(new TypeError('network down'));
+    await settle();
+    expect(seen.map((o) => o.n)).toEqual([1]);
+    expect(held.inFlight().map((c) => c.op.payload.n)).toEqual([3]); // no retry of 2, no start of 4
+    const stored = [...storage.data.entries()].find(([key]) => key.includes(':upd:'))?.[1] as OutboxOp;
+    expect(stored).toMatchObject({ attempts: 1, lastError: 'network down' }); // counted and kept all the same
+    online$.next(true);
+    await settle();
+    expect(held.inFlight().map((c) => c.op.payload.n)).toEqual([3, 2, 4]);
+    for (const n of [2, 3, 4]) held.callFor(n)!.answer();
+    await settle();
+    held.callFor(5)!.answer();
+    await outbox.drained();
+    expect(seen.map((o) => o.n)).toEqual([1, 2, 3, 4, 5]);
     outbox.close();
   });
 
