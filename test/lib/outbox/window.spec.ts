@@ -359,6 +359,47 @@ describe.each([
   });
 });
 
+describe('losing the lead mid-window', () => {
+  it('aborts every delivery, settles none of the answers that arrive after, and the next leader sends them all', async () => {
+    // Processes on one storage elect their leader with a lease record; another holder's fresh
+    // lease (a rival that took over while this one stalled) makes this one step down.
+    const storage: Storage = { ...memoryStorage(), name: 'shared', shared: true };
+    const online$ = new BehaviorSubject(true);
+    const a = createOutbox({ storage, online$, locks: null, leaseTtl: 300 });
+    const b = createOutbox({ storage, online$, locks: null, leaseTtl: 300 });
+    try {
+      const held = heldSender();
+      a.register('op', held.sender, { window: 4 });
+      const seen = outcomes(a);
+      for (const n of [1, 2, 3, 4, 5]) await a.enqueue('op', { n });
+      await waitFor(() => held.inFlight().length === 4);
+      held.callFor(2)!.answer(); // answered, waits behind 1
+      await settle();
+      const flying = held.inFlight();
+      await storage.set('rxsync:outbox:lease', { holder: 'rival', expires: Date.now() + 60_000 });
+      await waitFor(() => flying.every((c) => c.signal.aborted));
+      flying.forEach((c) => c.answer());
+      await settle();
+      expect(seen).toEqual([]);
+      expect(held.calls).toHaveLength(4); // nothing new started after the lead was lost
+      a.close();
+
+      await storage.remove('rxsync:outbox:lease'); // the rival is gone too: b takes the lead
+      const sent: number[] = [];
+      const acked: number[] = [];
+      b.ack$.subscribe(({ op }) => acked.push((op.payload as { n: number }).n));
+      b.register<{ n: number }>('op', async (op) => void sent.push(op.payload.n), { window: 4 });
+      await waitFor(() => acked.length === 5);
+      expect(acked).toEqual([1, 2, 3, 4, 5]);
+      expect([...sent].sort()).toEqual([1, 2, 3, 4, 5]);
+      await b.drained();
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
+
 /** Polls `condition`; gives up after 10 s so a broken build fails the test instead of hanging jest. */
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let tries = 0; !condition(); tries++) {
