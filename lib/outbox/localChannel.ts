@@ -15,6 +15,7 @@ export function localChannel(key: object, receive: (message: unknown) => void): 
   members.add(receive);
   return {
     postMessage(message) {
+      if (members.size < 2) return; // nobody else listens: no copy to make
       // Delivered in a later task, as a BroadcastChannel would, and as a copy.
       const copy = JSON.parse(JSON.stringify(message)) as unknown;
       for (const member of members) if (member !== receive) setTimeout(() => member(copy), 0);

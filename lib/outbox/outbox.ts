@@ -1,25 +1,31 @@
-import { Subject, type Subscription } from 'rxjs';
-import { backoffDelay } from '../backoff.js';
+import { BehaviorSubject, Subject } from 'rxjs';
 import { onlineManager } from '../environment/onlineManager.js';
 import { RxSyncError } from '../errors.js';
-import { randomId } from '../randomId.js';
-import { signal } from '../signals/signal.js';
-import { isTransientError } from './isTransientError.js';
-import type { LockManagerLike } from './localLocks.js';
-import { compareOps, validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
-import { joinPeers, type PeerMessage } from './outboxPeers.js';
-import { createOutboxStore, readDeadLetters } from './outboxStore.js';
-import type { Outbox, OutboxOptions, OutboxSender } from './outboxTypes.js';
 import { checkOptions } from '../options/checkOptions.js';
 import { outboxOptionSpec } from '../options/specs.js';
+import { randomId } from '../randomId.js';
+import { createEnqueueStaging } from './enqueueStaging.js';
+import { isTransientError } from './isTransientError.js';
+import { validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
+import { errorMessage } from './outboxOutcome.js';
+import { joinPeers, platformLocks, type PeerMessage } from './outboxPeers.js';
+import { createOutboxQueue } from './outboxQueue.js';
+import { createOutboxStore, readDeadLetters } from './outboxStore.js';
+import type { Outbox, OutboxOptions, OutboxSender } from './outboxTypes.js';
+import { checkRegisterOptions } from './registerOptions.js';
+import { createPendingCount } from './pendingCount.js';
+import { createReplay } from './replay.js';
+import { serialScan } from './serialScan.js';
 
 export type { EnqueueOptions, Outbox, OutboxOptions, OutboxSender, RegisterOptions } from './outboxTypes.js';
 
 /**
  * Creates an outbox over `storage`. `enqueue` resolves only after the op reached storage (many
- * enqueues share one write: group commit). When online, ops replay in order per scope (serial
- * within a scope, parallel across scopes); each carries its id as the idempotency key.
- * Transient failures retry with backoff; permanent ones move the op to the dead letters.
+ * enqueues share one write: group commit). When online, ops replay in order per scope (scopes in
+ * parallel); each carries its id as the idempotency key. A sender registered with a `window`
+ * gets up to that many ops of a scope at once, their outcomes still recorded in queue order.
+ * Transient failures retry with backoff (`retryBackoff`); permanent ones, and a `RefusedError`,
+ * move the op to the dead letters.
  *
  * **Several tabs or processes** may open the same outbox (same storage and prefix): each writes
  * under its own random writer id, so no op overwrites another. One instance at a time replays
@@ -40,65 +46,55 @@ export function createOutbox(options: OutboxOptions): Outbox {
   checkOptions('createOutbox', options, outboxOptionSpec);
   const { storage } = options;
   const prefix = options.prefix ?? 'rxsync:outbox';
-  const maxSize = options.maxSize ?? 10_000;
   const now = options.now ?? Date.now;
-  const isTransient = options.isTransient ?? isTransientError;
-  const createId = options.createId ?? randomId;
-  const senders = new Map<string, OutboxSender>();
-  const queue: OutboxOp[] = [];
-  const running = new Set<string>();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  const controllers = new Set<AbortController>();
-  const pending = signal(0);
+  const queue = createOutboxQueue();
   const acks = new Subject<{ op: OutboxOp; result: unknown }>();
   const dead = new Subject<DeadLetter>();
   const errors = new Subject<RxSyncError>();
   const fromPeers = new Subject<OutboxOp>();
+  const online$ = new BehaviorSubject(true);
   const writer = randomId().replace(/-/g, '').slice(0, 16);
   const store = createOutboxStore(storage, prefix, writer, (error) => errors.next(error));
-  // Ops accepted in this turn, written together as one segment when the turn ends.
-  let staged: Array<{ op: OutboxOp; resolve: () => void; reject: (err: unknown) => void }> = [];
-  let drainWaiters: Array<() => void> = [];
-  let reserved = 0; // enqueues accepted but not yet durable, counted against maxSize
-  let nextSeq = 0;
-  let lastCreated = 0; // createdAt never decreases within this writer: it orders our ops
-  let online = true;
   let leading = false;
   let closed = false;
 
-  /** Adds ops in send order, skipping ones already queued. */
-  const insert = (ops: readonly OutboxOp[]): void => {
-    const known = new Set(queue.map((op) => op.id));
-    const fresh = ops.filter((op) => !known.has(op.id));
-    if (fresh.length === 0) return;
-    queue.push(...fresh);
-    queue.sort(compareOps);
-  };
-  const removeQueued = (id: string): OutboxOp | undefined => {
-    const index = queue.findIndex((op) => op.id === id);
-    return index < 0 ? undefined : queue.splice(index, 1)[0];
-  };
+  const staging = createEnqueueStaging({
+    store,
+    storageName: storage.name,
+    maxSize: options.maxSize ?? 10_000,
+    now,
+    createId: options.createId ?? randomId,
+    clock: options.clock,
+    queued: () => queue.size,
+    onDurable: (ops) => {
+      queue.insert(ops);
+      setPending();
+      peers.post({ type: 'queued' });
+      for (const scope of new Set(ops.map((op) => op.scope))) replay.kick(scope);
+    },
+  });
 
-  const setPending = (): void => {
-    pending.set(queue.length);
-    if (queue.length === 0 && reserved === 0 && drainWaiters.length > 0) {
-      // Resolve once the tidy-up writes landed too, so storage is quiet when `drained` says so.
-      void store.idle().then(() => {
-        if (queue.length === 0 && reserved === 0) drainWaiters.splice(0).forEach((w) => w());
-      });
-    }
+  const count = createPendingCount({ queued: () => queue.size, reserved: () => staging.reserved, idle: () => store.idle() });
+  const setPending = (): void => count.update();
+
+  /** An op another instance finished: out of the queue, and no longer delivered here. */
+  const finishedElsewhere = (id: string): OutboxOp | undefined => {
+    const op = queue.remove(id);
+    if (op !== undefined) replay.forget(op);
+    return op;
   };
 
   const ready = (async () => {
     try {
-      const loaded = await store.scan();
-      insert(loaded.added);
+      queue.insert((await store.scan()).added);
       setPending();
     } catch (err) {
       // Unreadable storage (e.g. a wrong key): reported, and every later enqueue refuses with it,
       // so nothing is written over ops this session cannot read.
       const error =
-        err instanceof RxSyncError ? err : new RxSyncError('E_STORAGE_READ', `The outbox did not load: ${message(err)}`, { cause: err });
+        err instanceof RxSyncError
+          ? err
+          : new RxSyncError('E_STORAGE_READ', `The outbox did not load: ${errorMessage(err)}`, { cause: err });
       errors.next(error);
       throw error;
     }
@@ -107,58 +103,30 @@ export function createOutbox(options: OutboxOptions): Outbox {
   ready.catch(() => undefined);
   const whenReady = (then: () => void): void => void ready.then(then, () => undefined);
 
-  /** Writes the staged ops as one segment; each enqueue resolves once it is durable. */
-  const writeStaged = async (): Promise<void> => {
-    const batch = staged;
-    staged = [];
-    try {
-      await store.append(batch.map((s) => s.op));
-    } catch (err) {
-      reserved -= batch.length;
-      batch.forEach((s) => s.reject(err));
-      return;
-    }
-    reserved -= batch.length;
-    insert(batch.map((s) => s.op));
-    for (const { resolve } of batch) resolve();
-    setPending();
-    peers.post({ type: 'queued' });
-    for (const scope of new Set(batch.map((s) => s.op.scope))) kick(scope);
-  };
-
-  // Re-reads storage for other instances' news; one scan at a time, a request during one runs after it.
-  let scanning: Promise<void> | undefined;
-  let scanAgain = false;
-  const rescan = (): Promise<void> => {
-    if (scanning !== undefined) {
-      scanAgain = true;
-      return scanning;
-    }
-    scanning = (async () => {
-      do {
-        scanAgain = false;
-        try {
-          const { added, gone } = await store.scan();
-          if (closed) return;
-          for (const id of gone) removeQueued(id);
-          insert(added);
-          setPending();
-          for (const op of added) fromPeers.next(op);
-          for (const scope of new Set(added.map((op) => op.scope))) kick(scope);
-        } catch (err) {
-          reportReadError(err);
-        }
-      } while (scanAgain && !closed);
-    })().finally(() => (scanning = undefined));
-    return scanning;
-  };
+  // Re-reads storage for other instances' news: ops they queued, ops they finished.
+  const rescan = serialScan(
+    async () => {
+      try {
+        const { added, gone } = await store.scan();
+        if (closed) return;
+        for (const id of gone) finishedElsewhere(id);
+        const fresh = queue.insert(added);
+        setPending();
+        for (const op of fresh) fromPeers.next(op);
+        for (const scope of new Set(fresh.map((op) => op.scope))) replay.kick(scope);
+      } catch (err) {
+        reportError('E_STORAGE_READ', 'read', err);
+      }
+    },
+    () => closed,
+  );
 
   const receive = (message: PeerMessage): void => {
     if (closed) return;
-    if (message.type === 'acked' && removeQueued(message.op.id) !== undefined) {
+    if (message.type === 'acked' && finishedElsewhere(message.op.id) !== undefined) {
       setPending();
       acks.next({ op: message.op, result: message.result });
-    } else if (message.type === 'dead' && removeQueued(message.letter.op.id) !== undefined) {
+    } else if (message.type === 'dead' && finishedElsewhere(message.letter.op.id) !== undefined) {
       setPending();
       dead.next(message.letter);
     }
@@ -176,166 +144,62 @@ export function createOutbox(options: OutboxOptions): Outbox {
     rescan: () => whenReady(() => void rescan()),
     ready,
   });
+  const replay = createReplay({
+    queue,
+    store,
+    retry: options.retry ?? {},
+    isTransient: options.isTransient ?? isTransientError,
+    online$,
+    mayLead: () => !closed && leading,
+    acks,
+    dead,
+    // A write landing after close: the channel is gone, and the next leader rescans anyway.
+    post: (message) => (closed ? undefined : peers.post(message)),
+    now,
+    onSettled: setPending,
+    onWriteError: (err) => reportError('E_STORAGE_WRITE', 'write to', err),
+  });
   const leaderSub = peers.leader$.subscribe((value) => {
     leading = value;
-    // A new leader first reads what the others queued or finished, then replays.
-    if (value) whenReady(() => void rescan().then(kickAll));
+    // A new leader first reads what the others queued or finished, then replays; a former one
+    // aborts what it had in flight (the new leader sends those ops again, each under its key).
+    if (value) whenReady(() => void rescan().then(replay.kickAll));
+    else replay.stopAll();
+  });
+  const onlineSub = (options.online$ ?? onlineManager.value$).subscribe((value) => {
+    online$.next(value);
+    if (value) whenReady(replay.kickAll);
   });
 
-  const onlineSub: Subscription = (options.online$ ?? onlineManager.value$).subscribe((value) => {
-    online = value;
-    if (value) whenReady(kickAll);
-  });
-
-  function kickAll(): void {
-    for (const scope of new Set(queue.map((op) => op.scope))) kick(scope);
-  }
-
-  function kick(scope: string): void {
-    if (closed || !online || !leading || running.has(scope)) return;
-    running.add(scope);
-    void drainScope(scope).finally(() => running.delete(scope));
-  }
-
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-
-  async function drainScope(scope: string): Promise<void> {
-    while (!closed && online && leading) {
-      const op = queue.find((o) => o.scope === scope);
-      const sender = op && senders.get(op.name);
-      if (op === undefined || sender === undefined) return; // waits for `register` or `enqueue`
-      const controller = new AbortController();
-      controllers.add(controller);
-      let result: unknown;
-      let failure: { error: unknown } | undefined;
-      try {
-        result = await sender(op, { signal: controller.signal, idempotencyKey: op.id });
-      } catch (error) {
-        failure = { error };
-      } finally {
-        controllers.delete(controller);
-      }
-      if (closed) return;
-      try {
-        if (failure === undefined) {
-          await settle(op);
-          acks.next({ op, result });
-          peers.post({ type: 'acked', op, result });
-          continue;
-        }
-        const { error } = failure;
-        const attempts = op.attempts + 1;
-        if (!isTransient(error) || attempts >= (options.retry?.maxAttempts ?? Infinity)) {
-          const letter: DeadLetter = {
-            op: { ...op, attempts, lastError: message(error) },
-            error: message(error),
-            deadAt: now(),
-            ...statusOf(error),
-          };
-          await settle(op, [{ type: 'set', key: store.deadKey(op.id), value: letter }]);
-          dead.next(letter);
-          peers.post({ type: 'dead', letter });
-          continue;
-        }
-        const updated: OutboxOp = { ...op, attempts, lastError: message(error) };
-        const index = queue.indexOf(op);
-        if (index < 0) continue; // another instance finished it meanwhile
-        queue[index] = updated;
-        await store.update(updated);
-        await sleep(backoffDelay(attempts, { initialDelay: 1000, maxDelay: 60_000, ...options.retry }));
-      } catch (err) {
-        // Storage refused to record the outcome: stop this scope (reported on errors$). The op
-        // stays queued and is sent again later; its idempotency key makes that harmless.
-        reportWriteError(err);
-        return;
-      }
-    }
-  }
-
-  /** Removes an op from the queue once its outcome is durable. */
-  async function settle(op: OutboxOp, extra?: Parameters<typeof store.finish>[1]): Promise<void> {
-    await store.finish(op, extra);
-    removeQueued(op.id);
-    setPending();
-  }
-
-  function reportReadError(err: unknown): void {
+  function reportError(code: 'E_STORAGE_READ' | 'E_STORAGE_WRITE', verb: string, err: unknown): void {
     errors.next(
       err instanceof RxSyncError
         ? err
-        : new RxSyncError('E_STORAGE_READ', `Outbox could not read ${storage.name}: ${message(err)}`, { cause: err }),
-    );
-  }
-
-  function reportWriteError(err: unknown): void {
-    errors.next(
-      err instanceof RxSyncError
-        ? err
-        : new RxSyncError('E_STORAGE_WRITE', `Outbox could not write to ${storage.name}: ${message(err)}`, { cause: err }),
+        : new RxSyncError(code, `Outbox could not ${verb} ${storage.name}: ${errorMessage(err)}`, { cause: err }),
     );
   }
 
   return {
     ready,
-    register(name, sender) {
-      senders.set(name, sender as OutboxSender);
-      whenReady(kickAll);
-      return () => {
-        if (senders.get(name) === sender) senders.delete(name);
-      };
+    register(name, sender, registerOptions) {
+      const unregister = replay.register(name, { sender: sender as OutboxSender, window: checkRegisterOptions(registerOptions).window });
+      whenReady(replay.kickAll);
+      return unregister;
     },
 
     async enqueue(name, payload, enqueueOptions = {}) {
       if (typeof name !== 'string' || name === '') throw new RxSyncError('E_OUTBOX_INVALID', 'An outbox op needs a non-empty name');
       if (closed) throw new RxSyncError('E_OUTBOX_CLOSED', 'The outbox is closed');
       await ready;
-      if (queue.length + reserved >= maxSize) {
-        throw new RxSyncError(
-          'E_OUTBOX_FULL',
-          `The outbox holds ${maxSize} ops already; refusing "${name}" rather than dropping older ones`,
-          {
-            details: { maxSize },
-          },
-        );
-      }
-      const op: OutboxOp<typeof payload> = {
-        id: createId(),
-        name,
-        payload: jsonCopy(payload, name),
-        scope: enqueueOptions.scope ?? 'default',
-        seq: nextSeq++,
-        writer,
-        createdAt: (lastCreated = Math.max(now(), lastCreated)),
-        attempts: 0,
-        ...(options.clock ? { stamp: options.clock.tick() } : {}),
-        ...(enqueueOptions.meta !== undefined ? { meta: jsonCopy(enqueueOptions.meta, name) } : {}),
-      };
-      reserved++;
-      try {
-        await new Promise<void>((resolve, reject) => {
-          if (staged.push({ op, resolve, reject }) === 1) void Promise.resolve().then(writeStaged);
-        });
-      } catch (err) {
-        throw new RxSyncError('E_STORAGE_WRITE', `"${name}" was not queued: ${storage.name} refused the write (${message(err)})`, {
-          cause: err,
-        });
-      }
-      return op;
+      return staging.enqueue(name, payload, enqueueOptions);
     },
 
-    pending$: pending,
+    pending$: count.pending$,
     ack$: acks.asObservable(),
     deadLetter$: dead.asObservable(),
     fromPeers$: fromPeers.asObservable(),
     errors$: errors.asObservable(),
-    pendingOps: () => queue.slice(),
+    pendingOps: () => queue.all(),
 
     deadLetters: () => readDeadLetters(storage, prefix),
 
@@ -343,70 +207,33 @@ export function createOutbox(options: OutboxOptions): Outbox {
       await ready; // it takes the next seq, known only once loaded
       const letter = await storage.get<DeadLetter>(store.deadKey(id));
       if (letter === undefined) throw new RxSyncError('E_OUTBOX_UNKNOWN', `No dead letter with id ${id}`);
-      const op: OutboxOp = {
-        ...validateOp(letter.op, store.deadKey(id)),
-        seq: nextSeq++,
-        writer,
-        createdAt: (lastCreated = Math.max(now(), lastCreated)),
-        attempts: 0,
-      };
+      const op: OutboxOp = { ...validateOp(letter.op, store.deadKey(id)), ...staging.nextPosition(), attempts: 0 };
       await store.append([op], [{ type: 'remove', key: store.deadKey(id) }]);
-      insert([op]);
+      queue.insert([op]);
       setPending();
       peers.post({ type: 'queued' });
-      kick(op.scope);
+      replay.kick(op.scope);
     },
 
     async discardDeadLetter(id) {
       await store.write([{ type: 'remove', key: store.deadKey(id) }]);
     },
 
-    drained: () =>
-      queue.length === 0 && reserved === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            drainWaiters.push(resolve);
-          }),
+    drained: () => count.drained(),
 
     close() {
       closed = true;
       onlineSub.unsubscribe();
       leaderSub.unsubscribe();
       peers.close();
-      timers.forEach((t) => clearTimeout(t));
-      timers.clear();
-      controllers.forEach((c) => c.abort());
-      drainWaiters = [];
+      // Aborts every delivery and cancels every pending retry; unsettled ops stay in storage.
+      replay.stopAll();
+      count.close();
+      online$.complete();
       acks.complete();
       dead.complete();
       errors.complete();
       fromPeers.complete();
     },
   };
-}
-
-/** `navigator.locks` where the platform has Web Locks. */
-function platformLocks(): LockManagerLike | undefined {
-  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
-  return typeof locks?.request === 'function' ? locks : undefined;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function statusOf(error: unknown): { status?: number | string } {
-  const e = error as { status?: unknown; code?: unknown } | null;
-  if (typeof e?.status === 'number') return { status: e.status };
-  if (typeof e?.code === 'string') return { status: e.code };
-  return {};
-}
-
-/** Stores a JSON copy, so later mutation by the caller cannot change what was queued. */
-function jsonCopy<T>(value: T, name: string): T {
-  try {
-    return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-  } catch (cause) {
-    throw new RxSyncError('E_OUTBOX_INVALID', `The payload of "${name}" is not JSON-serializable: ${message(cause)}`, { cause });
-  }
 }

@@ -79,3 +79,9 @@ export function joinPeers(options: PeersOptions): Peers {
     },
   };
 }
+
+/** `navigator.locks` where the platform has Web Locks. */
+export function platformLocks(): LockManagerLike | undefined {
+  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+  return typeof locks?.request === 'function' ? locks : undefined;
+}

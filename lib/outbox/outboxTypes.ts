@@ -6,7 +6,11 @@ import type { Storage } from '../storage/storage.js';
 import type { LockManagerLike } from './localLocks.js';
 import type { DeadLetter, OutboxOp } from './outboxOp.js';
 
-/** Delivers one op. Reject to fail it: transient errors are retried, permanent ones dead-lettered. */
+/**
+ * Delivers one op; resolving acknowledges it. Throw a `RefusedError` (or anything `isTransient`
+ * calls permanent) to dead-letter it at once; any other error is retried with backoff. `signal`
+ * aborts when the outbox gives the delivery up (closed, or another instance leads now).
+ */
 export type OutboxSender<P = unknown> = (
   op: OutboxOp<P>,
   context: { readonly signal: AbortSignal; readonly idempotencyKey: string },
@@ -25,7 +29,11 @@ export interface OutboxOptions {
   maxSize?: number;
   /** Online state; replay pauses while offline. Default: `onlineManager`. */
   online$?: Observable<boolean>;
-  /** Backoff between transient failures, and `maxAttempts` before giving up (default: never). */
+  /**
+   * Backoff between transient failures (through `retryBackoff`; default 1 s doubling up to 60 s,
+   * full jitter), and `maxAttempts`: deliveries in all before the op is dead-lettered (default:
+   * never). Failures count in the op's `attempts`, kept in storage across reloads.
+   */
   retry?: BackoffOptions & { maxAttempts?: number };
   /** Decides retry vs dead letter. Default {@link isTransientError}. */
   isTransient?: (error: unknown) => boolean;
@@ -49,7 +57,9 @@ export interface OutboxOptions {
 export interface RegisterOptions {
   /**
    * How many ops of one scope this sender may have in flight at once (a pipelining window); their
-   * outcomes still settle in queue order. Default 1: the next op of a scope is sent only after the
+   * outcomes still settle (are stored, then announced on `ack$` / `deadLetter$`) in queue order,
+   * whatever order the answers come in. An op waits while any op ahead of it in its scope has a
+   * smaller window than its position. Default 1: the next op of a scope is sent only after the
    * previous one settled, which is what a plain HTTP API needs to keep order.
    */
   window?: number;

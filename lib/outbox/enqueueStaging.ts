@@ -1,0 +1,110 @@
+import { RxSyncError } from '../errors.js';
+import type { OutboxOp } from './outboxOp.js';
+import { errorMessage } from './outboxOutcome.js';
+import type { OutboxStore } from './outboxStore.js';
+import type { EnqueueOptions } from './outboxTypes.js';
+
+/** What {@link createEnqueueStaging} needs. */
+export interface EnqueueStagingDeps {
+  readonly store: OutboxStore;
+  readonly storageName: string;
+  readonly maxSize: number;
+  readonly now: () => number;
+  readonly createId: () => string;
+  readonly clock: { tick(): string } | undefined;
+  /** How many ops the queue holds now (counted against `maxSize`). */
+  readonly queued: () => number;
+  /** Told of each batch once it is durable (before its enqueues resolve). */
+  readonly onDurable: (ops: readonly OutboxOp[]) => void;
+}
+
+/** Builds ops and makes them durable together (group commit). */
+export interface EnqueueStaging {
+  /** Builds an op, writes it with every other op staged in this turn; resolves once durable. */
+  enqueue<P>(name: string, payload: P, options: EnqueueOptions): Promise<OutboxOp<P>>;
+  /** The next position in this writer's order: fresh `seq` and a `createdAt` that never decreases. */
+  nextPosition(): { seq: number; writer: string; createdAt: number };
+  /** Enqueues accepted but not durable yet. */
+  readonly reserved: number;
+}
+
+/**
+ * The enqueue side of the outbox: ops accepted in one turn are written as one segment when the
+ * turn ends, so a burst of enqueues costs one storage write; each enqueue resolves only once its
+ * op is durable, or rejects with `E_STORAGE_WRITE`. A full outbox (counting ops not durable yet)
+ * refuses with `E_OUTBOX_FULL` rather than dropping older ops.
+ */
+export function createEnqueueStaging(deps: EnqueueStagingDeps): EnqueueStaging {
+  const { store } = deps;
+  let staged: Array<{ op: OutboxOp; resolve: () => void; reject: (err: unknown) => void }> = [];
+  let reserved = 0;
+  let nextSeq = 0;
+  let lastCreated = 0; // createdAt never decreases within this writer: it orders our ops
+
+  const writeStaged = async (): Promise<void> => {
+    const batch = staged;
+    staged = [];
+    try {
+      await store.append(batch.map((s) => s.op));
+    } catch (err) {
+      reserved -= batch.length;
+      batch.forEach((s) => s.reject(err));
+      return;
+    }
+    reserved -= batch.length;
+    deps.onDurable(batch.map((s) => s.op));
+    for (const { resolve } of batch) resolve();
+  };
+
+  const nextPosition = (): { seq: number; writer: string; createdAt: number } => ({
+    seq: nextSeq++,
+    writer: store.writer,
+    createdAt: (lastCreated = Math.max(deps.now(), lastCreated)),
+  });
+
+  return {
+    get reserved() {
+      return reserved;
+    },
+    nextPosition,
+    async enqueue(name, payload, options) {
+      if (deps.queued() + reserved >= deps.maxSize) {
+        throw new RxSyncError(
+          'E_OUTBOX_FULL',
+          `The outbox holds ${deps.maxSize} ops already; refusing "${name}" rather than dropping older ones`,
+          { details: { maxSize: deps.maxSize } },
+        );
+      }
+      const op: OutboxOp<typeof payload> = {
+        id: deps.createId(),
+        name,
+        payload: jsonCopy(payload, name),
+        scope: options.scope ?? 'default',
+        ...nextPosition(),
+        attempts: 0,
+        ...(deps.clock ? { stamp: deps.clock.tick() } : {}),
+        ...(options.meta !== undefined ? { meta: jsonCopy(options.meta, name) } : {}),
+      };
+      reserved++;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          if (staged.push({ op, resolve, reject }) === 1) void Promise.resolve().then(writeStaged);
+        });
+      } catch (err) {
+        throw new RxSyncError('E_STORAGE_WRITE', `"${name}" was not queued: ${deps.storageName} refused the write (${errorMessage(err)})`, {
+          cause: err,
+        });
+      }
+      return op;
+    },
+  };
+}
+
+/** Stores a JSON copy, so later mutation by the caller cannot change what was queued. */
+function jsonCopy<T>(value: T, name: string): T {
+  try {
+    return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  } catch (cause) {
+    throw new RxSyncError('E_OUTBOX_INVALID', `The payload of "${name}" is not JSON-serializable: ${errorMessage(cause)}`, { cause });
+  }
+}
