@@ -3,8 +3,8 @@ import type { RxSyncError } from '../lib/errors.js';
 import type { Hlc } from '../lib/crdt/hlc.js';
 import { invalid, pathKey, type Json } from '../lib/crdt/json.js';
 import * as lwwMap from '../lib/crdt/lwwMap.js';
-import { newestStamp } from '../lib/crdt/versionVector.js';
-import { mergeCustom } from './mergeCustom.js';
+import { docKinds, type DocKind } from '../lib/crdt/docTypes.js';
+import { mergeCrdt } from './mergeCrdt.js';
 
 /** Options of {@link mergeLww}. */
 export interface MergeLwwConfig<V> {
@@ -45,7 +45,9 @@ export interface MergeLwwConfig<V> {
  */
 export function mergeLww<V = Json>(config: MergeLwwConfig<V> = {}): OperatorFunction<unknown, lwwMap.LwwMap<V>> {
   const { clock, validate } = config;
-  return mergeCustom<lwwMap.LwwMap<V>>(lwwMap.merge, {
+  // The lww-map kind, typed for V: the fold is mergeCrdt's, only decoding is ours (per-field checks).
+  const kind = docKinds['lww-map'] as unknown as DocKind<lwwMap.LwwMap<V>, Readonly<Record<string, V>>>;
+  return mergeCrdt(kind, {
     seed: config.seed ?? lwwMap.create<V>(),
     decode(payload) {
       const incoming = isInMemoryMap(payload) ? lwwMap.check(payload) : lwwMap.decode(payload);
@@ -56,10 +58,7 @@ export function mergeLww<V = Json>(config: MergeLwwConfig<V> = {}): OperatorFunc
       }
       return incoming as lwwMap.LwwMap<V>;
     },
-    accept(incoming) {
-      const newest = newestStamp(incoming.seen);
-      if (clock !== undefined && newest !== undefined) clock.receive(newest);
-    },
+    ...(clock === undefined ? {} : { clock }),
     ...(config.onReject === undefined ? {} : { onReject: config.onReject }),
   });
 }

@@ -3,8 +3,8 @@ import type { RxSyncError } from '../lib/errors.js';
 import type { Hlc } from '../lib/crdt/hlc.js';
 import { invalid as invalidField, type Json } from '../lib/crdt/json.js';
 import * as mvRegister from '../lib/crdt/mvRegister.js';
-import { newestStamp } from '../lib/crdt/versionVector.js';
-import { mergeCustom } from './mergeCustom.js';
+import { docKinds, type DocKind } from '../lib/crdt/docTypes.js';
+import { mergeCrdt } from './mergeCrdt.js';
 
 /** Options of {@link mergeMultiValue}. */
 export interface MergeMultiValueConfig<V> {
@@ -53,7 +53,8 @@ export interface MultiValueView<V> {
  */
 export function mergeMultiValue<V = Json>(config: MergeMultiValueConfig<V> = {}): OperatorFunction<unknown, MultiValueView<V>> {
   const { clock, validate, resolve } = config;
-  const fold = mergeCustom<mvRegister.MvRegister<V>>(mvRegister.merge, {
+  const kind = docKinds['mv-register'] as unknown as DocKind<mvRegister.MvRegister<V>, V | undefined>;
+  const fold = mergeCrdt(kind, {
     seed: config.seed ?? mvRegister.create<V>(),
     decode(payload) {
       // In-memory registers get the same checks as JSON: round-trip them through the codec.
@@ -65,10 +66,7 @@ export function mergeMultiValue<V = Json>(config: MergeMultiValueConfig<V> = {})
       }
       return incoming as mvRegister.MvRegister<V>;
     },
-    accept(incoming) {
-      const newest = newestStamp(incoming.seen);
-      if (clock !== undefined && newest !== undefined) clock.receive(newest);
-    },
+    ...(clock === undefined ? {} : { clock }),
     ...(config.onReject === undefined ? {} : { onReject: config.onReject }),
   });
   return (source) =>
