@@ -2,7 +2,7 @@ import { Subject, type Observable } from 'rxjs';
 import type { Hlc } from '../../crdt/hlc.js';
 import type { Json } from '../../crdt/json.js';
 import type { DocType } from '../../crdt/docTypes.js';
-import { RxSyncError, isRxSyncError } from '../../errors.js';
+import { RxSyncError, isRxSyncError, type RxSyncErrorCode } from '../../errors.js';
 import type { Outbox } from '../../outbox/outbox.js';
 import { RefusedError } from '../../outbox/refusedError.js';
 import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence, type WelcomeMessage } from '../../protocol/hubMessages.js';
@@ -207,7 +207,7 @@ export class RoomLink {
     }
   }
 
-  private report(error: unknown, code = 'E_LIVE'): void {
-    this.errorSubject.next(isRxSyncError(error) ? error : new RxSyncError(code as never, String(error), { cause: error }));
+  private report(error: unknown, code: RxSyncErrorCode = 'E_LIVE'): void {
+    this.errorSubject.next(isRxSyncError(error) ? error : new RxSyncError(code, String(error), { cause: error }));
   }
 }
