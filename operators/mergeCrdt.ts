@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { RxSyncError, isRxSyncError } from '../lib/errors.js';
 import type { Hlc } from '../lib/crdt/hlc.js';
-import { docKinds, type DocKind, type DocStates, type DocType, type DocValues } from '../lib/crdt/docTypes.js';
+import type { DocKind } from '../lib/crdt/docTypes.js';
 
 /**
  * A schema check on the value a merge would produce: returns a description of the problem, or
@@ -47,21 +47,22 @@ export interface MergeCrdtConfig<S, V> {
  * duplicates and stale payloads emit nothing. Since CRDT merges are commutative, associative and
  * idempotent, the result does not depend on the order or on repeats of the payloads.
  *
+ * `kind` is the document type's {@link DocKind} (its create/merge/decode/encode/value/newest):
+ * taking it as a value, not a type name, keeps a bundle to the CRDTs it uses.
+ *
  * @example
  * ```ts
+ * const lwwMapKind: DocKind<lwwMap.LwwMap<Json>, Readonly<Record<string, Json>>> = {
+ *   create: lwwMap.create, merge: lwwMap.merge, decode: lwwMap.decode, encode: (s) => lwwMap.encode(s) as unknown as Json,
+ *   value: lwwMap.value, newest: (s) => newestStamp(lwwMap.version(s)),
+ * };
  * const todo$ = incoming$.pipe(
- *   mergeCrdt('lww-map', { clock, validate: (todo) => (typeof todo['title'] === 'string' ? undefined : 'title missing'), onReject: report }),
+ *   mergeCrdt(lwwMapKind, { clock, validate: (todo) => (typeof todo['title'] === 'string' ? undefined : 'title missing'), onReject: report }),
  *   map(lwwMap.value),
  * );
  * ```
  */
-export function mergeCrdt<T extends DocType>(
-  type: T,
-  config?: MergeCrdtConfig<DocStates[T], DocValues[T]>,
-): OperatorFunction<unknown, DocStates[T]>;
-export function mergeCrdt<S, V>(kind: DocKind<S, V>, config?: MergeCrdtConfig<S, V>): OperatorFunction<unknown, S>;
-export function mergeCrdt<S, V>(kindOrType: DocKind<S, V> | DocType, config: MergeCrdtConfig<S, V> = {}): OperatorFunction<unknown, S> {
-  const kind = typeof kindOrType === 'string' ? (docKinds[kindOrType] as unknown as DocKind<S, V>) : kindOrType;
+export function mergeCrdt<S, V>(kind: DocKind<S, V>, config: MergeCrdtConfig<S, V> = {}): OperatorFunction<unknown, S> {
   const { clock, validate, onReject } = config;
   const decode = config.decode ?? ((payload: unknown) => decodePayload(kind, payload));
   return (source) =>

@@ -3,7 +3,8 @@ import type { RxSyncError } from '../lib/errors.js';
 import type { Hlc } from '../lib/crdt/hlc.js';
 import { invalid as invalidField, type Json } from '../lib/crdt/json.js';
 import * as mvRegister from '../lib/crdt/mvRegister.js';
-import { docKinds, type DocKind } from '../lib/crdt/docTypes.js';
+import type { DocKind } from '../lib/crdt/docTypes.js';
+import { newestStamp } from '../lib/crdt/versionVector.js';
 import { mergeCrdt } from './mergeCrdt.js';
 
 /** Options of {@link mergeMultiValue}. */
@@ -53,7 +54,14 @@ export interface MultiValueView<V> {
  */
 export function mergeMultiValue<V = Json>(config: MergeMultiValueConfig<V> = {}): OperatorFunction<unknown, MultiValueView<V>> {
   const { clock, validate, resolve } = config;
-  const kind = docKinds['mv-register'] as unknown as DocKind<mvRegister.MvRegister<V>, V | undefined>;
+  const kind: DocKind<mvRegister.MvRegister<V>, V | undefined> = {
+    create: () => mvRegister.create<V>(),
+    merge: mvRegister.merge,
+    decode: (payload) => mvRegister.decode(payload) as mvRegister.MvRegister<V>,
+    encode: (state) => mvRegister.encode(state) as unknown as Json,
+    value: (state) => mvRegister.value(state),
+    newest: (state) => newestStamp(mvRegister.version(state)),
+  };
   const fold = mergeCrdt(kind, {
     seed: config.seed ?? mvRegister.create<V>(),
     decode(payload) {

@@ -3,7 +3,7 @@
 // the live replicas converged to, under a random schedule of edits from two clients.
 import fc from 'fast-check';
 import { from, lastValueFrom } from 'rxjs';
-import { docKinds, type DocType } from '../../lib/crdt/docTypes';
+import { docKinds, type DocKind, type DocType } from '../../lib/crdt/docTypes';
 import { lwwMap, type Json } from '../../lib/crdt/index';
 import type { LiveCounter, LiveMap, LiveMultiValue, LiveRegister, LiveSet } from '../../lib/live/liveDoc';
 import { mergeCrdt } from '../../operators/mergeCrdt';
@@ -82,7 +82,9 @@ describe('an app composing the merge by hand from rxsync/operators', () => {
             const bodies = await loggedBodies(started.url, room, script.length);
             const shuffled = fc.sample(shuffledWithRepeats(bodies), { seed: order.next().value, numRuns: 1 })[0] as Json[];
             const kind = docKinds[type] as unknown as { create(): unknown; value(s: unknown): unknown };
-            const byHand = await lastValueFrom(from(shuffled).pipe(mergeCrdt(type)), { defaultValue: kind.create() });
+            const byHand = await lastValueFrom(from(shuffled).pipe(mergeCrdt(docKinds[type] as unknown as DocKind<unknown, unknown>)), {
+              defaultValue: kind.create(),
+            });
             expect(canonical(kind.value(byHand))).toBe(canonical(docs[0]?.get()));
             if (type === 'lww-map') {
               const viaLww = await lastValueFrom(from(shuffled).pipe(mergeLww()), { defaultValue: lwwMap.create() });

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { Subject, firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
 import { createHlc, decodeStamp, type Json } from '../../lib/crdt/index.js';
-import { docKinds, type DocType } from '../../lib/crdt/docTypes.js';
+import { docKinds, type DocKind, type DocType } from '../../lib/crdt/docTypes.js';
+
+const kindOf = (type: DocType) => docKinds[type] as unknown as DocKind<unknown, unknown>;
 import type { RxSyncError } from '../../lib/errors.js';
 import { mergeCrdt } from '../../operators/mergeCrdt.js';
 import { fcParams } from '../support/fc.js';
@@ -19,7 +21,7 @@ async function fold(
   const codes: string[] = [];
   const states = await lastValueFrom(
     from(payloads).pipe(
-      mergeCrdt(type, { clock: readerClock(), onReject: (error) => codes.push(error.code), ...(validate ? { validate } : {}) }),
+      mergeCrdt(kindOf(type), { clock: readerClock(), onReject: (error) => codes.push(error.code), ...(validate ? { validate } : {}) }),
       toArray(),
     ),
   );
@@ -83,7 +85,7 @@ describe('mergeCrdt', () => {
     const rejected: RxSyncError[] = [];
     const incoming = new Subject<unknown>();
     const states: unknown[] = [];
-    incoming.pipe(mergeCrdt('lww-map', { clock, onReject: (error) => rejected.push(error) })).subscribe((s) => states.push(s));
+    incoming.pipe(mergeCrdt(docKinds['lww-map'], { clock, onReject: (error) => rejected.push(error) })).subscribe((s) => states.push(s));
     incoming.next(writtenAhead('lww-map', 30_000, 'soon'));
     const afterAccepted = clock.tick();
     expect(decodeStamp(afterAccepted).time).toBeGreaterThanOrEqual(NOW + 30_000);
@@ -96,9 +98,9 @@ describe('mergeCrdt', () => {
   it('merges in-memory states like encoded ones, and errors the stream on a refusal without onReject', async () => {
     const payload = writtenAhead('or-set', 0, 'x');
     const state = docKinds['or-set'].decode(payload);
-    const viaMemory = await firstValueFrom(from([state]).pipe(mergeCrdt('or-set')));
+    const viaMemory = await firstValueFrom(from([state]).pipe(mergeCrdt(docKinds['or-set'])));
     expect(encodedOf('or-set', viaMemory)).toEqual(payload);
-    await expect(lastValueFrom(from([payload, { type: 'or-set', v: 9 }]).pipe(mergeCrdt('or-set')))).rejects.toMatchObject({
+    await expect(lastValueFrom(from([payload, { type: 'or-set', v: 9 }]).pipe(mergeCrdt(docKinds['or-set'])))).rejects.toMatchObject({
       code: 'E_CRDT_INVALID',
     });
   });
@@ -109,7 +111,7 @@ describe('mergeCrdt', () => {
     const answers: Array<() => void> = [];
     const done = lastValueFrom(
       incoming.pipe(
-        mergeCrdt('lww-register', {
+        mergeCrdt(docKinds['lww-register'], {
           validate: (value) =>
             new Promise<string | undefined>((resolve) => {
               seen.push(String(value));
