@@ -9,6 +9,12 @@ import type { DocKind } from '../lib/crdt/docTypes.js';
  */
 export type MergeCheck<V> = (value: V, payload: unknown) => string | undefined | PromiseLike<string | undefined>;
 
+/**
+ * What {@link mergeCrdt} needs of a CRDT: a {@link DocKind}, whose `encode` may be left out when a
+ * `decode` option handles in-memory states (so a bundle does not carry an unused encoder).
+ */
+export type MergeKind<S, V> = Omit<DocKind<S, V>, 'encode'> & Partial<Pick<DocKind<S, V>, 'encode'>>;
+
 /** Options of {@link mergeCrdt}. */
 export interface MergeCrdtConfig<S, V> {
   /** Local state before the first payload. Default: the kind's empty state. Not emitted by itself. */
@@ -62,7 +68,7 @@ export interface MergeCrdtConfig<S, V> {
  * );
  * ```
  */
-export function mergeCrdt<S, V>(kind: DocKind<S, V>, config: MergeCrdtConfig<S, V> = {}): OperatorFunction<unknown, S> {
+export function mergeCrdt<S, V>(kind: MergeKind<S, V>, config: MergeCrdtConfig<S, V> = {}): OperatorFunction<unknown, S> {
   const { clock, validate, onReject } = config;
   const decode = config.decode ?? ((payload: unknown) => decodePayload(kind, payload));
   return (source) =>
@@ -166,9 +172,9 @@ export function mergeCrdt<S, V>(kind: DocKind<S, V>, config: MergeCrdtConfig<S, 
 }
 
 /** Encoded payloads carry their `type`; anything else is taken for an in-memory state. */
-function decodePayload<S, V>(kind: DocKind<S, V>, payload: unknown): S {
+function decodePayload<S, V>(kind: MergeKind<S, V>, payload: unknown): S {
   const encoded = typeof payload === 'object' && payload !== null && typeof (payload as { type?: unknown }).type === 'string';
-  if (encoded) return kind.decode(payload);
+  if (encoded || kind.encode === undefined) return kind.decode(payload);
   let json;
   try {
     json = kind.encode(payload as S);

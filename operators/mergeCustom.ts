@@ -1,8 +1,6 @@
 import { defer, tap, type OperatorFunction } from 'rxjs';
 import type { RxSyncError } from '../lib/errors.js';
-import type { DocKind } from '../lib/crdt/docTypes.js';
-import type { Json } from '../lib/crdt/json.js';
-import { mergeCrdt } from './mergeCrdt.js';
+import { mergeCrdt, type MergeKind } from './mergeCrdt.js';
 
 /** Options of {@link mergeCustom}. */
 export interface MergeCustomConfig<S> {
@@ -52,7 +50,7 @@ export function mergeCustom<S>(merge: (current: S, incoming: S) => S, config: Me
       // Per subscription: `accept` sees this subscription's current state.
       let current = config.seed;
       // mergeCrdt's fold with your merge: no stamps, no schema; `accept` runs as part of decoding.
-      const kind: DocKind<S, S> = {
+      const kind: MergeKind<S, S> = {
         create: () => config.seed,
         merge,
         decode: (payload) => {
@@ -60,7 +58,6 @@ export function mergeCustom<S>(merge: (current: S, incoming: S) => S, config: Me
           accept?.(incoming, current);
           return incoming;
         },
-        encode: (state) => state as Json,
         value: (state) => state,
         newest: () => undefined,
       };

@@ -3,9 +3,8 @@ import type { RxSyncError } from '../lib/errors.js';
 import type { Hlc } from '../lib/crdt/hlc.js';
 import { invalid, pathKey, type Json } from '../lib/crdt/json.js';
 import * as lwwMap from '../lib/crdt/lwwMap.js';
-import type { DocKind } from '../lib/crdt/docTypes.js';
+import { mergeCrdt, type MergeKind } from './mergeCrdt.js';
 import { newestStamp } from '../lib/crdt/versionVector.js';
-import { mergeCrdt } from './mergeCrdt.js';
 
 /** Options of {@link mergeLww}. */
 export interface MergeLwwConfig<V> {
@@ -47,11 +46,10 @@ export interface MergeLwwConfig<V> {
 export function mergeLww<V = Json>(config: MergeLwwConfig<V> = {}): OperatorFunction<unknown, lwwMap.LwwMap<V>> {
   const { clock, validate } = config;
   // The fold is mergeCrdt's; only decoding is ours (per-field checks, in-memory maps checked as they are).
-  const kind: DocKind<lwwMap.LwwMap<V>, Readonly<Record<string, V>>> = {
+  const kind: MergeKind<lwwMap.LwwMap<V>, Readonly<Record<string, V>>> = {
     create: () => lwwMap.create<V>(),
     merge: lwwMap.merge,
     decode: (payload) => lwwMap.decode(payload) as lwwMap.LwwMap<V>,
-    encode: (state) => lwwMap.encode(state) as unknown as Json,
     value: lwwMap.value,
     newest: (state) => newestStamp(lwwMap.version(state)),
   };
