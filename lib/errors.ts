@@ -32,6 +32,7 @@ export type RxSyncErrorCode =
   | 'E_HLC_CLOCK'
   | 'E_CRDT_INVALID'
   | 'E_MERGE_REJECTED'
+  | 'E_SCHEMA_REJECTED'
   // transports and RPC
   | 'E_FRAME_INVALID'
   | 'E_SEND_OVERFLOW'

@@ -8,3 +8,5 @@ export { heartbeat, type HeartbeatConfig } from './heartbeat.js';
 export { mergeLww, type MergeLwwConfig } from './mergeLww.js';
 export { mergeMultiValue, type MergeMultiValueConfig, type MultiValueView } from './mergeMultiValue.js';
 export { mergeCustom, type MergeCustomConfig } from './mergeCustom.js';
+export { mergeCrdt, type MergeCrdtConfig, type MergeCheck, type MergeKind } from './mergeCrdt.js';
+export type { DocKind } from '../lib/crdt/docTypes.js';

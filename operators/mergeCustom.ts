@@ -1,5 +1,6 @@
-import { Observable, type OperatorFunction } from 'rxjs';
-import { RxSyncError, isRxSyncError } from '../lib/errors.js';
+import { defer, tap, type OperatorFunction } from 'rxjs';
+import type { RxSyncError } from '../lib/errors.js';
+import { mergeCrdt, type MergeKind } from './mergeCrdt.js';
 
 /** Options of {@link mergeCustom}. */
 export interface MergeCustomConfig<S> {
@@ -43,36 +44,26 @@ export interface MergeCustomConfig<S> {
  */
 export function mergeCustom<S>(merge: (current: S, incoming: S) => S, config: MergeCustomConfig<S>): OperatorFunction<unknown, S> {
   const decode = config.decode ?? ((payload: unknown) => payload as S);
+  const { accept, onReject } = config;
   return (source) =>
-    new Observable<S>((subscriber) => {
-      // Per subscription: two subscribers each fold their own copy from the seed.
-      let state = config.seed;
-      return source.subscribe({
-        next(payload) {
-          let next: S;
-          try {
-            const incoming = decode(payload);
-            config.accept?.(incoming, state);
-            next = merge(state, incoming);
-          } catch (error) {
-            const rejection = isRxSyncError(error)
-              ? error
-              : new RxSyncError('E_MERGE_REJECTED', `payload rejected: ${error instanceof Error ? error.message : String(error)}`, {
-                  cause: error,
-                });
-            if (config.onReject === undefined) {
-              subscriber.error(rejection);
-              return;
-            }
-            config.onReject(rejection, payload);
-            return;
-          }
-          if (next === state) return;
-          state = next;
-          subscriber.next(state);
+    defer(() => {
+      // Per subscription: `accept` sees this subscription's current state.
+      let current = config.seed;
+      // mergeCrdt's fold with your merge: no stamps, no schema; `accept` runs as part of decoding.
+      const kind: MergeKind<S, S> = {
+        create: () => config.seed,
+        merge,
+        decode: (payload) => {
+          const incoming = decode(payload);
+          accept?.(incoming, current);
+          return incoming;
         },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
+        value: (state) => state,
+        newest: () => undefined,
+      };
+      return source.pipe(
+        mergeCrdt(kind, { decode: kind.decode, ...(onReject === undefined ? {} : { onReject }) }),
+        tap((state) => (current = state)),
+      );
     });
 }

@@ -3,8 +3,8 @@ import type { RxSyncError } from '../lib/errors.js';
 import type { Hlc } from '../lib/crdt/hlc.js';
 import { invalid, pathKey, type Json } from '../lib/crdt/json.js';
 import * as lwwMap from '../lib/crdt/lwwMap.js';
+import { mergeCrdt, type MergeKind } from './mergeCrdt.js';
 import { newestStamp } from '../lib/crdt/versionVector.js';
-import { mergeCustom } from './mergeCustom.js';
 
 /** Options of {@link mergeLww}. */
 export interface MergeLwwConfig<V> {
@@ -45,7 +45,15 @@ export interface MergeLwwConfig<V> {
  */
 export function mergeLww<V = Json>(config: MergeLwwConfig<V> = {}): OperatorFunction<unknown, lwwMap.LwwMap<V>> {
   const { clock, validate } = config;
-  return mergeCustom<lwwMap.LwwMap<V>>(lwwMap.merge, {
+  // The fold is mergeCrdt's; only decoding is ours (per-field checks, in-memory maps checked as they are).
+  const kind: MergeKind<lwwMap.LwwMap<V>, Readonly<Record<string, V>>> = {
+    create: () => lwwMap.create<V>(),
+    merge: lwwMap.merge,
+    decode: (payload) => lwwMap.decode(payload) as lwwMap.LwwMap<V>,
+    value: lwwMap.value,
+    newest: (state) => newestStamp(lwwMap.version(state)),
+  };
+  return mergeCrdt(kind, {
     seed: config.seed ?? lwwMap.create<V>(),
     decode(payload) {
       const incoming = isInMemoryMap(payload) ? lwwMap.check(payload) : lwwMap.decode(payload);
@@ -56,10 +64,7 @@ export function mergeLww<V = Json>(config: MergeLwwConfig<V> = {}): OperatorFunc
       }
       return incoming as lwwMap.LwwMap<V>;
     },
-    accept(incoming) {
-      const newest = newestStamp(incoming.seen);
-      if (clock !== undefined && newest !== undefined) clock.receive(newest);
-    },
+    ...(clock === undefined ? {} : { clock }),
     ...(config.onReject === undefined ? {} : { onReject: config.onReject }),
   });
 }

@@ -3,8 +3,9 @@ import type { RxSyncError } from '../lib/errors.js';
 import type { Hlc } from '../lib/crdt/hlc.js';
 import { invalid as invalidField, type Json } from '../lib/crdt/json.js';
 import * as mvRegister from '../lib/crdt/mvRegister.js';
+import type { DocKind } from '../lib/crdt/docTypes.js';
 import { newestStamp } from '../lib/crdt/versionVector.js';
-import { mergeCustom } from './mergeCustom.js';
+import { mergeCrdt } from './mergeCrdt.js';
 
 /** Options of {@link mergeMultiValue}. */
 export interface MergeMultiValueConfig<V> {
@@ -53,7 +54,15 @@ export interface MultiValueView<V> {
  */
 export function mergeMultiValue<V = Json>(config: MergeMultiValueConfig<V> = {}): OperatorFunction<unknown, MultiValueView<V>> {
   const { clock, validate, resolve } = config;
-  const fold = mergeCustom<mvRegister.MvRegister<V>>(mvRegister.merge, {
+  const kind: DocKind<mvRegister.MvRegister<V>, V | undefined> = {
+    create: () => mvRegister.create<V>(),
+    merge: mvRegister.merge,
+    decode: (payload) => mvRegister.decode(payload) as mvRegister.MvRegister<V>,
+    encode: (state) => mvRegister.encode(state) as unknown as Json,
+    value: (state) => mvRegister.value(state),
+    newest: (state) => newestStamp(mvRegister.version(state)),
+  };
+  const fold = mergeCrdt(kind, {
     seed: config.seed ?? mvRegister.create<V>(),
     decode(payload) {
       // In-memory registers get the same checks as JSON: round-trip them through the codec.
@@ -65,10 +74,7 @@ export function mergeMultiValue<V = Json>(config: MergeMultiValueConfig<V> = {})
       }
       return incoming as mvRegister.MvRegister<V>;
     },
-    accept(incoming) {
-      const newest = newestStamp(incoming.seen);
-      if (clock !== undefined && newest !== undefined) clock.receive(newest);
-    },
+    ...(clock === undefined ? {} : { clock }),
     ...(config.onReject === undefined ? {} : { onReject: config.onReject }),
   });
   return (source) =>

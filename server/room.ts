@@ -1,6 +1,8 @@
 import type { Json } from '../lib/crdt/json.js';
 import { isRxSyncError, RxSyncError } from '../lib/errors.js';
 import { docKindOf, type DocType } from '../lib/crdt/docTypes.js';
+import { DEFAULT_MAX_DRIFT } from '../lib/crdt/hlc.js';
+import { decodeStamp } from '../lib/crdt/stamp.js';
 import type { HubOp, OpsMessage, PeerPresence } from '../lib/protocol/hubMessages.js';
 import { RecentOps } from './recentOps.js';
 import { RoomDocs } from './roomDocs.js';
@@ -166,12 +168,23 @@ export class Room implements WriterRoom {
         }
         continue;
       }
+      let state: unknown;
       try {
-        states.push(docKindOf(op.type).decode(op.body));
-        ops.push(op);
+        state = docKindOf(op.type).decode(op.body);
       } catch (error) {
         refuse(op, 'E_OP_INVALID', isRxSyncError(error) ? error.message : 'Invalid op body');
+        continue;
       }
+      // The clients' drift policy, on the wall clock as their HLC: they refuse stamps this far ahead,
+      // so logging one would leave them apart.
+      const newest = docKindOf(op.type).newest(state);
+      const ahead = newest === undefined ? 0 : decodeStamp(newest).time - Date.now();
+      if (ahead > DEFAULT_MAX_DRIFT) {
+        refuse(op, 'E_HLC_DRIFT', `Op stamped ${ahead} ms ahead of the hub's clock (max drift ${DEFAULT_MAX_DRIFT} ms)`);
+        continue;
+      }
+      states.push(state);
+      ops.push(op);
     }
     for (const [code, { ids, message: why }] of refused) {
       this.host.metrics.rejects.add(ids.length, { code });

@@ -29,7 +29,8 @@ export interface Hlc {
   peek(): Stamp | undefined;
 }
 
-const DEFAULT_MAX_DRIFT = 5 * 60_000;
+/** How far ahead of the wall clock (ms) a remote stamp may be by default: the hub refuses ops beyond it too. */
+export const DEFAULT_MAX_DRIFT = 5 * 60_000;
 
 /**
  * Creates a hybrid logical clock. Stamps follow the wall clock when it moves forward, never go

@@ -1,11 +1,33 @@
+import { Subject } from 'rxjs';
 import { signal, type ReadonlySignal, type WritableSignal } from '../signals/signal.js';
 import { docKinds, type DocKind, type DocStates, type DocType, type DocValues } from '../crdt/docTypes.js';
+import type { Hlc } from '../crdt/hlc.js';
+import type { RxSyncError } from '../errors.js';
+import { mergeCrdt } from '../../operators/mergeCrdt.js';
+
+/**
+ * A schema check on a document's value: a description of the problem, or `undefined` when it is
+ * fine. May answer asynchronously (Standard Schema validators can).
+ */
+export type ValueCheck = (value: unknown) => string | undefined | PromiseLike<string | undefined>;
+
+/** How a replica merges remote states: the client's clock (drift policy) and where refusals go. */
+export interface ReplicaMergeOptions {
+  readonly clock?: Hlc;
+  /** Told about each refused remote state (far-future stamp, malformed, failing the schema). */
+  readonly onReject?: (error: RxSyncError) => void;
+}
 
 /**
  * One document as this replica knows it: `base` is everything the hub confirmed (snapshot, ops it
  * broadcast, our ops it acked), `pending` our own edits it has not acked yet, keyed by op id.
  * What the app sees is `base ⊕ pending`; since merge is commutative and idempotent it is kept up to
  * date incrementally, and rebuilt only when a pending edit is withdrawn (its enqueue failed).
+ *
+ * Confirmed states go through `mergeCrdt(kind, { clock, validate, onReject })`, the operator an app
+ * would use: remote states are decoded, checked against the schema and the clock's drift, and only
+ * then merged. Our own acknowledged edits and restored state join the same fold as trusted input
+ * (checked when they were made), so the schema always sees the whole document.
  */
 export class DocReplica<T extends DocType> {
   readonly kind: DocKind<DocStates[T], DocValues[T]>;
@@ -15,13 +37,44 @@ export class DocReplica<T extends DocType> {
   private readonly valueSignal: WritableSignal<DocValues[T]>;
   private readonly stateSignal: WritableSignal<DocStates[T]>;
   private readonly pendingSignal = signal(0);
+  private readonly confirmations = new Subject<unknown>();
+  /** States that skip decoding and the schema: ours, or read back from our own storage. */
+  private readonly trusted = new WeakSet<object>();
+  private check: ValueCheck | undefined;
 
-  constructor(readonly type: T) {
+  constructor(
+    readonly type: T,
+    options: ReplicaMergeOptions = {},
+  ) {
     this.kind = docKinds[type] as unknown as DocKind<DocStates[T], DocValues[T]>;
     this.base = this.kind.create();
     this.view = this.base;
     this.valueSignal = signal(this.kind.value(this.view));
     this.stateSignal = signal(this.view);
+    const { clock, onReject } = options;
+    this.confirmations
+      .pipe(
+        mergeCrdt(this.kind, {
+          ...(clock === undefined ? {} : { clock }),
+          decode: (payload) => (this.isTrusted(payload) ? (payload as DocStates[T]) : this.kind.decode(payload)),
+          validate: (value, payload) => (this.check === undefined || this.isTrusted(payload) ? undefined : this.check(value)),
+          onReject: (error) => onReject?.(error),
+        }),
+      )
+      .subscribe((confirmed) => this.merged(confirmed));
+  }
+
+  /** Checks remote values from now on (a problem refuses the state: `E_SCHEMA_REJECTED`). */
+  validateWith(check: ValueCheck | undefined): void {
+    this.check = check;
+  }
+
+  /**
+   * A state the hub sent (snapshot entry or broadcast op, encoded JSON, opened if it was sealed):
+   * merged unless it is malformed, stamped too far in the future or refused by the schema.
+   */
+  receive(encoded: unknown): void {
+    this.confirmations.next(encoded);
   }
 
   /** The merged value the app shows. */
@@ -48,10 +101,10 @@ export class DocReplica<T extends DocType> {
     return this.base;
   }
 
-  /** Merges state the hub confirmed (a broadcast op or a snapshot). */
+  /** Merges a trusted confirmed state (restored from our storage), skipping the checks. */
   confirm(state: DocStates[T]): void {
-    this.base = this.kind.merge(this.base, state);
-    this.show(this.kind.merge(this.view, state));
+    this.trusted.add(state as object);
+    this.confirmations.next(state);
   }
 
   /** Applies one of our edits at once; it stays pending until {@link acknowledge}. */
@@ -76,7 +129,10 @@ export class DocReplica<T extends DocType> {
     if (delta === undefined) return;
     this.pending.delete(key);
     this.pendingSignal.set(this.pending.size);
+    // At once, even while an asynchronous schema check holds the fold back; the fold learns it too.
     this.base = this.kind.merge(this.base, delta);
+    this.trusted.add(delta as object);
+    this.confirmations.next(delta);
   }
 
   /** Drops an edit that never became durable, and shows the state without it. */
@@ -90,6 +146,16 @@ export class DocReplica<T extends DocType> {
 
   hasPending(key: string): boolean {
     return this.pending.has(key);
+  }
+
+  private isTrusted(payload: unknown): boolean {
+    return typeof payload === 'object' && payload !== null && this.trusted.has(payload);
+  }
+
+  /** The fold of every confirmed state moved on. */
+  private merged(confirmed: DocStates[T]): void {
+    this.base = this.kind.merge(this.base, confirmed);
+    this.show(this.kind.merge(this.view, confirmed));
   }
 
   private show(view: DocStates[T]): void {

@@ -284,7 +284,6 @@ export class LiveDocHandle<T extends DocType> implements LiveDocBase<T> {
       throw error;
     }
     this.replica.rekey(key, id);
-    this.link.send({ id, doc: this.doc, type: this.type, body: payload.body });
   }
 
   private key(value: unknown): string {

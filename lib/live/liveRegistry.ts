@@ -81,7 +81,7 @@ function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onRecon
     const link = links.get(payload.room) ?? (await linkFor(payload.room, context.signal));
     await link.deliver({ id: op.id, doc: payload.doc, type: payload.type, body: payload.body }, context.signal);
   };
-  outbox.register(LIVE_OP, sender);
+  outbox.register(LIVE_OP, sender, { window: 256 });
   // Edits other tabs queue show here at once (errors go nowhere better than a dropped preview).
   showPeerEdits(outbox, links, () => undefined);
 

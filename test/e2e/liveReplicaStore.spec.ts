@@ -1,6 +1,6 @@
 import type { RxSyncError } from '../../lib/errors';
 import { liveDocuments } from '../../lib/live/liveRegistry';
-import { replicaKey } from '../../lib/live/replicaStore';
+import { replicaKey } from '../../lib/live/room/replicaStore';
 import { createOutbox } from '../../lib/outbox/outbox';
 import { createClient } from '../../lib/query/client';
 import { memoryStorage } from '../../lib/storage/memoryStorage';

@@ -1,8 +1,8 @@
-import type { Json } from '../crdt/json.js';
-import { RxSyncError } from '../errors.js';
-import { isDocName } from '../protocol/names.js';
-import type { Storage } from '../storage/storage.js';
-import { docKinds, isDocType, type DocStates, type DocType } from '../crdt/docTypes.js';
+import type { Json } from '../../crdt/json.js';
+import { RxSyncError } from '../../errors.js';
+import { isDocName } from '../../protocol/names.js';
+import type { Storage } from '../../storage/storage.js';
+import { docKinds, isDocType, type DocStates, type DocType } from '../../crdt/docTypes.js';
 
 /** One document of a saved room replica, decoded and validated. */
 export interface SavedDoc {

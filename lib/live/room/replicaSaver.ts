@@ -1,4 +1,4 @@
-import type { Storage } from '../storage/storage.js';
+import type { Storage } from '../../storage/storage.js';
 import { saveReplica, type SavedReplica } from './replicaStore.js';
 
 /** How long confirmed changes wait before the replica is saved (one write per burst). */

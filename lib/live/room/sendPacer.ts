@@ -1,5 +1,5 @@
-import type { Json } from '../crdt/json.js';
-import type { ClientMessage, HubOp, WelcomeLimits } from '../protocol/hubMessages.js';
+import type { Json } from '../../crdt/json.js';
+import type { ClientMessage, HubOp, WelcomeLimits } from '../../protocol/hubMessages.js';
 
 /** The hub's defaults, assumed when its welcome announces no limits. */
 export const DEFAULT_HUB_LIMITS: WelcomeLimits = { messagesPerSecond: 100, burst: 200, opsPerMessage: 512, maxFrameBytes: 1024 * 1024 };

@@ -1,0 +1,215 @@
+import { Subject, type Observable } from 'rxjs';
+import type { Hlc } from '../../crdt/hlc.js';
+import type { Json } from '../../crdt/json.js';
+import type { DocType } from '../../crdt/docTypes.js';
+import { RxSyncError, isRxSyncError, type RxSyncErrorCode } from '../../errors.js';
+import type { Outbox } from '../../outbox/outbox.js';
+import { RefusedError } from '../../outbox/refusedError.js';
+import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence, type WelcomeMessage } from '../../protocol/hubMessages.js';
+import type { ReadonlySignal } from '../../signals/signal.js';
+import type { Storage } from '../../storage/storage.js';
+import type { DocReplica } from '../docReplica.js';
+import type { LiveCodec } from '../liveCodec.js';
+import type { LiveStatus } from '../liveStatus.js';
+import type { LiveTransport } from '../liveTransport.js';
+import { Delivery } from './delivery.js';
+import { showQueuedEdits } from './queuedEdits.js';
+import { ReplicaSet, type DocOptions } from './replicaSet.js';
+import { RoomConnection } from './roomConnection.js';
+import { RoomPersistence } from './roomPersistence.js';
+import { RoomPresence } from './roomPresence.js';
+import { SendPacer } from './sendPacer.js';
+
+/** What a room link needs from its client. */
+export interface RoomLinkDeps {
+  readonly outbox: Outbox;
+  readonly clock: Hlc;
+  /** Called on each reconnect attempt (metrics). */
+  readonly onReconnect?: () => void;
+  /** Encrypts op bodies for an end-to-end room; the hub then only sees envelopes. */
+  readonly codec?: LiveCodec;
+  /** Keeps the room's confirmed state across reloads. */
+  readonly storage?: Storage;
+}
+
+/**
+ * One room as this client replicates it, over one transport. A facade over the room's parts:
+ * the connection (join, welcome, status), the document replicas (remote states merged through
+ * `mergeCrdt`), the delivery of the outbox's ops (the one send path), presence and persistence.
+ */
+export class RoomLink {
+  private readonly errorSubject = new Subject<RxSyncError>();
+  private readonly connection: RoomConnection;
+  private readonly replicas: ReplicaSet;
+  private readonly delivery: Delivery;
+  private readonly presence: RoomPresence;
+  private readonly pacer: SendPacer;
+  private readonly persistence: RoomPersistence | undefined;
+  private readonly loaded: Promise<void>;
+  private users = 0;
+
+  constructor(
+    readonly room: string,
+    readonly transport: LiveTransport,
+    private readonly deps: RoomLinkDeps,
+  ) {
+    const report = (error: unknown, code: string): void => this.report(error, code);
+    this.pacer = new SendPacer(
+      (message) => transport.send(message),
+      (error) => report(error, 'E_SEND_OVERFLOW'),
+    );
+    this.connection = new RoomConnection(room, transport, deps.codec !== undefined, {
+      message: (data) => this.receive(data),
+      joined: (welcome) => this.joined(welcome),
+      left: () => this.pacer.stop(),
+      report,
+      ...(deps.onReconnect === undefined ? {} : { reconnecting: deps.onReconnect }),
+    });
+    this.replicas = new ReplicaSet(room, deps.clock, deps.codec, report, () => this.persistence?.changed());
+    this.delivery = new Delivery(
+      this.replicas,
+      (ops) => this.pacer.sendOps(ops),
+      () => this.connection.welcomed,
+    );
+    this.presence = new RoomPresence((state) => this.pacer.sendPresence(state));
+    this.persistence =
+      deps.storage === undefined ? undefined : new RoomPersistence(deps.storage, room, this.replicas, this.connection, report);
+    this.loaded = this.persistence?.loaded ?? Promise.resolve();
+    void deps.outbox.ready.then(() => showQueuedEdits(deps.outbox, room, deps.codec, this.replicas, report));
+  }
+
+  /** Problems: invalid messages from the hub, refused edits and remote states, corrupt queued edits. */
+  get errors$(): Observable<RxSyncError> {
+    return this.errorSubject.asObservable();
+  }
+
+  get status$(): ReadonlySignal<LiveStatus> {
+    return this.connection.status$;
+  }
+
+  /** Everyone else present in the room (the hub never lists a connection to itself). */
+  get presence$(): ReadonlySignal<readonly PeerPresence[]> {
+    return this.presence.peers$;
+  }
+
+  /**
+   * The replica of `name`, created empty when the room has not mentioned it yet. `validate` checks
+   * remote values of this document from now on: a value it refuses is reported
+   * (`E_SCHEMA_REJECTED`) and not merged.
+   */
+  doc<T extends DocType>(name: string, type: T, options?: DocOptions): DocReplica<T> {
+    return this.replicas.doc(name, type, options);
+  }
+
+  /** Starts (first user) the connection; the returned function stops it (last user). */
+  use(): () => void {
+    // Connect once the saved replica is back, so the hello asks only for what came after it.
+    if (this.users++ === 0) void this.loaded.then(() => this.users > 0 && !this.connection.connected && this.connection.connect());
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.users === 0) this.close();
+    };
+  }
+
+  /** Connects again now: after a refusal (with a new token from the transport's `token`), or to skip a backoff wait. */
+  retry(): void {
+    this.transport.retry?.();
+  }
+
+  /** Asks the hub for the room's whole state again: joins anew from sequence 0 (when connected). */
+  resync(): void {
+    this.connection.rejoinFromStart();
+  }
+
+  /**
+   * The outbox's sender for this room, and the only way an op goes out: sent now when the room is
+   * joined, again once on each new connection until acked. Resolves on the hub's ack, rejects with
+   * a `RefusedError` on its reject, `E_ABORTED` on abort; never times out.
+   */
+  deliver(op: HubOp, abort: AbortSignal): Promise<void> {
+    return this.delivery.deliver(op, abort);
+  }
+
+  /** Sets this client's presence state in the room (`null` clears it); re-announced after reconnects. */
+  setPresence(state: Json): void {
+    this.presence.set(state, this.connection.welcomed);
+  }
+
+  /** Where the room's confirmed state is saved, if anywhere. */
+  get storage(): Storage | undefined {
+    return this.deps.storage;
+  }
+
+  /** The codec sealing this room's op bodies, if it is end-to-end encrypted. */
+  get codec(): LiveCodec | undefined {
+    return this.deps.codec;
+  }
+
+  /** Resolves once the hub acknowledged every edit of `doc` made so far. */
+  whenAcknowledged(doc: DocReplica<DocType>): Promise<void> {
+    if (doc.pending$.get() === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const subscription = doc.pending$.subscribe((count) => {
+        if (count !== 0) return;
+        queueMicrotask(() => subscription.unsubscribe());
+        resolve();
+      });
+    });
+  }
+
+  private close(): void {
+    this.persistence?.flush();
+    this.connection.disconnect();
+    this.presence.clear();
+  }
+
+  private joined(welcome: WelcomeMessage): void {
+    this.pacer.start(welcome.limits);
+    this.presence.announce();
+    // A new connection: everything not yet acknowledged goes again (the hub dedupes by op id).
+    this.delivery.resend();
+  }
+
+  private receive(data: unknown): void {
+    let message: HubMessage;
+    try {
+      message = parseHubMessage(data);
+    } catch (error) {
+      this.report(error, 'E_MESSAGE_INVALID');
+      return;
+    }
+    switch (message.kind) {
+      case 'welcome':
+        this.connection.welcome(message);
+        return;
+      case 'snapshot':
+        for (const entry of message.docs) this.replicas.receive(entry.doc, entry.type, entry.state);
+        this.connection.advanceTo(message.seq);
+        this.persistence?.changed();
+        return;
+      case 'op':
+        this.replicas.receive(message.op.doc, message.op.type, message.op.body, message.op.id);
+        return;
+      case 'ack':
+        this.delivery.acked(message.ids);
+        return;
+      case 'reject': {
+        // A refusal is final: the outbox dead-letters the op instead of retrying it.
+        const error = new RefusedError(message.code, `The hub refused the edit: ${message.message}`);
+        this.delivery.refused(message.ids, error);
+        this.errorSubject.next(error);
+        return;
+      }
+      case 'refresh':
+        return; // the transport answers it with a fresh token; nothing for the room to do
+      default:
+        this.presence.receive(message);
+    }
+  }
+
+  private report(error: unknown, code: RxSyncErrorCode = 'E_LIVE'): void {
+    this.errorSubject.next(isRxSyncError(error) ? error : new RxSyncError(code, String(error), { cause: error }));
+  }
+}
