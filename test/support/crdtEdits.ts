@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createHlc, lwwMap, lwwRegister, mvRegister, orSet, pnCounter, type Hlc, type Json } from '../../lib/crdt/index.js';
+import { createHlc, lwwMap, lwwRegister, mvMap, mvRegister, orSet, pnCounter, type Hlc, type Json } from '../../lib/crdt/index.js';
 import { DOC_TYPES, docKinds, type DocStates, type DocType } from '../../lib/crdt/docTypes.js';
 
 /** The wall clock every generated writer and reader shares, in ms. */
@@ -50,6 +50,11 @@ export function edit<T extends DocType>(
       return lwwRegister.set(s as lwwRegister.LwwRegister<Json>, value, clock.tick()) as DocStates[T];
     case 'mv-register':
       return mvRegister.set(s as mvRegister.MvRegister<Json>, value, clock.tick()) as DocStates[T];
+    case 'mv-map': {
+      const map = s as mvMap.MvMap<Json>;
+      const delta = remove ? mvMap.remove(map, key, clock.tick()) : mvMap.set(map, key, value, clock.tick());
+      return mvMap.merge(map, delta) as DocStates[T];
+    }
     case 'pn-counter':
       return pnCounter.add(s as pnCounter.PnCounter, clock.nodeId, amount === 0 ? 1 : amount) as DocStates[T];
     default: {
