@@ -1,5 +1,6 @@
 import * as lwwMap from './lwwMap.js';
 import * as lwwRegister from './lwwRegister.js';
+import * as mvMap from './mvMap.js';
 import * as mvRegister from './mvRegister.js';
 import * as orSet from './orSet.js';
 import * as pnCounter from './pnCounter.js';
@@ -8,10 +9,10 @@ import type { Stamp } from './stamp.js';
 import { newestStamp } from './versionVector.js';
 
 /** The CRDT types a live document can have; the names are those of their encoded form. */
-export type DocType = 'lww-map' | 'lww-register' | 'mv-register' | 'pn-counter' | 'or-set';
+export type DocType = 'lww-map' | 'lww-register' | 'mv-register' | 'pn-counter' | 'or-set' | 'mv-map';
 
 /** Every {@link DocType}, for validation. */
-export const DOC_TYPES: readonly DocType[] = ['lww-map', 'lww-register', 'mv-register', 'pn-counter', 'or-set'];
+export const DOC_TYPES: readonly DocType[] = ['lww-map', 'lww-register', 'mv-register', 'pn-counter', 'or-set', 'mv-map'];
 
 /** Whether `value` names a {@link DocType}. */
 export function isDocType(value: unknown): value is DocType {
@@ -25,6 +26,7 @@ export interface DocStates {
   'mv-register': mvRegister.MvRegister<Json>;
   'pn-counter': pnCounter.PnCounter;
   'or-set': orSet.OrSet;
+  'mv-map': mvMap.MvMap<Json>;
 }
 
 /** What a document shows the app, per type. */
@@ -34,6 +36,7 @@ export interface DocValues {
   'mv-register': Json | undefined;
   'pn-counter': number;
   'or-set': readonly string[];
+  'mv-map': Readonly<Record<string, Json>>;
 }
 
 /**
@@ -92,6 +95,14 @@ export const docKinds: { readonly [T in DocType]: DocKind<DocStates[T], DocValue
     encode: (state) => orSet.encode(state) as unknown as Json,
     value: orSet.values,
     newest: (state) => newestStamp(orSet.version(state)),
+  },
+  'mv-map': {
+    create: () => mvMap.create<Json>(),
+    merge: mvMap.merge,
+    decode: mvMap.decode,
+    encode: (state) => mvMap.encode(state) as unknown as Json,
+    value: (state) => mvMap.value(state),
+    newest: (state) => newestStamp(mvMap.version(state)),
   },
 };
 

@@ -16,6 +16,7 @@ import type { LiveTransport } from './liveTransport.js';
 import { SendPacer } from './sendPacer.js';
 import { opContext, type LiveCodec } from './liveCodec.js';
 import { liveStatus, type LiveStatus, type TransportStatusLike } from './liveStatus.js';
+import { isPending, type ValueCheck } from './valueCheck.js';
 
 export { opContext, type LiveCodec } from './liveCodec.js';
 export type { LiveStatus } from './liveStatus.js';
@@ -68,8 +69,12 @@ export class RoomLink {
   private readonly adopted: Promise<void>;
   private readonly loaded: Promise<void>;
   private readonly saver: ReplicaSaver | undefined;
-  /** Envelopes being opened: the cursor may be ahead of the merged state until they land. */
+  /** Envelopes being opened (or values checked): the cursor may be ahead of the merged state until they land. */
   private opening = 0;
+  /** Per document, the check a remote state's resulting value must pass before it is merged. */
+  private readonly checks = new Map<string, ValueCheck>();
+  /** `resync()` calls waiting for the room's history to be replayed on the new connection. */
+  private resyncs: Array<() => void> = [];
 
   constructor(
     readonly room: string,
@@ -110,8 +115,13 @@ export class RoomLink {
   /** Everyone else present in the room (the hub never lists a connection to itself). */
   readonly presence$: ReadonlySignal<readonly PeerPresence[]> = this.peers.select((map) => [...map.values()]);
 
-  /** The replica of `doc`, created empty when the room has not mentioned it yet. */
-  doc<T extends DocType>(name: string, type: T): DocReplica<T> {
+  /**
+   * The replica of `doc`, created empty when the room has not mentioned it yet. With `validate`,
+   * remote states whose merge would give a value it finds a problem with are reported
+   * (`E_SCHEMA_REJECTED`) and not merged, from now on.
+   */
+  doc<T extends DocType>(name: string, type: T, options: { validate?: ValueCheck } = {}): DocReplica<T> {
+    if (options.validate !== undefined) this.checks.set(name, options.validate);
     const existing = this.docs.get(name);
     if (existing !== undefined) {
       if (existing.type !== type) {
@@ -179,6 +189,20 @@ export class RoomLink {
       });
       this.send(op);
     });
+  }
+
+  /**
+   * Asks the hub for the room's whole state again (a new connection from sequence 0); resolves once
+   * it was replayed. Not connected, the next connection does it.
+   */
+  resync(): Promise<void> {
+    this.cursor.lastSeq = 0;
+    if (this.subscription === undefined) return Promise.resolve();
+    const replayed = new Promise<void>((resolve) => this.resyncs.push(resolve));
+    this.subscription.unsubscribe();
+    this.leave();
+    this.connect();
+    return replayed;
   }
 
   /** Sets this client's presence state in the room (`null` clears it); re-announced after reconnects. */
@@ -281,9 +305,14 @@ export class RoomLink {
         this.errorSubject.next(error);
         return;
       }
-      case 'peers':
+      case 'peers': {
+        // The last frame of a join: the history is replayed.
         this.peers.set(new Map(message.peers.map((p) => [p.peer, p])));
+        const replayed = this.resyncs;
+        this.resyncs = [];
+        replayed.forEach((resolve) => resolve());
         return;
+      }
       case 'peer': {
         const next = new Map(this.peers.get());
         next.set(message.peer, message.principal === undefined ? { peer: message.peer, state: message.state } : message);
@@ -388,9 +417,37 @@ export class RoomLink {
       }
     }
     const replica = existing ?? this.doc(docName, type);
+    const check = this.checks.get(docName);
+    if (check === undefined) return this.apply(replica, state, opId);
+    const problem = check(replica.kind.value(replica.kind.merge(replica.state, state as never)));
+    if (!isPending(problem)) return problem === undefined ? this.apply(replica, state, opId) : this.refuse(docName, problem);
+    this.opening++;
+    problem.then(
+      (found) => {
+        this.opening--;
+        if (found === undefined) this.apply(replica, state, opId);
+        else this.refuse(docName, found);
+      },
+      (error: unknown) => {
+        this.opening--;
+        this.refuse(docName, `the check failed: ${String(error)}`);
+      },
+    );
+  }
+
+  private apply(replica: DocReplica<DocType>, state: DocStates[DocType], opId: string | undefined): void {
     replica.confirm(state as never);
     if (opId !== undefined && replica.hasPending(opId)) replica.acknowledge(opId);
     this.saver?.schedule();
+  }
+
+  /** A remote state that would make the document invalid: reported, never merged. */
+  private refuse(doc: string, problem: string): void {
+    this.report(
+      new RxSyncError('E_SCHEMA_REJECTED', `Room "${this.room}" sent a state for "${doc}" that fails its schema: ${problem}`, {
+        details: { room: this.room, doc, problem },
+      }),
+    );
   }
 
   /** Loads the saved replica: its documents' confirmed state, and the cursor it covers. */
