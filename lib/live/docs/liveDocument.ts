@@ -123,8 +123,8 @@ export abstract class LiveDocument<T extends DocType, V, C> implements LiveDocBa
     );
     const stopUsing = parts.link.use();
     this.release = () => {
-      stopUsing();
       parts.entry.release();
+      stopUsing();
     };
   }
 

@@ -62,10 +62,8 @@ export function bindLiveEntry(host: LiveCacheHost, room: string, doc: string, re
     } else if (status.state === 'offline') {
       fetching();
       entry.dispatch({ type: 'pause' });
-    } else if (status.state === 'closed') {
-      entry.dispatch({ type: 'idle' });
     } else {
-      fetching();
+      fetching(); // connecting, reconnecting, or about to connect (`closed` while the document is open)
     }
   };
   const subscription: Subscription = replica.value$.pipe(skip(1)).subscribe((data) => entry.dispatch({ type: 'setData', data, at: now() }));
@@ -84,6 +82,7 @@ export function bindLiveEntry(host: LiveCacheHost, room: string, doc: string, re
     state$: entry.state.pipe(map((state) => toQueryState(state, entry.isStale(Infinity), (data: unknown) => data, undefined))),
     release() {
       subscription.unsubscribe();
+      entry.dispatch({ type: 'idle' }); // nothing joins any more (and a fetching entry is never gc'd)
       disown();
       stopObserving();
     },
