@@ -8,7 +8,7 @@ export type { LiveMultiValue } from './docs/liveMultiValue.js';
 export type { LiveCounter } from './docs/liveCounter.js';
 export type { LiveSet } from './docs/liveSet.js';
 export type { LiveMvMap, FieldConflicts } from './docs/liveMvMap.js';
-export type { FieldsOf } from './docs/changedFields.js';
+export type { FieldsOf, MapValue } from './docs/recordFields.js';
 export type { StandardSchemaV1, StandardSchemaResult, StandardSchemaIssue } from './docs/standardSchema.js';
 export { liveDocuments, type LiveDocuments, type LiveHost, type LiveRegistry } from './liveRegistry.js';
 export type { LiveOptions, OpenLive } from './liveOptions.js';

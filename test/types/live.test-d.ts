@@ -55,7 +55,7 @@ void todo.update((draft) => {
 // Untyped documents keep today's types.
 const card = client.live({ ...at, doc: 'card', type: 'lww-map' });
 expectTypeOf(card).toEqualTypeOf<LiveMap>();
-expectTypeOf(card.get()).toEqualTypeOf<Readonly<Partial<Record<string, Json>>>>();
+expectTypeOf(card.get()).toEqualTypeOf<Readonly<Record<string, Json>>>();
 void card.set('anything', { nested: [1, 'two'] });
 
 // A Standard Schema types the document without a generic.

@@ -4,14 +4,14 @@ import type { Sibling } from '../../crdt/mvRegister.js';
 import { applyRecipe, type Recipe } from '../../signals/recipe.js';
 import { LiveDocument, type DocParts, type LiveDocBase } from './liveDocument.js';
 import { noConflicts } from './noConflicts.js';
-import { changedFields, type FieldsOf } from './changedFields.js';
+import { changedFields, type FieldsOf, type MapValue } from './recordFields.js';
 
 /**
  * A map of fields, each last-writer-wins; `V` is the shape of the record (its value is
  * `Partial<V>`: a document nobody wrote yet is `{}`). Edits resolve once durable in the outbox
  * (they are visible at once and reach the hub when online).
  */
-export interface LiveMap<V extends object = Record<string, Json>> extends LiveDocBase<'lww-map', Readonly<Partial<V>>> {
+export interface LiveMap<V extends object = Record<string, Json>> extends LiveDocBase<'lww-map', MapValue<V>> {
   set<K extends FieldsOf<V>>(key: K, value: V[K]): Promise<void>;
   remove(key: FieldsOf<V>): Promise<void>;
   /** An immer recipe over the fields; changed fields are written, deleted ones removed. */
@@ -19,10 +19,7 @@ export interface LiveMap<V extends object = Record<string, Json>> extends LiveDo
 }
 
 /** The {@link LiveMap} implementation: edits are `lwwMap` deltas. */
-export class LiveMapDoc<V extends object>
-  extends LiveDocument<'lww-map', Readonly<Partial<V>>, readonly Sibling<Json>[]>
-  implements LiveMap<V>
-{
+export class LiveMapDoc<V extends object> extends LiveDocument<'lww-map', MapValue<V>, readonly Sibling<Json>[]> implements LiveMap<V> {
   constructor(parts: DocParts<'lww-map'>) {
     super(parts, noConflicts);
   }
@@ -39,7 +36,7 @@ export class LiveMapDoc<V extends object>
   }
 
   async update(recipe: Recipe<Partial<V>>): Promise<void> {
-    const current = this.get() as Partial<V>;
+    const current = this.get() as Partial<V>; // MapValue<V> is Partial<V> or, untyped, the same record
     const { written, removed } = changedFields(current, applyRecipe(current, recipe));
     if (written.length === 0 && removed.length === 0) return;
     for (const [name, value] of written) this.json(value, `field ${JSON.stringify(name)}`);

@@ -3,7 +3,7 @@ import * as mvMap from '../../crdt/mvMap.js';
 import type { Sibling } from '../../crdt/mvRegister.js';
 import { applyRecipe, type Recipe } from '../../signals/recipe.js';
 import type { ReadonlySignal } from '../../signals/signal.js';
-import { changedFields, type FieldsOf } from './changedFields.js';
+import { changedFields, type FieldsOf, type MapValue } from './recordFields.js';
 import { LiveDocument, type DocParts, type LiveDocBase } from './liveDocument.js';
 
 /** The fields of `V` holding concurrent values, each with its siblings (oldest first). */
@@ -14,7 +14,7 @@ export type FieldConflicts<V> = { readonly [K in FieldsOf<V>]?: readonly Sibling
  * fields in conflict, so a form can show them and resolve them one by one (`resolve`). Until
  * resolved, a field shows its newest sibling.
  */
-export interface LiveMvMap<V extends object = Record<string, Json>> extends LiveDocBase<'mv-map', Readonly<Partial<V>>, FieldConflicts<V>> {
+export interface LiveMvMap<V extends object = Record<string, Json>> extends LiveDocBase<'mv-map', MapValue<V>, FieldConflicts<V>> {
   /** Writes a field, replacing every sibling of it this replica has seen. */
   set<K extends FieldsOf<V>>(field: K, value: V[K]): Promise<void>;
   /** Removes a field (replacing the siblings seen). */
@@ -41,10 +41,7 @@ const sameConflicts = (
 };
 
 /** The {@link LiveMvMap} implementation: edits are `mvMap` field deltas. */
-export class LiveMvMapDoc<V extends object>
-  extends LiveDocument<'mv-map', Readonly<Partial<V>>, FieldConflicts<V>>
-  implements LiveMvMap<V>
-{
+export class LiveMvMapDoc<V extends object> extends LiveDocument<'mv-map', MapValue<V>, FieldConflicts<V>> implements LiveMvMap<V> {
   constructor(parts: DocParts<'mv-map'>) {
     const conflicts = parts.replica.state$.select((s) => mvMap.conflicts(s), { equals: sameConflicts });
     // Typed as the app's record, like value$ (the schema, when given, vouches for it).
@@ -67,7 +64,7 @@ export class LiveMvMapDoc<V extends object>
   }
 
   async update(recipe: Recipe<Partial<V>>): Promise<void> {
-    const current = this.get() as Partial<V>;
+    const current = this.get() as Partial<V>; // MapValue<V> is Partial<V> or, untyped, the same record
     const { written, removed } = changedFields(current, applyRecipe(current, recipe));
     if (written.length === 0 && removed.length === 0) return;
     for (const [name, value] of written) this.json(value, `field ${JSON.stringify(name)}`);
