@@ -62,7 +62,11 @@ function createLiveRegistry(host: LiveHost): LiveRegistry {
   // Edits queued for a room whose link does not exist yet (opened later, e.g. after a reload).
   const waiting = new Map<string, Array<() => void>>();
 
+  // Edits being queued: an op goes out only once its edit is pending under its op id.
+  const enqueuing = new Set<Promise<unknown>>();
+
   const sender: OutboxSender = async (op, context) => {
+    if (enqueuing.size > 0) await Promise.allSettled([...enqueuing]);
     let payload;
     try {
       payload = checkLivePayload(op.payload, op.id);
@@ -153,7 +157,7 @@ function createLiveRegistry(host: LiveHost): LiveRegistry {
     const replica = link.doc(doc, type, check === undefined ? {} : { validate: check });
     const entry = entryFor(room, doc, replica, link);
     // `type` and `replica` match (the link keys replicas by type): the union is rebuilt from them.
-    const parts = { room, doc, type, replica, link, outbox, clock, check, entry } as AnyDocParts;
+    const parts = { room, doc, type, replica, link, outbox, clock, check, entry, enqueuing } as AnyDocParts;
     return createDoc(parts);
   }
 

@@ -55,10 +55,10 @@ describe('a live document with a schema', () => {
         d['title'] = 'Fine';
         d['done'] = false;
       });
-      await unchecked.synced();
+      await until(() => unchecked.pending$.get() === 0, 'the valid edit acked');
       await until(() => checked.get()['title'] === 'Fine', 'the valid state merged');
       await unchecked.set('done', 'not a boolean');
-      await unchecked.synced();
+      await until(() => unchecked.pending$.get() === 0, 'the invalid edit acked');
       await until(() => errors.length > 0, 'the invalid state reported');
       expect(errors[0]).toEqual(
         expect.objectContaining({

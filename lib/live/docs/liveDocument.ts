@@ -81,6 +81,11 @@ export interface DocParts<T extends DocType> {
   readonly clock: Hlc;
   /** The schema's check of a value a local edit would produce. */
   readonly check: ValueCheck | undefined;
+  /**
+   * Edits of this client between their enqueue and their rekey to the op id: the sender waits for
+   * them, so an ack never arrives for an edit the replica still holds under its provisional key.
+   */
+  readonly enqueuing: Set<Promise<unknown>>;
   /** The document's query-cache entry, as states; and how to stop observing it. */
   readonly entry: { readonly state$: Observable<QueryState<unknown>>; release(): void };
 }
@@ -103,6 +108,7 @@ export abstract class LiveDocument<T extends DocType, V, C> implements LiveDocBa
   private readonly link: RoomLink;
   private readonly outbox: Outbox;
   private readonly check: ValueCheck | undefined;
+  private readonly enqueuing: Set<Promise<unknown>>;
   private readonly release: () => void;
   /** An asynchronous schema check in progress: later edits wait for it, so deltas build on each other. */
   private checking: Promise<unknown> | undefined;
@@ -116,6 +122,7 @@ export abstract class LiveDocument<T extends DocType, V, C> implements LiveDocBa
     this.link = parts.link;
     this.outbox = parts.outbox;
     this.check = parts.check;
+    this.enqueuing = parts.enqueuing;
     // The one place the stored JSON meets the app's type: the schema (when given) vouches for it.
     this.value$ = parts.replica.value$ as unknown as ReadonlySignal<V>;
     this.state$ = combineLatest([parts.entry.state$, parts.replica.pending$, conflicts$]).pipe(
@@ -212,6 +219,17 @@ export abstract class LiveDocument<T extends DocType, V, C> implements LiveDocBa
     }
     const key = `local:${++provisional}`;
     this.replica.propose(key, delta);
+    const queued = this.enqueue(key, delta);
+    this.enqueuing.add(queued);
+    try {
+      await queued;
+    } finally {
+      this.enqueuing.delete(queued);
+    }
+  }
+
+  /** Queues the edit durably and renames its pending delta to the op id (withdrawn if it cannot be queued). */
+  private async enqueue(key: string, delta: DocStates[T]): Promise<void> {
     let id: string;
     try {
       const plain = this.kind.encode(delta);
