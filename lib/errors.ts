@@ -32,7 +32,10 @@ export type RxSyncErrorCode =
   | 'E_HLC_CLOCK'
   | 'E_CRDT_INVALID'
   | 'E_MERGE_REJECTED'
+  // live documents
   | 'E_SCHEMA_REJECTED'
+  | 'E_LIVE_CLOSED'
+  | 'E_LIVE_KEY'
   // transports and RPC
   | 'E_FRAME_INVALID'
   | 'E_SEND_OVERFLOW'

@@ -1,15 +1,10 @@
+import type { ValueCheck } from './valueCheck.js';
 import { Subject } from 'rxjs';
 import { signal, type ReadonlySignal, type WritableSignal } from '../signals/signal.js';
 import { docKinds, type DocKind, type DocStates, type DocType, type DocValues } from '../crdt/docTypes.js';
 import type { Hlc } from '../crdt/hlc.js';
 import type { RxSyncError } from '../errors.js';
 import { mergeCrdt } from '../../operators/mergeCrdt.js';
-
-/**
- * A schema check on a document's value: a description of the problem, or `undefined` when it is
- * fine. May answer asynchronously (Standard Schema validators can).
- */
-export type ValueCheck = (value: unknown) => string | undefined | PromiseLike<string | undefined>;
 
 /** How a replica merges remote states: the client's clock (drift policy) and where refusals go. */
 export interface ReplicaMergeOptions {

@@ -3,58 +3,47 @@ import { RxSyncError } from '../errors.js';
 import type { Outbox, OutboxSender } from '../outbox/outbox.js';
 import { isDocName, isRoomName } from '../protocol/names.js';
 import { randomId } from '../randomId.js';
-import { isDocType, type DocType } from '../crdt/docTypes.js';
-import { LiveDocHandle, type LiveDocs } from './liveDoc.js';
+import { DOC_TYPES, isDocType, type DocType } from '../crdt/docTypes.js';
+import type { DocReplica } from './docReplica.js';
+import { createDoc, type AnyDocParts } from './docs/liveDocs.js';
+import { bindLiveEntry, type LiveCacheHost, type LiveEntry } from './docs/liveEntry.js';
+import { isStandardSchema, schemaCheck } from './docs/standardSchema.js';
+import type { LiveOptions, OpenLive } from './liveOptions.js';
 import { LIVE_OP, checkLivePayload } from './liveOp.js';
 import { RefusedError } from '../outbox/refusedError.js';
-import type { LiveTransport } from './liveTransport.js';
 import { showPeerEdits } from './peerEdits.js';
-import { RoomLink, type LiveCodec } from './roomLink.js';
-import type { Storage } from '../storage/storage.js';
+import { RoomLink } from './roomLink.js';
 import { checkOptions } from '../options/checkOptions.js';
 import { liveOptionSpec } from '../options/specs.js';
 
-/** Options of `client.live`. */
-export interface LiveOptions<T extends DocType> {
-  /** The room (the transport's hello must name the same room). */
-  room: string;
-  /** The document's name in the room. */
-  doc: string;
-  /** Its CRDT type; a document keeps the type it was created with. */
-  type: T;
-  /** How the room is reached: `webSocket`, `sse`, `polling` or `fallback` pointed at a hub. */
-  transport: LiveTransport;
-  /**
-   * For an end-to-end room: seals op bodies before they are queued or sent, opens them after they
-   * arrive (e.g. `codecChain([json(), compress(), encrypt({ keys })])`). The hub stores and
-   * forwards envelopes it cannot read.
-   */
-  codec?: LiveCodec;
-  /**
-   * Saves the room's confirmed state (e.g. in the outbox's storage), so after a reload the last
-   * synced values show at once, even offline, and only newer ops are fetched. For an end-to-end
-   * room this is decrypted content: wrap the storage in `encryptedStorage`.
-   */
-  storage?: Storage;
-}
-
 /** The live documents of one client: one {@link RoomLink} per room, one clock, one outbox sender. */
 export interface LiveRegistry {
-  open<T extends DocType>(options: LiveOptions<T>): LiveDocs[T];
+  /** Opens a document (see {@link OpenLive}). */
+  readonly open: OpenLive;
   /** This client's clock (its node id stamps every edit). */
   readonly clock: Hlc;
+}
+
+/** What the live documents of a client are built on (the client passes it). */
+export interface LiveHost extends LiveCacheHost {
+  /** Where edits are queued; it alone sends them. */
+  readonly outbox: Outbox;
+  /** The client's replica id (its clock's node id); random when absent. */
+  readonly nodeId?: string | undefined;
+  /** Counts reconnect attempts (metrics). */
+  readonly onReconnect?: (() => void) | undefined;
 }
 
 /**
  * What `createClient({ live })` takes: {@link liveDocuments}. A separate value rather than built in,
  * so a client that never opens a live document does not bundle the code for it.
  */
-export type LiveDocuments = (outbox: Outbox, nodeId?: string, onReconnect?: () => void) => LiveRegistry;
+export type LiveDocuments = (host: LiveHost) => LiveRegistry;
 
 /**
  * Live documents for a client: pass it as `createClient({ outbox, live: liveDocuments })` to enable
- * `client.live(...)`. (Called by the client: one registry per client, edits queued in `outbox`,
- * `onReconnect` counting reconnect attempts for metrics.)
+ * `client.live(...)`. (Called by the client: one registry per client, edits queued in its outbox,
+ * each open document an entry of its query cache.)
  *
  * @example
  * ```ts
@@ -64,13 +53,20 @@ export type LiveDocuments = (outbox: Outbox, nodeId?: string, onReconnect?: () =
  */
 export const liveDocuments: LiveDocuments = createLiveRegistry;
 
-function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onReconnect?: () => void): LiveRegistry {
-  const clock = createHlc({ nodeId });
+function createLiveRegistry(host: LiveHost): LiveRegistry {
+  const { outbox, onReconnect } = host;
+  const clock = createHlc({ nodeId: host.nodeId ?? randomId() });
   const links = new Map<string, RoomLink>();
+  // One cache entry per open document, shared by its handles.
+  const entries = new Map<string, { entry: LiveEntry; users: number }>();
   // Edits queued for a room whose link does not exist yet (opened later, e.g. after a reload).
   const waiting = new Map<string, Array<() => void>>();
 
+  // Edits being queued: an op goes out only once its edit is pending under its op id.
+  const enqueuing = new Set<Promise<unknown>>();
+
   const sender: OutboxSender = async (op, context) => {
+    if (enqueuing.size > 0) await Promise.allSettled([...enqueuing]);
     let payload;
     try {
       payload = checkLivePayload(op.payload, op.id);
@@ -81,6 +77,7 @@ function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onRecon
     const link = links.get(payload.room) ?? (await linkFor(payload.room, context.signal));
     await link.deliver({ id: op.id, doc: payload.doc, type: payload.type, body: payload.body }, context.signal);
   };
+  // The only sender of live edits; a window of ops in flight per room, acks settling them in order.
   outbox.register(LIVE_OP, sender, { window: 256 });
   // Edits other tabs queue show here at once (errors go nowhere better than a dropped preview).
   showPeerEdits(outbox, links, () => undefined);
@@ -102,40 +99,68 @@ function createLiveRegistry(outbox: Outbox, nodeId: string = randomId(), onRecon
     });
   }
 
-  return {
-    clock,
-    open<T extends DocType>(options: LiveOptions<T>): LiveDocs[T] {
-      checkOptions('client.live', options, liveOptionSpec);
-      const { room, doc, type, transport, codec, storage } = options ?? ({} as LiveOptions<T>);
-      const fail = (message: string): never => {
-        throw new RxSyncError('E_OPTION_INVALID', `client.live: ${message}`);
-      };
-      if (!isRoomName(room)) fail('`room` must be 1-128 characters of A-Z a-z 0-9 _ . : @ -');
-      if (!isDocName(doc)) fail('`doc` must be 1-128 characters of A-Z a-z 0-9 _ . : @ -');
-      if (!isDocType(type)) fail('`type` must be one of lww-map, lww-register, mv-register, pn-counter, or-set');
-      if (transport === undefined || typeof transport.send !== 'function') fail('`transport` is required');
-      let link = links.get(room);
-      if (link !== undefined && link.transport !== transport) {
-        fail(`room "${room}" is already connected through another transport; use fallback() to offer several`);
-      }
-      if (link !== undefined && link.codec !== codec) fail(`room "${room}" is already open with a different codec`);
-      if (link !== undefined && storage !== undefined && link.storage !== storage)
-        fail(`room "${room}" is already open with another storage`);
-      if (link === undefined) {
-        link = new RoomLink(room, transport, {
-          outbox,
-          clock,
-          ...(onReconnect !== undefined ? { onReconnect } : {}),
-          ...(codec !== undefined ? { codec } : {}),
-          ...(storage !== undefined ? { storage } : {}),
-        });
-        links.set(room, link);
-        const waiters = waiting.get(room);
-        waiting.delete(room);
-        waiters?.forEach((wake) => wake());
-      }
-      const replica = link.doc(doc, type);
-      return new LiveDocHandle(room, doc, type, replica, link, outbox, clock) as unknown as LiveDocs[T];
-    },
-  };
+  function entryFor(room: string, doc: string, replica: DocReplica<DocType>, link: RoomLink): LiveEntry {
+    const id = `${room}\u0000${doc}`;
+    let shared = entries.get(id);
+    if (shared === undefined) {
+      shared = { entry: bindLiveEntry(host, room, doc, replica, link), users: 0 };
+      entries.set(id, shared);
+    }
+    shared.users++;
+    const { entry } = shared;
+    let released = false;
+    return {
+      state$: entry.state$,
+      release() {
+        if (released) return;
+        released = true;
+        if (--shared.users > 0) return;
+        entries.delete(id);
+        entry.release();
+      },
+    };
+  }
+
+  function open(options: LiveOptions<DocType>): ReturnType<typeof createDoc> {
+    checkOptions('client.live', options, liveOptionSpec);
+    const { room, doc, type, transport, codec, storage, schema } = options ?? ({} as LiveOptions<DocType>);
+    const fail = (message: string): never => {
+      throw new RxSyncError('E_OPTION_INVALID', `client.live: ${message}`);
+    };
+    if (!isRoomName(room)) fail('`room` must be 1-128 characters of A-Z a-z 0-9 _ . : @ -');
+    if (!isDocName(doc)) fail('`doc` must be 1-128 characters of A-Z a-z 0-9 _ . : @ -');
+    if (!isDocType(type)) fail(`\`type\` must be one of ${DOC_TYPES.join(', ')}`);
+    if (transport === undefined || typeof transport.send !== 'function') fail('`transport` is required');
+    if (schema !== undefined && !isStandardSchema(schema))
+      fail('`schema` must be a Standard Schema (zod, valibot, arktype…): it has no `~standard.validate`');
+    let link = links.get(room);
+    if (link !== undefined && link.transport !== transport) {
+      fail(`room "${room}" is already connected through another transport; use fallback() to offer several`);
+    }
+    if (link !== undefined && link.codec !== codec) fail(`room "${room}" is already open with a different codec`);
+    if (link !== undefined && storage !== undefined && link.storage !== storage)
+      fail(`room "${room}" is already open with another storage`);
+    if (link === undefined) {
+      link = new RoomLink(room, transport, {
+        outbox,
+        clock,
+        ...(onReconnect !== undefined ? { onReconnect } : {}),
+        ...(codec !== undefined ? { codec } : {}),
+        ...(storage !== undefined ? { storage } : {}),
+      });
+      links.set(room, link);
+      const waiters = waiting.get(room);
+      waiting.delete(room);
+      waiters?.forEach((wake) => wake());
+    }
+    const check = schema === undefined ? undefined : schemaCheck(schema);
+    const replica = link.doc(doc, type, check === undefined ? {} : { validate: check });
+    const entry = entryFor(room, doc, replica, link);
+    // `type` and `replica` match (the link keys replicas by type): the union is rebuilt from them.
+    const parts = { room, doc, type, replica, link, outbox, clock, check, entry, enqueuing } as AnyDocParts;
+    return createDoc(parts);
+  }
+
+  // The overloads of OpenLive type the document from its options; `open` builds the right class.
+  return { clock, open: open as OpenLive };
 }

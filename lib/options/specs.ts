@@ -35,6 +35,7 @@ export const liveOptionSpec: OptionSpec = {
   transport: 'object',
   codec: 'object',
   storage: 'object',
+  schema: ['object', 'function'],
 };
 /** `localforageStorage(options)`. */
 export const localforageOptionSpec: OptionSpec = {

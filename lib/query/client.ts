@@ -6,9 +6,8 @@ import { focusManager } from '../environment/focusManager.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
 import { RxSyncError } from '../errors.js';
 import type { Outbox } from '../outbox/outbox.js';
-import type { DocType } from '../crdt/docTypes.js';
-import type { LiveDocs } from '../live/liveDoc.js';
-import type { LiveDocuments, LiveOptions, LiveRegistry } from '../live/liveRegistry.js';
+import type { LiveDocuments, LiveRegistry } from '../live/liveRegistry.js';
+import type { OpenLive } from '../live/liveOptions.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';
 import { storeObservable, type StoreObservable } from '../signals/storeObservable.js';
 import type { CacheHost } from './cacheHost.js';
@@ -26,7 +25,7 @@ import {
 } from './options.js';
 import { checkOptions } from '../options/checkOptions.js';
 import { clientMovedOptions, clientOptionSpec } from './clientOptionSpec.js';
-import { QueryCache } from './queryCache.js';
+import { QueryCache, type CacheEvent } from './queryCache.js';
 import { hashQueryKey, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
 import { queryRetry } from './retryConfig.js';
@@ -86,13 +85,22 @@ export interface QueryClient extends CacheHost {
   infiniteQuery<TPage, TParam, K extends QueryKey = QueryKey>(
     options: InfiniteQueryOptions<TPage, TParam, K>,
   ): InfiniteQuery<TPage, TParam>;
-  /** The cached data for `key`, synchronously. */
+  /** The cached data for `key`, synchronously (a live document's merged value under `['live', room, doc]`). */
   getData<T>(key: QueryKey): T | undefined;
-  /** Writes data for `key`: a value, or an immer recipe over the current data. */
+  /**
+   * Writes data for `key`: a value, or an immer recipe over the current data. An open live
+   * document's key is refused (`E_LIVE_KEY`): edit it through its handle, so the edit is synced.
+   */
   setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void;
   /**
-   * Marks every query whose key starts with `prefix` stale and refetches the observed ones.
-   * Resolves when those refetches settled. `invalidate()` reaches every query.
+   * What happens in the cache, fetched queries and live documents alike: entries added, updated,
+   * invalidated, removed. Hot; nothing is built while nobody subscribes.
+   */
+  readonly events$: Observable<CacheEvent>;
+  /**
+   * Marks every query whose key starts with `prefix` stale and refetches the observed ones (an
+   * open live document asks the hub for its room's whole state again). Resolves when those
+   * refetches settled. `invalidate()` reaches every query.
    */
   invalidate(prefix?: QueryKey, options?: { refetch?: boolean }): Promise<void>;
   /** Fetches into the cache if stale, without subscribing; resolves when done (never rejects). */
@@ -113,8 +121,9 @@ export interface QueryClient extends CacheHost {
   readonly outbox: Outbox | undefined;
   /**
    * A document in a hub room, kept in sync live: its value as a signal, edits applied at once and
-   * queued in the outbox (so they survive offline and reload), conflicts and presence. Needs
-   * `createClient({ outbox, live: liveDocuments })`.
+   * queued in the outbox (so they survive offline and reload), conflicts and presence. It is the
+   * query `['live', room, doc]` of this client's cache. The value is typed by the generic
+   * (`client.live<Todo>(…)`) or the `schema`. Needs `createClient({ outbox, live: liveDocuments })`.
    *
    * @example
    * ```ts
@@ -124,7 +133,7 @@ export interface QueryClient extends CacheHost {
    * await card.set('title', 'Ship it');
    * ```
    */
-  live<T extends DocType>(options: LiveOptions<T>): LiveDocs[T];
+  readonly live: OpenLive;
 }
 
 /**
@@ -188,7 +197,16 @@ export function createClient(options: ClientOptions = {}): QueryClient {
     },
 
     setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void {
-      const entry = cache.build<T>(hashQueryKey(key));
+      const hashed = hashQueryKey(key);
+      const owner = cache.ownerOf(hashed);
+      if (owner !== undefined) {
+        throw new RxSyncError(
+          'E_LIVE_KEY',
+          `client.setData: ${hashed.hash} is ${owner}; edit it through its handle (set, update, remove…) so the change is synced`,
+          { details: { key: hashed.key } },
+        );
+      }
+      const entry = cache.build<T>(hashed);
       // With optimistic changes outstanding, the write is to the confirmed data under them.
       const current = (cache.confirmed?.(entry.key) as T | undefined) ?? entry.state.get().data;
       const next = typeof updater === 'function' ? applyRecipe(current, updater as Recipe<T | undefined>) : updater;
@@ -241,7 +259,9 @@ export function createClient(options: ClientOptions = {}): QueryClient {
       return createMutation(cache, outbox, hub, (prefix) => client.invalidate(prefix), mutationOptions);
     },
 
-    live<T extends DocType>(liveOptions: LiveOptions<T>): LiveDocs[T] {
+    events$: cache.events$,
+
+    live: ((liveOptions: Parameters<OpenLive>[0]) => {
       if (outbox === undefined) {
         throw new RxSyncError(
           'E_OPTION_INVALID',
@@ -254,9 +274,9 @@ export function createClient(options: ClientOptions = {}): QueryClient {
           "client.live needs live documents turned on: import { liveDocuments } from 'rxsync' and pass createClient({ outbox, live: liveDocuments })",
         );
       }
-      liveRegistry ??= options.live(outbox, options.nodeId, metrics?.reconnected);
+      liveRegistry ??= options.live({ outbox, cache, now, nodeId: options.nodeId, onReconnect: metrics?.reconnected });
       return liveRegistry.open(liveOptions);
-    },
+    }) as OpenLive,
 
     dehydrate: () => dehydrateCache(cache),
     hydrate: (snapshot) => hydrateCache(cache, snapshot),

@@ -4,7 +4,7 @@ export type { QueryState } from './queryState.js';
 export type { QueryStatus, FetchStatus, EntryState, EntryAction } from './entryState.js';
 export { hashQueryKey, queryKeyHash, matchesKeyPrefix, type QueryKey, type HashedKey } from './queryKey.js';
 export type { CacheHost } from './cacheHost.js';
-export { QueryCache } from './queryCache.js';
+export { QueryCache, type CacheEvent } from './queryCache.js';
 export type { QueryEntry, EntryObserverOptions } from './queryEntry.js';
 export type { DehydratedState } from './dehydrate.js';
 export type { InfiniteQuery, InfiniteQueryOptions, InfiniteQueryState, InfiniteData, PageFetchContext } from './infiniteQuery.js';

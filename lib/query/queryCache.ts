@@ -2,11 +2,23 @@ import { Subject, filter, merge, map, skip, type Observable, type Subscription }
 import type { InflightRegistry } from '../../operators/dedupe.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
 import { QueryEntry } from './queryEntry.js';
+import type { EntryState } from './entryState.js';
 import { KeyIndex } from './keyIndex.js';
 import { matchesKeyPrefix, queryKeyHash, type HashedKey, type QueryKey } from './queryKey.js';
 
 /** An entry left the cache: collected after its gc time, or every entry by `clear()`. */
 export type CacheRemoval = { readonly reason: 'gc'; readonly entry: QueryEntry<unknown> } | { readonly reason: 'clear' };
+
+/**
+ * Something that happened to a cache entry, fetched or live alike: it was `added`, its state was
+ * `updated` (data, status, fetching) or `invalidated`, or it was `removed` (gc or `clear()`).
+ */
+export interface CacheEvent {
+  readonly type: 'added' | 'updated' | 'invalidated' | 'removed';
+  readonly key: QueryKey;
+  /** The entry's state after the event. */
+  readonly state: EntryState<unknown>;
+}
 
 /** The entries of a client, by key hash. */
 export class QueryCache {
@@ -27,6 +39,31 @@ export class QueryCache {
   private readonly changes = new Subject<void>();
 
   private readonly removals = new Subject<CacheRemoval>();
+  private readonly events = new Subject<CacheEvent>();
+  /** Entries another owner writes (a live document): `setData` refuses them, naming the owner. */
+  private readonly owners = new Map<string, string>();
+
+  /** Every entry's changes, as {@link CacheEvent}s (nothing is built while nobody listens). */
+  get events$(): Observable<CacheEvent> {
+    return this.events.asObservable();
+  }
+
+  private emit(type: CacheEvent['type'], entry: QueryEntry<unknown>): void {
+    if (this.events.observed) this.events.next({ type, key: entry.key.key, state: entry.state.get() });
+  }
+
+  /** Marks `key`'s entry as written by `owner` only (until the returned function is called). */
+  own(key: HashedKey, owner: string): () => void {
+    this.owners.set(key.hash, owner);
+    return () => {
+      if (this.owners.get(key.hash) === owner) this.owners.delete(key.hash);
+    };
+  }
+
+  /** Who alone writes `key`'s entry, if anyone does. */
+  ownerOf(key: HashedKey): string | undefined {
+    return this.owners.get(key.hash);
+  }
 
   /** Fires after any entry changed or left the cache (persistence listens here). */
   get changes$(): Observable<void> {
@@ -77,7 +114,7 @@ export class QueryCache {
   build<T>(key: HashedKey): QueryEntry<T> {
     let entry = this.entries.get(key.hash);
     if (entry === undefined) {
-      entry = new QueryEntry<unknown>(key, {
+      const created: QueryEntry<unknown> = new QueryEntry<unknown>(key, {
         now: this.now,
         registry: this.registry,
         onGarbage: (garbage) => {
@@ -85,11 +122,16 @@ export class QueryCache {
           this.remove(garbage);
         },
         onActiveChange: (delta) => this.onActiveChange(delta),
-        onChange: () => this.changes.next(),
+        onChange: (action) => {
+          this.changes.next();
+          this.emit(action.type === 'invalidate' ? 'invalidated' : 'updated', created);
+        },
         rebase: (entryKey, data) => (this.rebase === undefined ? data : this.rebase(entryKey, data)),
       });
+      entry = created;
       this.entries.set(key.hash, entry);
       this.index.set(key.key, entry);
+      this.emit('added', entry);
     }
     return entry as QueryEntry<T>;
   }
@@ -122,6 +164,7 @@ export class QueryCache {
     if (this.entries.get(entry.key.hash) === entry) {
       this.entries.delete(entry.key.hash);
       if (this.index.get(entry.key.key) === entry) this.index.delete(entry.key.key);
+      this.emit('removed', entry);
     }
     entry.dispose();
     this.changes.next();
@@ -129,7 +172,10 @@ export class QueryCache {
 
   /** Drops everything (e.g. on sign-out). */
   clear(): void {
-    for (const entry of this.entries.values()) entry.dispose();
+    for (const entry of this.entries.values()) {
+      entry.dispose();
+      this.emit('removed', entry);
+    }
     this.entries.clear();
     this.index.clear();
     this.removals.next({ reason: 'clear' });

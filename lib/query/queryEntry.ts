@@ -24,8 +24,8 @@ export interface EntryEnvironment {
   readonly registry: InflightRegistry;
   /** Called when the entry's gc time ran out with nobody observing it. */
   readonly onGarbage: (entry: QueryEntry<unknown>) => void;
-  /** Told after every state change (for persistence). */
-  readonly onChange: () => void;
+  /** Told after every state change (for persistence and cache events), with the action that made it. */
+  readonly onChange: (action: EntryAction<unknown>) => void;
   /** Lays changes not yet confirmed by the server (pending optimistic updates) over fetched data. */
   readonly rebase: (key: HashedKey, data: unknown) => unknown;
   /** Told when the entry gains its first (+1) or loses its last (-1) observer. */
@@ -76,7 +76,7 @@ export class QueryEntry<T> {
     const next = reduceEntry(previous, action);
     if (next === previous) return;
     this.stateSignal.set(next);
-    this.env.onChange();
+    this.env.onChange(action as EntryAction<unknown>);
   }
 
   /** Whether data older than `staleTime` ms (or invalidated, or missing) should be refetched. */

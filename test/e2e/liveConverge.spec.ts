@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Json } from '../../lib/crdt/json';
-import type { LiveCounter, LiveMap, LiveMultiValue, LiveSet } from '../../lib/live/liveDoc';
+import type { LiveCounter, LiveMap, LiveMultiValue, LiveSet } from '../../lib/live/index';
 import { createHub, openSqliteLog, type Hub } from '../../server/index';
 import { seed, seededRandom } from '../support/fc';
 import { canonical, liveClient, until, type LiveClient, type Via } from './support/liveClients';

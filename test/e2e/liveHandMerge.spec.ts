@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { from, lastValueFrom } from 'rxjs';
 import { docKinds, type DocKind, type DocType } from '../../lib/crdt/docTypes';
 import { lwwMap, type Json } from '../../lib/crdt/index';
-import type { LiveCounter, LiveMap, LiveMultiValue, LiveRegister, LiveSet } from '../../lib/live/liveDoc';
+import type { LiveCounter, LiveMap, LiveMultiValue, LiveRegister, LiveSet } from '../../lib/live/index';
 import { mergeCrdt } from '../../operators/mergeCrdt';
 import { mergeLww } from '../../operators/mergeLww';
 import { startHub, type StartedHub } from '../server/fixtures/hubFixture';

@@ -4,7 +4,7 @@
 import { Subject, tap } from 'rxjs';
 import { createHlc, lwwMap, type Json } from '../../lib/crdt/index';
 import type { RxSyncError } from '../../lib/errors';
-import type { LiveCounter, LiveMap } from '../../lib/live/liveDoc';
+import type { LiveCounter, LiveMap } from '../../lib/live/index';
 import type { LiveTransport } from '../../lib/live/liveTransport';
 import { RoomLink } from '../../lib/live/roomLink';
 import { createOutbox } from '../../lib/outbox/outbox';

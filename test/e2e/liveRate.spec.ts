@@ -3,7 +3,7 @@
 import { parseHubMessage } from '../../lib/protocol/hubMessages';
 import { scrape, startHub, type StartedHub } from '../server/fixtures/hubFixture';
 import { wsClient } from '../server/fixtures/rawClients';
-import type { LiveCounter } from '../../lib/live/liveDoc';
+import type { LiveCounter } from '../../lib/live/index';
 import { liveClient, until, type Via } from './support/liveClients';
 
 describe('the welcome', () => {

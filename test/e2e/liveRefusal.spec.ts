@@ -7,7 +7,7 @@ import { createClient } from '../../lib/query/client';
 import { liveDocuments } from '../../lib/live/liveRegistry';
 import { memoryStorage } from '../../lib/storage/memoryStorage';
 import type { RxSyncError } from '../../lib/errors';
-import type { LiveMap } from '../../lib/live/liveDoc';
+import type { LiveMap } from '../../lib/live/index';
 import { hubTransport, until, type Via } from './support/liveClients';
 
 const SECRET = 'refusal-test-secret-0123456789abcdef';

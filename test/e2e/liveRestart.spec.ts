@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LiveMap } from '../../lib/live/liveDoc';
+import type { LiveMap } from '../../lib/live/index';
 import { createHub, openSqliteLog, type Hub } from '../../server/index';
 import { freePort } from '../transports/support/wait';
 import { canonical, liveClient, until, type LiveClient } from './support/liveClients';

@@ -3,7 +3,7 @@
 import { BehaviorSubject } from 'rxjs';
 import { createHub, type Hub } from '../../server/hub';
 import { memoryLog } from '../../server/memoryLog';
-import type { LiveCounter } from '../../lib/live/liveDoc';
+import type { LiveCounter } from '../../lib/live/index';
 import { freePort } from '../transports/support/wait';
 import { startHub, type StartedHub } from '../server/fixtures/hubFixture';
 import { liveClient, hubTransport, until, type Via } from './support/liveClients';

@@ -8,7 +8,7 @@ import { TokenLease } from '../../server/tokenLease.js';
 import { createOutbox } from '../../lib/outbox/outbox.js';
 import { createClient } from '../../lib/query/client.js';
 import { liveDocuments } from '../../lib/live/liveRegistry.js';
-import type { LiveMap } from '../../lib/live/liveDoc.js';
+import type { LiveMap } from '../../lib/live/index.js';
 import { memoryStorage } from '../../lib/storage/memoryStorage.js';
 import { hubTransport, until, type Via } from '../e2e/support/liveClients.js';
 import { counterOp, opsFrame, scrape, startHub, type StartedHub } from './fixtures/hubFixture.js';

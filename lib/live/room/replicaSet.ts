@@ -2,7 +2,8 @@ import type { Hlc } from '../../crdt/hlc.js';
 import type { Json } from '../../crdt/json.js';
 import type { DocType } from '../../crdt/docTypes.js';
 import { RxSyncError } from '../../errors.js';
-import { DocReplica, type ValueCheck } from '../docReplica.js';
+import { DocReplica } from '../docReplica.js';
+import type { ValueCheck } from '../valueCheck.js';
 import { opContext, type LiveCodec } from '../liveCodec.js';
 import type { SavedDoc } from './replicaStore.js';
 

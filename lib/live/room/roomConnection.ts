@@ -60,6 +60,7 @@ export class RoomConnection {
     this.cursor.lastSeq = Math.max(this.cursor.lastSeq, seq);
   }
 
+  /** Whether the link is subscribed to its transport (a document is open). */
   get connected(): boolean {
     return this.subscription !== undefined;
   }

@@ -47,6 +47,8 @@ export class RoomLink {
   private readonly persistence: RoomPersistence | undefined;
   private readonly loaded: Promise<void>;
   private users = 0;
+  /** `resync()` calls waiting for the replay on the new connection. */
+  private readonly resyncs: Array<() => void> = [];
 
   constructor(
     readonly room: string,
@@ -118,9 +120,18 @@ export class RoomLink {
     this.transport.retry?.();
   }
 
-  /** Asks the hub for the room's whole state again: joins anew from sequence 0 (when connected). */
-  resync(): void {
+  /**
+   * Asks the hub for the room's whole state again: joins anew from sequence 0. Resolves once the
+   * hub replayed it (the join's `peers` frame follows the replay), at once when not connected.
+   */
+  resync(): Promise<void> {
+    if (!this.connection.connected) {
+      this.connection.rejoinFromStart();
+      return Promise.resolve();
+    }
+    const replayed = new Promise<void>((resolve) => this.resyncs.push(resolve));
     this.connection.rejoinFromStart();
+    return replayed;
   }
 
   /**
@@ -204,6 +215,10 @@ export class RoomLink {
       }
       case 'refresh':
         return; // the transport answers it with a fresh token; nothing for the room to do
+      case 'peers':
+        this.presence.receive(message);
+        this.resyncs.splice(0).forEach((replayed) => replayed());
+        return;
       default:
         this.presence.receive(message);
     }
