@@ -41,3 +41,5 @@ export * as orSet from './orSet.js';
 export type { EncodedOrSet, OrSet, OrSetDots } from './orSet.js';
 export * as mvMap from './mvMap.js';
 export type { EncodedMvMap, MvField, MvMap } from './mvMap.js';
+// The operations of each live-document type, e.g. `mergeCrdt(docKinds['lww-map'], …)` by hand.
+export { docKinds, type DocKind } from './docTypes.js';

@@ -1,5 +1,5 @@
 // Live documents: CRDT documents in a hub room, edited locally and synced through the outbox.
-export { DOC_TYPES, isDocType, type DocType, type DocStates, type DocValues } from '../crdt/docTypes.js';
+export type { DocType, DocStates, DocValues } from '../crdt/docTypes.js';
 export type { LiveDocBase, LiveQueryState } from './docs/liveDocument.js';
 export type { LiveDocs } from './docs/liveDocs.js';
 export type { LiveMap } from './docs/liveMap.js';
@@ -15,4 +15,3 @@ export type { LiveOptions, OpenLive } from './liveOptions.js';
 export type { LiveCodec, LiveStatus } from './roomLink.js';
 export type { LiveTransport } from './liveTransport.js';
 export type { ValueCheck } from './valueCheck.js';
-export { LIVE_OP, type LiveOpPayload } from './liveOp.js';

@@ -3,5 +3,4 @@ export type { OutboxOp, DeadLetter } from './outboxOp.js';
 export { isTransientError } from './isTransientError.js';
 export { RefusedError, isRefusal } from './refusedError.js';
 export { httpSender, type HttpSenderOptions } from './httpSender.js';
-export { createGroupCommitter, type GroupCommitter } from './groupCommit.js';
 export type { LockManagerLike } from './localLocks.js';

@@ -2,7 +2,7 @@ export { createClient, type QueryClient, type ClientOptions, type PrefetchOption
 export type { QueryOptions, SharedQueryOptions, FetchContext, RetryOption, RetryDelayOption } from './options.js';
 export type { QueryState } from './queryState.js';
 export type { QueryStatus, FetchStatus, EntryState, EntryAction } from './entryState.js';
-export { hashQueryKey, queryKeyHash, matchesKeyPrefix, type QueryKey, type HashedKey } from './queryKey.js';
+export { hashQueryKey, type QueryKey, type HashedKey } from './queryKey.js';
 export type { CacheHost } from './cacheHost.js';
 export { QueryCache, type CacheEvent } from './queryCache.js';
 export type { QueryEntry, EntryObserverOptions } from './queryEntry.js';
