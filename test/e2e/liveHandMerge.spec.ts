@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { from, lastValueFrom } from 'rxjs';
 import { docKinds, type DocKind, type DocType } from '../../lib/crdt/docTypes';
 import { lwwMap, type Json } from '../../lib/crdt/index';
-import type { LiveCounter, LiveMap, LiveMultiValue, LiveRegister, LiveSet } from '../../lib/live/index';
+import type { LiveCounter, LiveMap, LiveMultiValue, LiveMvMap, LiveRegister, LiveSet } from '../../lib/live/index';
 import { mergeCrdt } from '../../operators/mergeCrdt';
 import { mergeLww } from '../../operators/mergeLww';
 import { startHub, type StartedHub } from '../server/fixtures/hubFixture';
@@ -14,7 +14,7 @@ import { docType, editScript, shuffledWithRepeats, type EditCommand } from '../s
 import { fcParams } from '../support/fc';
 import { canonical, liveClient, until, type Via } from './support/liveClients';
 
-type AnyDoc = LiveMap | LiveRegister | LiveMultiValue | LiveCounter | LiveSet;
+type AnyDoc = LiveMap | LiveRegister | LiveMultiValue | LiveCounter | LiveSet | LiveMvMap;
 
 /** One edit through the app's handle of `type`. */
 function edit(type: DocType, doc: AnyDoc, { key, amount, remove, writer }: EditCommand): Promise<void> {
@@ -28,6 +28,8 @@ function edit(type: DocType, doc: AnyDoc, { key, amount, remove, writer }: EditC
       return (doc as LiveMultiValue).set(value);
     case 'pn-counter':
       return (doc as LiveCounter).add(amount === 0 ? 1 : amount);
+    case 'mv-map':
+      return remove ? (doc as LiveMvMap).remove(`k${key}`) : (doc as LiveMvMap).set(`k${key}`, value);
     default:
       return remove ? (doc as LiveSet).remove(`k${key}`) : (doc as LiveSet).add(`k${key}`);
   }
