@@ -10,6 +10,9 @@ import { decide, type Authenticate } from './auth.js';
 import type { EndpointHost } from './endpointHost.js';
 import { answer } from './httpBody.js';
 import { hubMetrics, type HubMetrics } from './hubMetrics.js';
+import { InboundGate } from './inboundGate.js';
+import { OutboundBudget } from './outboundBudget.js';
+import { processMetrics } from './processMetrics.js';
 import { resolveLimits, type HubLimits, type ResolvedLimits } from './limits.js';
 import type { Link } from './link.js';
 import type { OpLog } from './opLog.js';
@@ -84,6 +87,9 @@ export function createHub(options: HubOptions): Hub {
   const presenceTimeout = options.presenceTimeout ?? 30_000;
   const registry = options.metrics ?? createMetrics();
   const metrics: HubMetrics = hubMetrics(registry);
+  const processGauges = processMetrics(registry);
+  const outbound = new OutboundBudget(limits.outboundBytes, metrics);
+  const inbound = new InboundGate(limits.inboundBytes, metrics);
   const now = (): number => performance.now();
   const reportError = (error: unknown): void => {
     try {
@@ -109,6 +115,7 @@ export function createHub(options: HubOptions): Hub {
     log,
     metrics,
     limits,
+    inbound,
     snapshotEvery: options.snapshotEvery ?? 1000,
     now,
     reportError,
@@ -148,15 +155,18 @@ export function createHub(options: HubOptions): Hub {
   const sessionHost: SessionHost = {
     limits,
     metrics,
+    outbound,
+    inbound,
     now,
     hello,
-    message(session: HubSession, message: ClientMessage, receivedAt: number) {
+    message(session: HubSession, message: ClientMessage, receivedAt: number, bytes: number) {
       const room = session.room === undefined ? undefined : rooms.get(session.room);
-      if (room === undefined) return;
-      if (message.kind === 'ops') room.receiveOps(session, message, receivedAt);
+      if (room === undefined) return inbound.release(bytes);
+      if (message.kind === 'ops') room.receiveOps(session, message, receivedAt, bytes);
       else room.setPresence(session, message.state);
     },
     closed(session: HubSession) {
+      outbound.forget(session);
       if (!sessions.delete(session)) return;
       const cid = cidOf.get(session);
       if (cid !== undefined) {
@@ -196,6 +206,7 @@ export function createHub(options: HubOptions): Hub {
   const endpoints: EndpointHost = {
     limits,
     metrics,
+    inbound,
     open(link: Link, cid?: string) {
       const session = new HubSession(link, sessionHost);
       sessions.add(session);
@@ -230,6 +241,8 @@ export function createHub(options: HubOptions): Hub {
       else if (request.method === 'POST' && url.pathname === '/send') servePost(endpoints, request, response, url.searchParams).catch(fail);
       else if (request.method === 'GET' && url.pathname === '/poll') servePoll(endpoints, request, response, url.searchParams).catch(fail);
       else if (request.method === 'GET' && url.pathname === '/metrics') {
+        processGauges.sample();
+        outbound.recount();
         response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' }).end(registry.render());
       } else answer(response, 404, { code: 'E_NOT_FOUND', message: `No ${request.method} ${url.pathname} here` });
     } catch (error) {
@@ -281,6 +294,7 @@ export function createHub(options: HubOptions): Hub {
       });
       await rooms.close();
       if (sweeper !== undefined) clearInterval(sweeper);
+      processGauges.stop();
       await log.close();
     },
   };

@@ -22,6 +22,17 @@ export interface HubLimits {
   readonly helloTimeout?: number;
   /** Bytes waiting to be sent to one connection before it is dropped as too slow. Default 16 MiB. */
   readonly maxBufferedBytes?: number;
+  /**
+   * Bytes waiting to be sent, all connections together (a broadcast counts once per connection).
+   * Past it the connections with the largest queues are closed as slow consumers (4503, resumable)
+   * until the hub is under it again. Default 64 MiB.
+   */
+  readonly outboundBytes?: number;
+  /**
+   * Inbound bytes in flight, all connections together: frames received and not yet handled, ops not
+   * yet committed. Past it WebSocket sockets are not read until commits bring it under. Default 16 MiB.
+   */
+  readonly inboundBytes?: number;
 }
 
 /** {@link HubLimits} with every default filled in. */
@@ -44,5 +55,7 @@ export function resolveLimits(limits: HubLimits = {}): ResolvedLimits {
     messageBurst: limits.messageBurst ?? 200,
     helloTimeout: limits.helloTimeout ?? 10_000,
     maxBufferedBytes: limits.maxBufferedBytes ?? 16 * MiB,
+    outboundBytes: limits.outboundBytes ?? 64 * MiB,
+    inboundBytes: limits.inboundBytes ?? 16 * MiB,
   };
 }

@@ -1,6 +1,12 @@
 import type { TransportKind } from './hubMetrics.js';
 
 /**
+ * An encoded frame: a string, or for broadcasts a `Buffer` of its UTF-8 bytes encoded once and
+ * shared by every connection it goes to.
+ */
+export type Wire = string | Buffer;
+
+/**
  * One client connection as the hub sees it, whatever carries it: the seam between the endpoints
  * (WebSocket, SSE, polling) and the transport-independent session logic.
  */
@@ -12,7 +18,7 @@ export interface Link {
    */
   readonly pulls: boolean;
   /** Sends one wire frame; `seq` marks frames of the room's sequence (SSE writes it as the event id). */
-  write(wire: string, seq?: number): void;
+  write(wire: Wire, seq?: number): void;
   /** Resolves once what was written so far has been handed to the network (or the link is gone). */
   flushed(): Promise<void>;
   /** Bytes written but not yet sent. */

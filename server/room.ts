@@ -146,7 +146,7 @@ export class Room implements WriterRoom {
   }
 
   /** Validates each op of a message; the valid ones go to the next group commit, the others are rejected. */
-  receiveOps(session: HubSession, message: OpsMessage, receivedAt: number): void {
+  receiveOps(session: HubSession, message: OpsMessage, receivedAt: number, bytes: number): void {
     const ops: HubOp[] = [];
     const states: unknown[] = [];
     const refused = new Map<string, { ids: string[]; message: string }>();
@@ -177,7 +177,8 @@ export class Room implements WriterRoom {
       this.host.metrics.rejects.add(ids.length, { code });
       session.send({ kind: 'reject', ids, code, message: why });
     }
-    if (ops.length > 0) this.writer.submit({ session, ops, states, receivedAt });
+    if (ops.length > 0) this.writer.submit({ session, ops, states, receivedAt, bytes });
+    else this.host.inbound.release(bytes);
   }
 
   /** Ops with `seq > afterSeq` up to the head, encoded, at most `limit`: from memory when recent, else from the log. */
@@ -190,14 +191,18 @@ export class Room implements WriterRoom {
     return page.filter((l) => l.seq <= upTo).map(({ seq, op }) => ({ seq, wire: dataWire({ kind: 'op', op }, seq) }));
   }
 
-  /** Applies durable ops and sends each, encoded once, to every live session (the sender too). */
+  /**
+   * Applies durable ops and sends each to every live session (the sender too), encoded once: one
+   * JSON string, one UTF-8 `Buffer` that every socket sends as is.
+   */
   publish(ops: readonly CommittedOp[]): void {
     for (const { seq, op, state, receivedAt } of ops) {
       if (this.docs !== undefined) this.docs.apply(op.doc, op.type, state);
       const wire = dataWire({ kind: 'op', op }, seq);
       this.recent.push(seq, wire);
       this.head = seq;
-      for (const session of this.live) session.writeSequenced(wire, seq);
+      const shared = Buffer.from(wire, 'utf8');
+      for (const session of this.live) session.writeSequenced(shared, seq);
       this.host.metrics.fanout.observe((this.host.now() - receivedAt) / 1000);
     }
   }

@@ -7,6 +7,10 @@ import type { Link } from './link.js';
 
 /** A close that the client does not complete within this many ms is forced. */
 const CLOSE_GRACE = 2000;
+/** Past this many unsent bytes the close frame would wait behind them: the socket is dropped at once. */
+const BACKLOG_DROP = 64 * 1024;
+/** Frames go out as text; a shared `Buffer` (a broadcast) is sent as is, without a copy per socket. */
+const TEXT = { binary: false } as const;
 
 function text(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
@@ -37,15 +41,17 @@ function wsLink(socket: WebSocket): Link {
     write(wire) {
       if (socket.readyState !== socket.OPEN) return;
       unsent += 1;
-      socket.send(wire, onSent);
+      socket.send(wire, TEXT, onSent);
     },
     flushed: () =>
       unsent === 0 || socket.readyState !== socket.OPEN ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve)),
     buffered: () => socket.bufferedAmount,
     end(closeCode, reason) {
       if (socket.readyState === socket.CLOSED || socket.readyState === socket.CLOSING) return;
+      // A slow consumer's backlog is what it cannot read: free that memory now, it resumes by seq.
+      const grace = socket.bufferedAmount > BACKLOG_DROP ? 0 : CLOSE_GRACE;
       socket.close(closeCode, reason.slice(0, 120));
-      setTimeout(() => socket.terminate(), CLOSE_GRACE).unref();
+      setTimeout(() => socket.terminate(), grace).unref();
     },
   };
 }
@@ -66,9 +72,15 @@ export function createWsEndpoint(host: EndpointHost): {
       }
       wss.handleUpgrade(request, socket, head, (ws) => {
         const session = host.open(wsLink(ws));
+        const resume = (): void => ws.resume();
         ws.on('message', (data, isBinary) => {
           if (isBinary) session.error('E_FRAME_INVALID', 'Binary frames are not supported');
           else void session.receive(text(data));
+          // Too many inbound bytes in flight hub-wide: stop reading this socket until commits catch up.
+          if (host.inbound.full && !ws.isPaused) {
+            ws.pause();
+            host.inbound.whenOpen(resume);
+          }
         });
         ws.on('close', () => session.gone());
         ws.on('error', (error: Error & { code?: string }) => {
