@@ -17,6 +17,7 @@ const MiB = 1024 * 1024;
 const BUDGET = 64 * MiB; // the default limits.outboundBytes
 // Rates where the raw anchor is not saturated on this 2-core machine (found by raising the rate
 // until the anchor's p50 leaves the millisecond range; see bench/RESULTS.md).
+const ONLY = process.env.BENCH_ONLY; // 'fanout', 'overload' or 'burst'
 const CONFIGS = process.env.BENCH_CLIENTS
   ? [{ clients: Number(process.env.BENCH_CLIENTS), periodMs: Number(process.env.BENCH_PERIOD ?? 40_000) }]
   : [
@@ -97,7 +98,9 @@ function ask(child, message, key) {
 }
 
 async function startServer(kind) {
-  const child = fork(here, ['--server', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const child = fork(here, ['--server', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile });
   const { port } = await ask(child, undefined, 'port');
   return { child, port };
 }
@@ -176,7 +179,7 @@ async function runBench() {
   );
   console.log('| ---: | ---: | ---: | --- | --- | ---: | ---: | --- | ---: |');
   const rate = (config, settleMs, acks) => ({ run: 'rate', periodMs: config.periodMs, seconds: SECONDS, settleMs, acks });
-  for (const config of CONFIGS) {
+  for (const config of ONLY === undefined || ONLY === 'fanout' ? CONFIGS : []) {
     const raw = await runLoad('raw', config, rate(config, 1000, false));
     const hub = await runLoad(hubKind, config, rate(config, 10_000, true));
     console.log(
@@ -184,6 +187,11 @@ async function runBench() {
     );
   }
 
+  if (ONLY === undefined || ONLY === 'overload') await overload(hubKind, rate);
+  if (ONLY === undefined || ONLY === 'burst') await burst();
+}
+
+async function overload(hubKind, rate) {
   console.log(
     `\noverload: ${OVERLOAD.clients} clients × one op per ${OVERLOAD.periodMs / 1000} s for ${SECONDS} s, then up to 60 s to catch up; hub budget ${mb(BUDGET)} MiB\n`,
   );
@@ -195,7 +203,9 @@ async function runBench() {
   console.log(
     `| rxsync hub | ${fmt(overHub.p50)} / ${fmt(overHub.p99)} | ${mb(overHub.peakRss)} | ${overHub.sent} / ${overHub.sent - overHub.unacked} / ${overHub.head} | ${overHub.atHead}/${OVERLOAD.clients} | ${overHub.cuts} | ${overHub.gaps} |`,
   );
+}
 
+async function burst() {
   console.log(
     `\nops applied and acked, ${BURST_CLIENTS} clients each pipelining ${BURST_OPS} ops (every op broadcast to all ${BURST_CLIENTS}):\n`,
   );

@@ -1,3 +1,4 @@
+import type { BroadcastBatch } from './broadcastBatch.js';
 import type { TransportKind } from './hubMetrics.js';
 
 /**
@@ -19,6 +20,11 @@ export interface Link {
   readonly pulls: boolean;
   /** Sends one wire frame; `seq` marks frames of the room's sequence (SSE writes it as the event id). */
   write(wire: Wire, seq?: number): void;
+  /**
+   * Sends the ops of one commit in one go (WebSocket: one socket write of frames built once for
+   * the room). Links without it get each op through `write`.
+   */
+  writeBatch?(batch: BroadcastBatch): void;
   /** Resolves once what was written so far has been handed to the network (or the link is gone). */
   flushed(): Promise<void>;
   /** Bytes written but not yet sent. */

@@ -2,6 +2,7 @@ import type { Json } from '../lib/crdt/json.js';
 import { isRxSyncError, RxSyncError } from '../lib/errors.js';
 import { docKindOf, type DocType } from '../lib/crdt/docTypes.js';
 import type { HubOp, OpsMessage, PeerPresence } from '../lib/protocol/hubMessages.js';
+import { BroadcastBatch, type BroadcastOp } from './broadcastBatch.js';
 import { RecentOps } from './recentOps.js';
 import { RoomDocs } from './roomDocs.js';
 import type { RoomHost } from './roomHost.js';
@@ -192,19 +193,24 @@ export class Room implements WriterRoom {
   }
 
   /**
-   * Applies durable ops and sends each to every live session (the sender too), encoded once: one
-   * JSON string, one UTF-8 `Buffer` that every socket sends as is.
+   * Applies durable ops and sends them to every live session (the sender too), encoded once: one
+   * JSON string and one UTF-8 buffer per op, and for WebSocket sessions one buffer of frames for
+   * the whole commit, so each socket gets a single write.
    */
   publish(ops: readonly CommittedOp[]): void {
-    for (const { seq, op, state, receivedAt } of ops) {
+    if (ops.length === 0) return;
+    const encoded: BroadcastOp[] = [];
+    for (const { seq, op, state } of ops) {
       if (this.docs !== undefined) this.docs.apply(op.doc, op.type, state);
       const wire = dataWire({ kind: 'op', op }, seq);
       this.recent.push(seq, wire);
       this.head = seq;
-      const shared = Buffer.from(wire, 'utf8');
-      for (const session of this.live) session.writeSequenced(shared, seq);
-      this.host.metrics.fanout.observe((this.host.now() - receivedAt) / 1000);
+      encoded.push({ seq, wire, bytes: Buffer.from(wire, 'utf8') });
     }
+    const batch = new BroadcastBatch(encoded);
+    for (const session of this.live) session.writeBatch(batch);
+    const at = this.host.now();
+    for (const { receivedAt } of ops) this.host.metrics.fanout.observe((at - receivedAt) / 1000);
   }
 
   /** After a commit: a snapshot every `snapshotEvery` ops (never for end-to-end rooms). */

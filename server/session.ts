@@ -6,6 +6,7 @@ import { jsonCodec } from '../lib/protocol/jsonCodec.js';
 import { FRAME_INVALID, parseFrame } from '../lib/protocol/parseFrame.js';
 import { randomId } from '../lib/randomId.js';
 import { CLOSE_NORMAL, closeFor } from './closeCodes.js';
+import type { BroadcastBatch } from './broadcastBatch.js';
 import type { HubMetrics } from './hubMetrics.js';
 import type { InboundGate } from './inboundGate.js';
 import type { ResolvedLimits } from './limits.js';
@@ -186,6 +187,18 @@ export class HubSession implements BudgetedConnection {
     if (this.closed || seq <= this.sentSeq) return;
     this.sentSeq = seq;
     this.link.write(wire, seq);
+    this.checkBuffer();
+  }
+
+  /** Sends the ops of one commit, those this session does not have yet, in one write when the link can. */
+  writeBatch(batch: BroadcastBatch): void {
+    if (this.closed || batch.lastSeq <= this.sentSeq) return;
+    if (this.link.writeBatch === undefined || batch.firstSeq <= this.sentSeq) {
+      for (const op of batch.ops) this.writeSequenced(op.bytes, op.seq);
+      return;
+    }
+    this.sentSeq = batch.lastSeq;
+    this.link.writeBatch(batch);
     this.checkBuffer();
   }
 

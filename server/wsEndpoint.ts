@@ -18,7 +18,8 @@ function text(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
-function wsLink(socket: WebSocket): Link {
+/** `raw` is the upgraded TCP socket under `socket`: batches of pre-built frames are written to it directly. */
+function wsLink(socket: WebSocket, raw: Duplex): Link {
   let unsent = 0;
   let waiters: (() => void)[] = [];
   const release = (): void => {
@@ -43,6 +44,12 @@ function wsLink(socket: WebSocket): Link {
       unsent += 1;
       socket.send(wire, TEXT, onSent);
     },
+    writeBatch(batch) {
+      if (socket.readyState !== socket.OPEN) return;
+      // Safe beside ws's own sends: without permessage-deflate its sender writes synchronously, so order holds.
+      unsent += 1;
+      raw.write(batch.webSocketFrames(), onSent);
+    },
     flushed: () =>
       unsent === 0 || socket.readyState !== socket.OPEN ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve)),
     buffered: () => socket.bufferedAmount,
@@ -62,7 +69,8 @@ export function createWsEndpoint(host: EndpointHost): {
   close(): void;
 } {
   // maxPayload: ws itself refuses a bigger frame, closing with 1009 before buffering it whole.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: host.limits.maxFrameBytes });
+  // perMessageDeflate off (ws's server default, stated because batches are written pre-framed).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: host.limits.maxFrameBytes, perMessageDeflate: false });
   return {
     upgrade(request, socket, head) {
       const path = new URL(request.url ?? '/', 'http://hub').pathname;
@@ -71,7 +79,7 @@ export function createWsEndpoint(host: EndpointHost): {
         return;
       }
       wss.handleUpgrade(request, socket, head, (ws) => {
-        const session = host.open(wsLink(ws));
+        const session = host.open(wsLink(ws, socket));
         const resume = (): void => ws.resume();
         ws.on('message', (data, isBinary) => {
           if (isBinary) session.error('E_FRAME_INVALID', 'Binary frames are not supported');
