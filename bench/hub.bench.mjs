@@ -21,9 +21,9 @@ const ONLY = process.env.BENCH_ONLY; // 'fanout', 'overload' or 'burst'
 const CONFIGS = process.env.BENCH_CLIENTS
   ? [{ clients: Number(process.env.BENCH_CLIENTS), periodMs: Number(process.env.BENCH_PERIOD ?? 40_000) }]
   : [
-      { clients: 100, periodMs: 1000 }, // 100 ops/s in, 9,900 deliveries/s out
+      { clients: 100, periodMs: 4000 }, // 25 ops/s in, ~2,500 deliveries/s out
       { clients: 500, periodMs: 20_000 }, // 25 ops/s in, ~12,500 deliveries/s out
-      { clients: 1000, periodMs: 40_000 }, // 25 ops/s in, ~25,000 deliveries/s out
+      { clients: 1000, periodMs: 80_000 }, // 12.5 ops/s in, ~12,500 deliveries/s out
     ];
 const OVERLOAD = { clients: 500, periodMs: 5000 }; // 100 ops/s in, ~50,000 deliveries/s: the anchor saturates
 const BURST_CLIENTS = 50;
