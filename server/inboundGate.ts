@@ -32,7 +32,13 @@ export class InboundGate {
     if (!this.full && this.waiting.length > 0) {
       const resume = this.waiting;
       this.waiting = [];
-      for (const fn of resume) fn();
+      for (const fn of resume) {
+        try {
+          fn();
+        } catch {
+          // A socket that closed meanwhile has nothing to resume.
+        }
+      }
     }
   }
 

@@ -85,10 +85,10 @@ export class RoomWriter {
       // Not durable, so not acked: close the writers; their outboxes resend after reconnecting.
       for (const { session } of batch) session.fail('E_LOG_WRITE', 'The hub could not store the ops; resend them');
     } finally {
+      this.running = false;
       let bytes = 0;
       for (const entry of batch) bytes += entry.bytes;
       this.host.inbound.release(bytes);
-      this.running = false;
       if (this.pending.length > 0) {
         this.schedule();
       } else {
