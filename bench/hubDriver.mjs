@@ -132,15 +132,18 @@ process.once('message', async ({ port, first, count, room, body }) => {
     } else if (m.run === 'stop') {
       stopped = true;
       for (const client of clients) client.socket.terminate();
-      process.send({
-        latencies,
-        sent: clients.reduce((n, c) => n + c.sent, 0),
-        unacked: clients.reduce((n, c) => n + c.unacked.size, 0),
-        gaps: clients.reduce((n, c) => n + c.gaps, 0),
-        cuts: clients.reduce((n, c) => n + c.cuts, 0),
-        lastSeqs: clients.map((c) => c.last),
-      });
-      setTimeout(() => process.exit(0), 50);
+      // Exit only once the report (megabytes of latencies under load) is through the IPC channel.
+      process.send(
+        {
+          latencies,
+          sent: clients.reduce((n, c) => n + c.sent, 0),
+          unacked: clients.reduce((n, c) => n + c.unacked.size, 0),
+          gaps: clients.reduce((n, c) => n + c.gaps, 0),
+          cuts: clients.reduce((n, c) => n + c.cuts, 0),
+          lastSeqs: clients.map((c) => c.last),
+        },
+        () => process.exit(0),
+      );
       return;
     }
     process.send({ done: true });
