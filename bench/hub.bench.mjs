@@ -1,9 +1,10 @@
 // Sync hub benchmark: one room, N WebSocket clients on loopback, each editing at a fixed rate.
-// The server runs in a child process (the rxsync hub on its SQLite log, or the anchor: a raw `ws`
-// server that broadcasts every frame to everyone, with no validation, log or acks); the clients
-// run here and measure fan-out latency from send to receipt at every other client. A second
-// phase measures ops/s the hub applies (durable in SQLite, acked) under pipelined load.
-// Run: npm run build && node bench/hub.bench.mjs
+// The server runs in a child process: the rxsync hub on its SQLite log, or the anchor, a raw `ws`
+// server that broadcasts every frame to everyone (no validation, log or acks). The clients run in
+// DRIVERS load-driver processes (bench/hubDriver.mjs) and measure fan-out latency from send to
+// receipt at every other client. Then: an overload run (the anchor saturated) for memory and loss,
+// and ops/s the hub applies (durable in SQLite, acked) under pipelined load.
+// Run: npm run build && node bench/hub.bench.mjs   (BENCH_SECONDS, BENCH_CLIENTS + BENCH_PERIOD, DRIVERS)
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,24 +12,30 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-// At 1,000 clients one op per 10 s each (100 ops/s, ~100,000 deliveries/s) saturates this 2-core
-// machine even for the raw anchor (p50 ~3 s for both): the load generator and the server share two
-// cores. One op per 40 s each keeps the anchor healthy, so the ratio measures the hub.
-const CONFIGS = (
-  process.env.BENCH_CLIENTS
-    ? []
-    : [
-        { clients: 100, periodMs: 1000 }, // 100 ops/s in, 9,900 deliveries/s out
-        { clients: 1000, periodMs: 40_000 }, // 25 ops/s in, ~25,000 deliveries/s out
-      ]
-).concat(
-  process.env.BENCH_CLIENTS ? [{ clients: Number(process.env.BENCH_CLIENTS), periodMs: Number(process.env.BENCH_PERIOD ?? 40_000) }] : [],
-);
+const DRIVERS = Number(process.env.DRIVERS ?? 2);
+const MiB = 1024 * 1024;
+const BUDGET = 64 * MiB; // the default limits.outboundBytes
+// Rates where the raw anchor is not saturated on this 2-core machine (found by raising the rate
+// until the anchor's p50 leaves the millisecond range; see bench/RESULTS.md).
+const ONLY = process.env.BENCH_ONLY; // 'fanout', 'overload' or 'burst'
+const CONFIGS = process.env.BENCH_CLIENTS
+  ? [{ clients: Number(process.env.BENCH_CLIENTS), periodMs: Number(process.env.BENCH_PERIOD ?? 40_000) }]
+  : [
+      { clients: 100, periodMs: 4000 }, // 25 ops/s in, ~2,500 deliveries/s out
+      { clients: 500, periodMs: 20_000 }, // 25 ops/s in, ~12,500 deliveries/s out
+      { clients: 1000, periodMs: 80_000 }, // 12.5 ops/s in, ~12,500 deliveries/s out
+    ];
+const OVERLOAD = { clients: 500, periodMs: 5000 }; // 100 ops/s in, ~50,000 deliveries/s: the anchor saturates
 const BURST_CLIENTS = 50;
 const BURST_OPS = Number(process.env.BENCH_BURST_OPS ?? 200); // per client
 
 // ---------------------------------------------------------------- server (child process)
 async function runServer(kind) {
+  let peakRss = 0;
+  setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100).unref();
+  let head = async () => 0;
+  let close = async () => {};
+  let port;
   if (kind === 'raw') {
     const { createServer } = await import('node:http');
     const { WebSocketServer } = await import('ws');
@@ -41,175 +48,167 @@ async function runServer(kind) {
         for (const client of wss.clients) client.send(text);
       }),
     );
-    http.listen(0, '127.0.0.1', () => process.send({ port: http.address().port }));
-    return;
-  }
-  const { createHub, openSqliteLog, memoryLog } = await import('../dist/server.js');
-  const dir = mkdtempSync(join(tmpdir(), 'rxsync-hub-bench-'));
-  // hub: SQLite with synchronous=FULL (the default); hub-normal: WAL with synchronous=NORMAL (safe
-  // against a process crash, not a power cut); hub-memory: no durability, the hub's own cost.
-  const log =
-    kind === 'hub-memory'
-      ? memoryLog()
-      : await openSqliteLog({ path: join(dir, 'hub.db'), ...(kind === 'hub-normal' ? { synchronous: 'normal' } : {}) });
-  const hub = createHub({
-    log,
-    limits: { maxConnectionsPerRoom: 10_000, messagesPerSecond: 10_000, messageBurst: 10_000 },
-  });
-  const { port } = await hub.listen(0, '127.0.0.1');
-  process.send({ port });
-  process.on('message', async (m) => {
-    if (m === 'stop') {
+    await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+    port = http.address().port;
+  } else {
+    const { createHub, openSqliteLog, memoryLog } = await import('../dist/server.js');
+    const dir = mkdtempSync(join(tmpdir(), 'rxsync-hub-bench-'));
+    // hub: SQLite with synchronous=FULL (the default); hub-normal: WAL with synchronous=NORMAL (safe
+    // against a process crash, not a power cut); hub-memory: no durability, the hub's own cost.
+    const log =
+      kind === 'hub-memory'
+        ? memoryLog()
+        : await openSqliteLog({ path: join(dir, 'hub.db'), ...(kind === 'hub-normal' ? { synchronous: 'normal' } : {}) });
+    const hub = createHub({
+      log,
+      limits: { maxConnectionsPerRoom: 10_000, messagesPerSecond: 10_000, messageBurst: 10_000, outboundBytes: BUDGET },
+      presenceTimeout: 600_000,
+    });
+    port = (await hub.listen(0, '127.0.0.1')).port;
+    head = () => hub.head('bench');
+    close = async () => {
       await hub.close();
       rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  process.send({ port });
+  process.on('message', async (m) => {
+    if (m === 'report') process.send({ peakRss, rss: process.memoryUsage().rss, head: await head() });
+    if (m === 'stop') {
+      await close();
       process.exit(0);
     }
   });
 }
 
-// ---------------------------------------------------------------- clients (this process)
-function startServer(kind) {
-  const child = fork(fileURLToPath(import.meta.url), ['--server', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve) => child.once('message', ({ port }) => resolve({ child, port })));
+// ---------------------------------------------------------------- orchestration (this process)
+const here = fileURLToPath(import.meta.url);
+
+function ask(child, message, key) {
+  return new Promise((resolve) => {
+    const on = (m) => {
+      if (key === undefined || m[key] !== undefined) {
+        child.off('message', on);
+        resolve(m);
+      }
+    };
+    child.on('message', on);
+    if (message !== undefined) child.send(message);
+  });
+}
+
+async function startServer(kind) {
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const child = fork(here, ['--server', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profile });
+  const { port } = await ask(child, undefined, 'port');
+  return { child, port };
 }
 
 async function stopServer(child) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   if (child.connected) child.send('stop');
-  setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   await exited;
 }
 
-let lww;
-async function body(value) {
-  lww ??= await import('../dist/index.js');
-  const clock = (body.clock ??= lww.createHlc({ nodeId: 'bench' }));
-  return lww.lwwMap.encode(lww.lwwMap.set(lww.lwwMap.create(), 'field', value, clock.tick()));
-}
-
-function opFrame(id, opBody) {
-  return JSON.stringify({ v: 1, type: 'data', data: { kind: 'ops', ops: [{ id, doc: 'board', type: 'lww-map', body: opBody }] } });
-}
-
-async function connectAll(WebSocket, port, count, onMessage) {
-  const sockets = [];
-  for (let start = 0; start < count; start += 50) {
-    const batch = [];
-    for (let i = start; i < Math.min(count, start + 50); i++) {
-      batch.push(
-        new Promise((resolve, reject) => {
-          const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
-          socket.on('open', () => {
-            socket.send(JSON.stringify({ v: 1, type: 'hello', lastSeq: 0, room: 'bench' }));
-            resolve(socket);
-          });
-          socket.on('error', reject);
-          socket.on('message', (data) => onMessage(i, data.toString()));
-        }),
-      );
-    }
-    sockets.push(...(await Promise.all(batch)));
+let opBody;
+async function body() {
+  if (opBody === undefined) {
+    const lib = await import('../dist/index.js');
+    const clock = lib.createHlc({ nodeId: 'bench' });
+    opBody = JSON.stringify(lib.lwwMap.encode(lib.lwwMap.set(lib.lwwMap.create(), 'field', 'x', clock.tick())));
   }
-  return sockets;
+  return opBody;
+}
+
+async function startDrivers(port, clients) {
+  const drivers = [];
+  const per = Math.ceil(clients / DRIVERS);
+  for (let first = 0; first < clients; first += per) {
+    const child = fork(join(here, '..', 'hubDriver.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const ready = ask(child, { port, first, count: Math.min(per, clients - first), room: 'bench', body: await body() }, 'ready');
+    drivers.push({ child, ready });
+  }
+  await Promise.all(drivers.map((d) => d.ready));
+  return drivers.map((d) => d.child);
+}
+
+async function runLoad(kind, config, run) {
+  const { child, port } = await startServer(kind);
+  const drivers = await startDrivers(port, config.clients);
+  await new Promise((resolve) => setTimeout(resolve, 500)); // every hello welcomed
+  const started = performance.now();
+  await Promise.all(drivers.map((d) => ask(d, run, 'done')));
+  const seconds = (performance.now() - started) / 1000;
+  const server = await ask(child, 'report', 'peakRss');
+  const reports = await Promise.all(drivers.map((d) => ask(d, { run: 'stop' }, 'latencies')));
+  await stopServer(child);
+  const latencies = Float64Array.from(reports.flatMap((r) => r.latencies)).sort();
+  const sum = (key) => reports.reduce((n, r) => n + r[key], 0);
+  const lastSeqs = reports.flatMap((r) => r.lastSeqs);
+  return {
+    seconds,
+    sent: sum('sent'),
+    unacked: sum('unacked'),
+    gaps: sum('gaps'),
+    cuts: sum('cuts'),
+    atHead: lastSeqs.filter((s) => s === server.head).length,
+    head: server.head,
+    deliveries: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    peakRss: server.peakRss,
+  };
 }
 
 function percentile(sorted, p) {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function fanOut(kind, { clients, periodMs }) {
-  const { default: WebSocket } = await import('ws');
-  const { child, port } = await startServer(kind);
-  const sentAt = new Map();
-  const latencies = [];
-  let measuring = false;
-  const sockets = await connectAll(WebSocket, port, clients, (receiver, text) => {
-    if (!measuring) return;
-    // Only the op id is needed: find it without parsing the frame, so the load generator (which
-    // shares the machine with the server) spends as little as possible per delivery.
-    const start = text.indexOf('"id":"c');
-    if (start < 0) return;
-    const id = text.slice(start + 6, text.indexOf('"', start + 6));
-    const sender = Number(id.slice(1, id.indexOf('-')));
-    if (sender === receiver) return;
-    const at = sentAt.get(id);
-    if (at !== undefined) latencies.push(performance.now() - at);
-  });
-  await new Promise((resolve) => setTimeout(resolve, 500)); // let every hello be welcomed
-  const template = await body('x');
-  measuring = true;
-  const timers = [];
-  let sent = 0;
-  sockets.forEach((socket, i) => {
-    let n = 0;
-    const fire = () => {
-      const id = `c${i}-${n++}`;
-      sentAt.set(id, performance.now());
-      socket.send(opFrame(id, template));
-      sent++;
-    };
-    // Random phase so the load is spread, then a fixed period per client.
-    timers.push(
-      setTimeout(() => {
-        fire();
-        timers.push(setInterval(fire, periodMs));
-      }, Math.random() * periodMs),
-    );
-  });
-  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
-  timers.forEach((t) => clearInterval(t));
-  await new Promise((resolve) => setTimeout(resolve, 1000)); // deliveries in flight
-  measuring = false;
-  sockets.forEach((s) => s.terminate());
-  await stopServer(child);
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    sent,
-    deliveries: latencies.length,
-    expected: sent * (clients - 1),
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted[sorted.length - 1],
-  };
-}
-
-async function burst(kind) {
-  const { default: WebSocket } = await import('ws');
-  const { child, port } = await startServer(kind);
-  let acked = 0;
-  let done;
-  const allAcked = new Promise((resolve) => (done = resolve));
-  const total = BURST_CLIENTS * BURST_OPS;
-  const sockets = await connectAll(WebSocket, port, BURST_CLIENTS, (_i, text) => {
-    const data = JSON.parse(text).data;
-    if (data?.kind === 'ack' && (acked += data.ids.length) >= total) done();
-  });
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const frames = [];
-  for (let i = 0; i < BURST_CLIENTS; i++) for (let n = 0; n < BURST_OPS; n++) frames.push([i, opFrame(`b${i}-${n}`, await body(n))]);
-  const started = performance.now();
-  for (const [i, frame] of frames) sockets[i].send(frame);
-  await allAcked;
-  const seconds = (performance.now() - started) / 1000;
-  sockets.forEach((s) => s.terminate());
-  await stopServer(child);
-  return { total, seconds };
-}
+const fmt = (n) => (Number.isFinite(n) ? n.toFixed(1) : '—');
+const mb = (n) => (n / MiB).toFixed(0);
 
 async function runBench() {
-  const fmt = (n) => (Number.isFinite(n) ? n.toFixed(1) : '—');
-  console.log(`one room, fixed-rate edits for ${SECONDS} s per run; latency = send → receipt at every other client\n`);
-  console.log('| clients | ops/s in | deliveries | rxsync hub p50 / p99 / max (ms) | raw ws broadcast p50 / p99 / max (ms) | p99 ratio |');
-  console.log('| ---: | ---: | ---: | --- | --- | ---: |');
-  for (const config of CONFIGS) {
-    const raw = await fanOut('raw', config);
-    const hub = await fanOut(process.env.BENCH_HUB_LOG ?? 'hub', config);
-    const rate = (config.clients * 1000) / config.periodMs;
+  const hubKind = process.env.BENCH_HUB_LOG ?? 'hub';
+  console.log(
+    `one room, fixed-rate edits for ${SECONDS} s per run, clients in ${DRIVERS} driver processes; latency = send → receipt at every other client\n`,
+  );
+  console.log(
+    '| clients | ops/s in | deliveries (hub / expected) | hub p50 / p99 (ms) | raw ws p50 / p99 (ms) | p50 ratio | p99 ratio | RSS hub / raw (MiB) | RSS ratio |',
+  );
+  console.log('| ---: | ---: | ---: | --- | --- | ---: | ---: | --- | ---: |');
+  const rate = (config, settleMs, acks) => ({ run: 'rate', periodMs: config.periodMs, seconds: SECONDS, settleMs, acks });
+  for (const config of ONLY === undefined || ONLY === 'fanout' ? CONFIGS : []) {
+    const raw = await runLoad('raw', config, rate(config, 1000, false));
+    const hub = await runLoad(hubKind, config, rate(config, 10_000, true));
     console.log(
-      `| ${config.clients} | ${rate} | ${hub.deliveries}/${hub.expected} | ${fmt(hub.p50)} / ${fmt(hub.p99)} / ${fmt(hub.max)} | ${fmt(raw.p50)} / ${fmt(raw.p99)} / ${fmt(raw.max)} | ${(hub.p99 / raw.p99).toFixed(2)}× |`,
+      `| ${config.clients} | ${(config.clients * 1000) / config.periodMs} | ${hub.deliveries}/${hub.sent * (config.clients - 1)} | ${fmt(hub.p50)} / ${fmt(hub.p99)} | ${fmt(raw.p50)} / ${fmt(raw.p99)} | ${(hub.p50 / raw.p50).toFixed(2)}× | ${(hub.p99 / raw.p99).toFixed(2)}× | ${mb(hub.peakRss)} / ${mb(raw.peakRss)} | ${(hub.peakRss / raw.peakRss).toFixed(2)}× |`,
     );
   }
-  console.log(`\nops applied and acked, ${BURST_CLIENTS} clients each pipelining ${BURST_OPS} ops:\n`);
+
+  if (ONLY === undefined || ONLY === 'overload') await overload(hubKind, rate);
+  if (ONLY === undefined || ONLY === 'burst') await burst();
+}
+
+async function overload(hubKind, rate) {
+  console.log(
+    `\noverload: ${OVERLOAD.clients} clients × one op per ${OVERLOAD.periodMs / 1000} s for ${SECONDS} s, then up to 60 s to catch up; hub budget ${mb(BUDGET)} MiB\n`,
+  );
+  console.log('| server | p50 / p99 (ms) | peak RSS (MiB) | ops sent / acked / in the log | clients at head | cuts (resumed) | seq gaps |');
+  console.log('| --- | --- | ---: | --- | ---: | ---: | ---: |');
+  const overRaw = await runLoad('raw', OVERLOAD, rate(OVERLOAD, 5000, false));
+  console.log(`| raw ws | ${fmt(overRaw.p50)} / ${fmt(overRaw.p99)} | ${mb(overRaw.peakRss)} | ${overRaw.sent} / — / — | — | — | — |`);
+  const overHub = await runLoad(hubKind, OVERLOAD, rate(OVERLOAD, 60_000, true));
+  console.log(
+    `| rxsync hub | ${fmt(overHub.p50)} / ${fmt(overHub.p99)} | ${mb(overHub.peakRss)} | ${overHub.sent} / ${overHub.sent - overHub.unacked} / ${overHub.head} | ${overHub.atHead}/${OVERLOAD.clients} | ${overHub.cuts} | ${overHub.gaps} |`,
+  );
+}
+
+async function burst() {
+  console.log(
+    `\nops applied and acked, ${BURST_CLIENTS} clients each pipelining ${BURST_OPS} ops (every op broadcast to all ${BURST_CLIENTS}):\n`,
+  );
   console.log('| log | ops/s |');
   console.log('| --- | ---: |');
   for (const [kind, label] of [
@@ -217,8 +216,8 @@ async function runBench() {
     ['hub-normal', 'SQLite, synchronous=NORMAL (WAL; survives a process crash)'],
     ['hub-memory', 'memoryLog (no durability: the hub alone)'],
   ]) {
-    const { total, seconds } = await burst(kind);
-    console.log(`| ${label} | ${Math.round(total / seconds)} |`);
+    const result = await runLoad(kind, { clients: BURST_CLIENTS }, { run: 'burst', ops: BURST_OPS });
+    console.log(`| ${label} | ${Math.round((BURST_CLIENTS * BURST_OPS) / result.seconds)} |`);
   }
 }
 

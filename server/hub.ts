@@ -11,6 +11,9 @@ import { applyGrant, refreshSession, refusalCode } from './sessionGrant.js';
 import type { EndpointHost } from './endpointHost.js';
 import { answer } from './httpBody.js';
 import { hubMetrics, type HubMetrics } from './hubMetrics.js';
+import { InboundGate } from './inboundGate.js';
+import { OutboundBudget } from './outboundBudget.js';
+import { processMetrics } from './processMetrics.js';
 import { resolveLimits, type HubLimits, type ResolvedLimits } from './limits.js';
 import type { Link } from './link.js';
 import type { OpLog } from './opLog.js';
@@ -115,6 +118,9 @@ export function createHub(options: HubOptions): Hub {
   const refreshBefore = options.refreshBefore ?? 60_000;
   const registry = options.metrics ?? createMetrics();
   const metrics: HubMetrics = hubMetrics(registry);
+  const processGauges = processMetrics(registry);
+  const outbound = new OutboundBudget(limits.outboundBytes, metrics);
+  const inbound = new InboundGate(limits.inboundBytes, metrics);
   const now = (): number => performance.now();
   const logger = options.logger ?? defaultLogger();
   const logHealth = new LogHealth(now);
@@ -149,6 +155,7 @@ export function createHub(options: HubOptions): Hub {
     log,
     metrics,
     limits,
+    inbound,
     snapshotEvery: options.snapshotEvery ?? 1000,
     now,
     reportError,
@@ -195,23 +202,27 @@ export function createHub(options: HubOptions): Hub {
   const sessionHost: SessionHost = {
     limits,
     metrics,
+    outbound,
+    inbound,
     now,
     hello,
-    message(session: HubSession, message: ClientMessage, receivedAt: number) {
+    message(session: HubSession, message: ClientMessage, receivedAt: number, bytes: number) {
       const room = session.room === undefined ? undefined : rooms.get(session.room);
-      if (room === undefined) return;
+      if (room === undefined) return inbound.release(bytes);
       // Draining: new ops are not taken (never acked, so their client resends them after reconnecting).
-      if (draining && message.kind === 'ops') return;
+      if (draining && message.kind === 'ops') return inbound.release(bytes);
       if (message.kind === 'token') void refreshSession(session, message.token, options.authenticate, refreshBefore);
       else if (message.kind === 'presence') room.setPresence(session, message.state);
       else if (session.readOnly) {
         // Joined to read: nothing is written, and the client learns why for good.
+        inbound.release(bytes);
         const ids = message.ops.map((op) => op.id);
         metrics.rejects.add(ids.length, { code: 'E_READ_ONLY' });
         session.send({ kind: 'reject', ids, code: 'E_READ_ONLY', message: 'This token may only read this room' });
-      } else room.receiveOps(session, message, receivedAt);
+      } else room.receiveOps(session, message, receivedAt, bytes);
     },
     closed(session: HubSession) {
+      outbound.forget(session);
       session.lease?.stop();
       if (!sessions.delete(session)) return;
       const cid = cidOf.get(session);
@@ -253,6 +264,7 @@ export function createHub(options: HubOptions): Hub {
   const endpoints: EndpointHost = {
     limits,
     metrics,
+    inbound,
     open(link: Link, cid?: string) {
       const session = new HubSession(link, sessionHost);
       sessions.add(session);
@@ -291,6 +303,8 @@ export function createHub(options: HubOptions): Hub {
       else if (request.method === 'POST' && url.pathname === '/send') servePost(endpoints, request, response, url.searchParams).catch(fail);
       else if (request.method === 'GET' && url.pathname === '/poll') servePoll(endpoints, request, response, url.searchParams).catch(fail);
       else if (request.method === 'GET' && url.pathname === '/metrics') {
+        processGauges.sample();
+        outbound.recount();
         response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' }).end(registry.render());
       } else answer(response, 404, { code: 'E_NOT_FOUND', message: `No ${request.method} ${url.pathname} here` });
     } catch (error) {
@@ -377,6 +391,7 @@ export function createHub(options: HubOptions): Hub {
       });
       await rooms.close();
       if (sweeper !== undefined) clearInterval(sweeper);
+      processGauges.stop();
       await log.close();
       logger.info({}, 'closed');
     })();

@@ -14,6 +14,10 @@ export interface HubMetrics {
   readonly fanout: Histogram;
   readonly logWrite: Histogram;
   readonly snapshots: Counter;
+  readonly outboundBytes: Gauge;
+  readonly outboundBudget: Gauge;
+  readonly inboundBytes: Gauge;
+  readonly slowConsumerCuts: Counter<'reason'>;
 }
 
 /** Registers the hub's metrics in `metrics` (sharing them if another hub registered them first). */
@@ -42,5 +46,16 @@ export function hubMetrics(metrics: Metrics): HubMetrics {
     }),
     logWrite: metrics.histogram({ name: 'rxsync_hub_log_write_seconds', help: 'Duration of one op log append (one batch).' }),
     snapshots: metrics.counter({ name: 'rxsync_hub_snapshots_total', help: 'Room snapshots saved.' }),
+    outboundBytes: metrics.gauge({
+      name: 'rxsync_hub_outbound_bytes',
+      help: 'Bytes queued to be sent, all connections together (at the last recount).',
+    }),
+    outboundBudget: metrics.gauge({ name: 'rxsync_hub_outbound_budget_bytes', help: 'The limits.outboundBytes budget.' }),
+    inboundBytes: metrics.gauge({ name: 'rxsync_hub_inbound_bytes', help: 'Inbound bytes received and not yet handled or committed.' }),
+    slowConsumerCuts: metrics.counter({
+      name: 'rxsync_hub_slow_consumer_cuts_total',
+      help: 'Connections cut as too slow: over their own maxBufferedBytes (connection) or largest when the hub was over its outbound budget (budget).',
+      labelNames: ['reason'],
+    }),
   };
 }

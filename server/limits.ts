@@ -30,6 +30,17 @@ export interface HubLimits {
   readonly requestTimeout?: number;
   /** Ms an idle keep-alive HTTP connection stays open between requests. Default 5 000. */
   readonly keepAliveTimeout?: number;
+  /**
+   * Bytes waiting to be sent, all connections together (a broadcast counts once per connection).
+   * Past it the connections with the largest queues are closed as slow consumers (4503, resumable)
+   * until the hub is under it again. Default 64 MiB.
+   */
+  readonly outboundBytes?: number;
+  /**
+   * Inbound bytes in flight, all connections together: frames received and not yet handled, ops not
+   * yet committed. Past it WebSocket sockets are not read until commits bring it under. Default 16 MiB.
+   */
+  readonly inboundBytes?: number;
 }
 
 /** {@link HubLimits} with every default filled in. */
@@ -64,5 +75,7 @@ export function resolveLimits(limits: HubLimits = {}): ResolvedLimits {
     headersTimeout,
     requestTimeout,
     keepAliveTimeout: limits.keepAliveTimeout ?? 5000,
+    outboundBytes: limits.outboundBytes ?? 64 * MiB,
+    inboundBytes: limits.inboundBytes ?? 16 * MiB,
   };
 }

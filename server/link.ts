@@ -1,4 +1,11 @@
+import type { BroadcastBatch } from './broadcastBatch.js';
 import type { TransportKind } from './hubMetrics.js';
+
+/**
+ * An encoded frame: a string, or for broadcasts a `Buffer` of its UTF-8 bytes encoded once and
+ * shared by every connection it goes to.
+ */
+export type Wire = string | Buffer;
 
 /**
  * One client connection as the hub sees it, whatever carries it: the seam between the endpoints
@@ -12,7 +19,12 @@ export interface Link {
    */
   readonly pulls: boolean;
   /** Sends one wire frame; `seq` marks frames of the room's sequence (SSE writes it as the event id). */
-  write(wire: string, seq?: number): void;
+  write(wire: Wire, seq?: number): void;
+  /**
+   * Sends the ops of one commit in one go (WebSocket: one socket write of frames built once for
+   * the room). Links without it get each op through `write`.
+   */
+  writeBatch?(batch: BroadcastBatch): void;
   /** Resolves once what was written so far has been handed to the network (or the link is gone). */
   flushed(): Promise<void>;
   /** Bytes written but not yet sent. */

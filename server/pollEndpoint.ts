@@ -31,8 +31,9 @@ export function pollLink(limits: ResolvedLimits, now: number): PollLink {
     write(wire, seq) {
       // Sequenced frames are read from the log by each poll; only the rest is queued.
       if (seq !== undefined) return;
-      pending.push({ wire, at: link.position() });
-      bytes += wire.length;
+      const text = typeof wire === 'string' ? wire : wire.toString('utf8');
+      pending.push({ wire: text, at: link.position() });
+      bytes += text.length;
     },
     flushed: () => Promise.resolve(),
     buffered: () => bytes,

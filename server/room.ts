@@ -4,6 +4,7 @@ import { docKindOf, type DocType } from '../lib/crdt/docTypes.js';
 import { DEFAULT_MAX_DRIFT } from '../lib/crdt/hlc.js';
 import { decodeStamp } from '../lib/crdt/stamp.js';
 import type { HubOp, OpsMessage, PeerPresence } from '../lib/protocol/hubMessages.js';
+import { BroadcastBatch, type BroadcastOp } from './broadcastBatch.js';
 import { RecentOps } from './recentOps.js';
 import { RoomDocs } from './roomDocs.js';
 import type { RoomHost } from './roomHost.js';
@@ -148,7 +149,7 @@ export class Room implements WriterRoom {
   }
 
   /** Validates each op of a message; the valid ones go to the next group commit, the others are rejected. */
-  receiveOps(session: HubSession, message: OpsMessage, receivedAt: number): void {
+  receiveOps(session: HubSession, message: OpsMessage, receivedAt: number, bytes: number): void {
     const ops: HubOp[] = [];
     const states: unknown[] = [];
     const refused = new Map<string, { ids: string[]; message: string }>();
@@ -190,7 +191,8 @@ export class Room implements WriterRoom {
       this.host.metrics.rejects.add(ids.length, { code });
       session.send({ kind: 'reject', ids, code, message: why });
     }
-    if (ops.length > 0) this.writer.submit({ session, ops, states, receivedAt });
+    if (ops.length > 0) this.writer.submit({ session, ops, states, receivedAt, bytes });
+    else this.host.inbound.release(bytes);
   }
 
   /** Ops with `seq > afterSeq` up to the head, encoded, at most `limit`: from memory when recent, else from the log. */
@@ -203,16 +205,25 @@ export class Room implements WriterRoom {
     return page.filter((l) => l.seq <= upTo).map(({ seq, op }) => ({ seq, wire: dataWire({ kind: 'op', op }, seq) }));
   }
 
-  /** Applies durable ops and sends each, encoded once, to every live session (the sender too). */
+  /**
+   * Applies durable ops and sends them to every live session (the sender too), encoded once: one
+   * JSON string and one UTF-8 buffer per op, and for WebSocket sessions one buffer of frames for
+   * the whole commit, so each socket gets a single write.
+   */
   publish(ops: readonly CommittedOp[]): void {
-    for (const { seq, op, state, receivedAt } of ops) {
+    if (ops.length === 0) return;
+    const encoded: BroadcastOp[] = [];
+    for (const { seq, op, state } of ops) {
       if (this.docs !== undefined) this.docs.apply(op.doc, op.type, state);
       const wire = dataWire({ kind: 'op', op }, seq);
       this.recent.push(seq, wire);
       this.head = seq;
-      for (const session of this.live) session.writeSequenced(wire, seq);
-      this.host.metrics.fanout.observe((this.host.now() - receivedAt) / 1000);
+      encoded.push({ seq, wire, bytes: Buffer.from(wire, 'utf8') });
     }
+    const batch = new BroadcastBatch(encoded);
+    for (const session of this.live) session.writeBatch(batch);
+    const at = this.host.now();
+    for (const { receivedAt } of ops) this.host.metrics.fanout.observe((at - receivedAt) / 1000);
   }
 
   /** After a commit: a snapshot every `snapshotEvery` ops (never for end-to-end rooms). */

@@ -1,4 +1,5 @@
 import type { HubMetrics } from './hubMetrics.js';
+import type { InboundGate } from './inboundGate.js';
 import type { ResolvedLimits } from './limits.js';
 import type { OpLog } from './opLog.js';
 
@@ -7,6 +8,8 @@ export interface RoomHost {
   readonly log: OpLog;
   readonly metrics: HubMetrics;
   readonly limits: ResolvedLimits;
+  /** Inbound bytes in flight: ops hold theirs until committed. */
+  readonly inbound: InboundGate;
   /** Save a snapshot after this many ops since the last one. */
   readonly snapshotEvery: number;
   now(): number;

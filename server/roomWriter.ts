@@ -11,6 +11,8 @@ export interface PendingOps {
   /** The decoded state of each op (end-to-end rooms: unused). */
   readonly states: readonly unknown[];
   readonly receivedAt: number;
+  /** Inbound bytes the message holds until its commit ends. */
+  readonly bytes: number;
 }
 
 /** An op the log accepted, with what the room needs to apply and time it. */
@@ -84,6 +86,9 @@ export class RoomWriter {
       for (const { session } of batch) session.fail('E_LOG_WRITE', 'The hub could not store the ops; resend them');
     } finally {
       this.running = false;
+      let bytes = 0;
+      for (const entry of batch) bytes += entry.bytes;
+      this.host.inbound.release(bytes);
       if (this.pending.length > 0) {
         this.schedule();
       } else {

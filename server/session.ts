@@ -6,9 +6,12 @@ import { jsonCodec } from '../lib/protocol/jsonCodec.js';
 import { FRAME_INVALID, parseFrame } from '../lib/protocol/parseFrame.js';
 import { randomId } from '../lib/randomId.js';
 import { CLOSE_NORMAL, closeFor } from './closeCodes.js';
+import type { BroadcastBatch } from './broadcastBatch.js';
 import type { HubMetrics } from './hubMetrics.js';
+import type { InboundGate } from './inboundGate.js';
 import type { ResolvedLimits } from './limits.js';
-import type { Link } from './link.js';
+import type { Link, Wire } from './link.js';
+import type { BudgetedConnection, OutboundBudget } from './outboundBudget.js';
 import { TokenBucket } from './tokenBucket.js';
 import type { TokenLease } from './tokenLease.js';
 import { dataWire, errorWire, pongWire } from './wire.js';
@@ -20,11 +23,18 @@ export type SessionState = 'greeting' | 'joining' | 'live' | 'closed';
 export interface SessionHost {
   readonly limits: ResolvedLimits;
   readonly metrics: HubMetrics;
+  /** The hub-wide budget of unsent bytes. */
+  readonly outbound: OutboundBudget;
+  /** The hub-wide cap on inbound bytes in flight. */
+  readonly inbound: InboundGate;
   now(): number;
   /** Authenticates and joins; the session is `joining` meanwhile. */
   hello(session: HubSession, frame: HelloFrame): Promise<void>;
-  /** A validated message from a live session. */
-  message(session: HubSession, message: ClientMessage, receivedAt: number): void;
+  /**
+   * A validated message from a live session. `bytes` of inbound budget come with it: whoever ends
+   * up holding the message (the room's writer until its commit) releases them.
+   */
+  message(session: HubSession, message: ClientMessage, receivedAt: number, bytes: number): void;
   /** The session ended (either side): leave its room, forget it. */
   closed(session: HubSession): void;
 }
@@ -43,7 +53,7 @@ const MAX_INBOX = 1024;
  * One client connection's protocol state: hello first, then validated frames; rate limit, presence
  * state and resume position. Transport-independent: it talks to the client only through a {@link Link}.
  */
-export class HubSession {
+export class HubSession implements BudgetedConnection {
   /** The peer id other clients see; random per connection. */
   readonly peer = randomId();
   state: SessionState = 'greeting';
@@ -87,16 +97,22 @@ export class HubSession {
   receive(wire: string): void | Promise<void> {
     const now = this.host.now();
     if (!this.admit(now)) return;
+    const bytes = wire.length;
+    this.host.inbound.take(bytes);
     // A UTF-16 unit is at most 3 UTF-8 bytes: only long strings need their bytes counted.
     const max = this.host.limits.maxFrameBytes;
     if (wire.length > max || (wire.length * 3 > max && Buffer.byteLength(wire) > max)) {
+      this.host.inbound.release(bytes);
       this.error('E_TOO_LARGE', `Frame larger than ${this.host.limits.maxFrameBytes} bytes`);
       return;
     }
     if (this.state === 'joining') {
       // Authentication is async: keep order by holding later frames until the session is live.
-      if (this.inbox.length >= MAX_INBOX) this.fail('E_RATE_LIMITED', 'Too many frames before the hello was answered');
-      else this.inbox.push(wire);
+      if (this.inbox.length < MAX_INBOX) this.inbox.push(wire);
+      else {
+        this.host.inbound.release(bytes);
+        this.fail('E_RATE_LIMITED', 'Too many frames before the hello was answered');
+      }
       return;
     }
     return this.handle(wire, now);
@@ -117,13 +133,16 @@ export class HubSession {
 
   /** Validates and dispatches one frame that passed the rate and size checks. */
   private handle(wire: string, now: number): void | Promise<void> {
+    const bytes = wire.length;
     let frame: Frame;
     try {
       frame = parseFrame(jsonCodec.decode(wire));
     } catch (error) {
+      this.host.inbound.release(bytes);
       this.error(FRAME_INVALID, isRxSyncError(error) ? error.message : 'Invalid protocol frame');
       return;
     }
+    if (frame.type !== 'data') this.host.inbound.release(bytes);
     switch (frame.type) {
       case 'hello':
         if (this.state !== 'greeting') {
@@ -134,6 +153,7 @@ export class HubSession {
         return this.host.hello(this, frame).then(() => this.drainInbox());
       case 'data': {
         if (this.state !== 'live') {
+          this.host.inbound.release(bytes);
           this.error('E_HELLO_REQUIRED', 'Send a hello (with a room) before data');
           return;
         }
@@ -141,10 +161,13 @@ export class HubSession {
         try {
           message = parseClientMessage(frame.data, { maxOpsPerMessage: this.host.limits.maxOpsPerMessage });
         } catch (error) {
+          this.host.inbound.release(bytes);
           this.error(isRxSyncError(error) ? error.code : 'E_MESSAGE_INVALID', isRxSyncError(error) ? error.message : 'Invalid message');
           return;
         }
-        this.host.message(this, message, now);
+        // Ops hold their bytes until committed; anything else is done with once handled.
+        this.host.message(this, message, now, message.kind === 'ops' ? bytes : 0);
+        if (message.kind !== 'ops') this.host.inbound.release(bytes);
         return;
       }
       case 'ping':
@@ -165,17 +188,29 @@ export class HubSession {
   }
 
   /** Sends an already encoded connection-scoped frame. */
-  write(wire: string): void {
+  write(wire: Wire): void {
     if (this.closed) return;
     this.link.write(wire);
     this.checkBuffer();
   }
 
   /** Sends a frame of the room's sequence unless this session already has it. */
-  writeSequenced(wire: string, seq: number): void {
+  writeSequenced(wire: Wire, seq: number): void {
     if (this.closed || seq <= this.sentSeq) return;
     this.sentSeq = seq;
     this.link.write(wire, seq);
+    this.checkBuffer();
+  }
+
+  /** Sends the ops of one commit, those this session does not have yet, in one write when the link can. */
+  writeBatch(batch: BroadcastBatch): void {
+    if (this.closed || batch.lastSeq <= this.sentSeq) return;
+    if (this.link.writeBatch === undefined || batch.firstSeq <= this.sentSeq) {
+      for (const op of batch.ops) this.writeSequenced(op.bytes, op.seq);
+      return;
+    }
+    this.sentSeq = batch.lastSeq;
+    this.link.writeBatch(batch);
     this.checkBuffer();
   }
 
@@ -197,7 +232,7 @@ export class HubSession {
   close(closeCode: number, reason: string): void {
     if (this.closed) return;
     this.state = 'closed';
-    this.inbox = [];
+    this.dropInbox();
     this.link.end(closeCode, reason);
     this.host.closed(this);
   }
@@ -206,7 +241,7 @@ export class HubSession {
   gone(): void {
     if (this.closed) return;
     this.state = 'closed';
-    this.inbox = [];
+    this.dropInbox();
     this.host.closed(this);
   }
 
@@ -216,15 +251,37 @@ export class HubSession {
       void this.handle(wire, this.host.now());
     }
     // Refused or closed meanwhile: what was queued is dropped with the session.
+    this.dropInbox();
+  }
+
+  private dropInbox(): void {
+    let bytes = 0;
+    for (const wire of this.inbox) bytes += wire.length;
     this.inbox = [];
+    this.host.inbound.release(bytes);
+  }
+
+  /** Bytes written to this connection and not yet sent. */
+  queuedBytes(): number {
+    return this.link.buffered();
+  }
+
+  /**
+   * Closes the connection as too slow (4503 `E_SLOW_CONSUMER`). Resumable: nothing is lost, the
+   * client reconnects with its last seq and gets what it missed from the log.
+   */
+  cutAsSlow(reason: 'connection' | 'budget'): void {
+    if (this.closed) return;
+    this.ended = { code: 'E_SLOW_CONSUMER', message: 'Too much data waiting to be sent', http: closeFor('E_SLOW_CONSUMER').http };
+    this.host.metrics.rejects.inc({ code: 'E_SLOW_CONSUMER' });
+    this.host.metrics.slowConsumerCuts.inc({ reason });
+    // No error frame: the buffer is what is full.
+    this.close(closeFor('E_SLOW_CONSUMER').ws, 'E_SLOW_CONSUMER');
   }
 
   private checkBuffer(): void {
-    if (this.link.buffered() > this.host.limits.maxBufferedBytes) {
-      this.ended = { code: 'E_SLOW_CONSUMER', message: 'Too much data waiting to be sent', http: closeFor('E_SLOW_CONSUMER').http };
-      this.host.metrics.rejects.inc({ code: 'E_SLOW_CONSUMER' });
-      // No error frame: the buffer is what is full.
-      this.close(closeFor('E_SLOW_CONSUMER').ws, 'E_SLOW_CONSUMER');
-    }
+    const bytes = this.link.buffered();
+    if (bytes > this.host.limits.maxBufferedBytes) this.cutAsSlow('connection');
+    else this.host.outbound.record(this, bytes);
   }
 }

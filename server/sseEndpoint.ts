@@ -12,7 +12,16 @@ function sseLink(response: ServerResponse): Link {
     pulls: false,
     write(wire, seq) {
       if (response.writableEnded || response.destroyed) return;
-      response.write(seq === undefined ? `data: ${wire}\n\n` : `id: ${seq}\ndata: ${wire}\n\n`);
+      if (typeof wire === 'string') {
+        response.write(seq === undefined ? `data: ${wire}\n\n` : `id: ${seq}\ndata: ${wire}\n\n`);
+        return;
+      }
+      // A shared broadcast buffer: written as is between its event lines, not copied into a string.
+      response.cork();
+      response.write(seq === undefined ? 'data: ' : `id: ${seq}\ndata: `);
+      response.write(wire);
+      response.write('\n\n');
+      response.uncork();
     },
     flushed: () =>
       !response.writableNeedDrain || response.writableEnded
