@@ -8,6 +8,9 @@ import { MAX_TOKEN_LENGTH, OP_ID_RULE, ROOM_NAME_RULE, isDocName, isOpId, isRoom
  * Messages between clients and the sync hub. They travel as the `data` of protocol frames: ops the
  * hub broadcasts carry the frame's `seq` (the room's sequence number, so clients resume exactly),
  * everything else is connection-scoped. `PROTOCOL.md` documents each one.
+ *
+ * Over 300 lines on purpose: this is the catalogue of the room protocol, each message's type next to
+ * its validator, so a change to one message is one place to read against PROTOCOL.md.
  */
 
 /** Error code of a well-formed frame whose hub message is not valid. */
