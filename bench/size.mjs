@@ -17,7 +17,8 @@ const root = resolve(fileURLToPath(import.meta.url), '../..');
 // Inside the project so bare imports resolve from its node_modules.
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const work = mkdtempSync(join(root, '.tmp', 'size-'));
-const external = (id) => /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource|better-sqlite3|pino|jose)(\/|$)/.test(id) || id.startsWith('node:');
+const external = (id) =>
+  /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource|better-sqlite3|pino|jose)(\/|$)/.test(id) || id.startsWith('node:');
 
 async function measure(name, code, { externalize = external } = {}) {
   const file = join(work, `${name.replace(/[^a-z0-9]+/gi, '_')}.mjs`);
