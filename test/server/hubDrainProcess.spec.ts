@@ -3,69 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HubOp } from '../../lib/protocol/hubMessages.js';
 import { seed, seededRandom } from '../support/fc.js';
-import { counterOp, opsFrame } from './fixtures/hubFixture.js';
 import { startHubProcess, type HubProcess } from './fixtures/hubProcess.js';
-import { opIds, wsClient, type RawClient } from './fixtures/rawClients.js';
+import { opIds, wsClient } from './fixtures/rawClients.js';
+import { PipeliningWriter } from './fixtures/pipeliningWriter.js';
 
 const ROOM = 'drained';
 const WRITERS = 20;
-
-/**
- * A writer that keeps messages in flight (like a pipelining outbox), remembers which op ids the hub
- * acked, and how its connection was closed. After the close it resends whatever was not acked.
- */
-class Writer {
-  readonly acked = new Set<string>();
-  readonly unacked = new Map<string, HubOp>();
-  closeCode: number | undefined;
-  private client: RawClient | undefined;
-  private stopped = false;
-
-  constructor(
-    private readonly nextId: () => string,
-    private readonly random: () => number,
-  ) {}
-
-  async start(url: string): Promise<void> {
-    this.stopped = false;
-    this.closeCode = undefined;
-    const client = await wsClient(url);
-    this.client = client;
-    let seen = 0;
-    client.events.on('change', () => {
-      for (; seen < client.received.length; seen++) {
-        const frame = client.received[seen]!;
-        if (frame.data?.kind === 'ack') {
-          for (const id of frame.data['ids'] as string[]) {
-            this.unacked.delete(id);
-            this.acked.add(id);
-          }
-        }
-      }
-      if (client.ended !== undefined) this.closeCode = client.ended.code;
-      else if (!this.stopped && this.unacked.size < 12) this.sendMore();
-    });
-    await client.hello(ROOM);
-    if (this.unacked.size > 0) await client.send(opsFrame([...this.unacked.values()]));
-    this.sendMore();
-  }
-
-  private sendMore(): void {
-    const ops = Array.from({ length: 1 + Math.floor(this.random() * 4) }, () => counterOp(this.nextId()));
-    for (const op of ops) this.unacked.set(op.id, op);
-    void this.client!.send(opsFrame(ops));
-  }
-
-  async settle(): Promise<void> {
-    this.stopped = true;
-    await this.client!.waitFor(() => this.unacked.size === 0, 'every op acked', 15_000);
-    await this.client!.close();
-  }
-
-  whenClosed(): Promise<void> {
-    return this.client!.waitFor(() => this.client!.ended !== undefined, 'closed by the hub', 15_000);
-  }
-}
 
 describe(`rxsync-hub drain on SIGTERM (seed ${seed})`, () => {
   let dir: string;
@@ -81,7 +24,7 @@ describe(`rxsync-hub drain on SIGTERM (seed ${seed})`, () => {
 
   it('exits 0 under load, closes every client with 1012, and a restarted hub has every acked op (nothing lost)', async () => {
     const random = seededRandom(seed);
-    const writers = Array.from({ length: WRITERS }, (_, i) => new Writer(opIds(`d${i}`), random));
+    const writers = Array.from({ length: WRITERS }, (_, i) => new PipeliningWriter(ROOM, opIds(`d${i}`), random, 12));
     hub = await startHubProcess(dir, ['--snapshot-every', '1000000', '--drain-deadline', '5000']);
     await Promise.all(writers.map((w) => w.start(hub!.url)));
     const acks = (): number => writers.reduce((n, w) => n + w.acked.size, 0);
@@ -113,7 +56,7 @@ describe(`rxsync-hub drain on SIGTERM (seed ${seed})`, () => {
     // Restart on the same data: the writers reconnect and resend what was not acked.
     hub = await startHubProcess(dir, ['--snapshot-every', '1000000']);
     await Promise.all(writers.map((w) => w.start(hub!.url)));
-    await Promise.all(writers.map((w) => w.settle()));
+    await Promise.all(writers.map((w) => w.drain()));
     const reader = await wsClient(hub.url);
     await reader.hello(ROOM, { lastSeq: 0 });
     const head = reader.messages('welcome')[0]!.data['head'] as number;

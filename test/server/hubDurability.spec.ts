@@ -3,68 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HubOp } from '../../lib/protocol/hubMessages.js';
 import { seed, seededRandom } from '../support/fc.js';
-import { counterOp, opsFrame } from './fixtures/hubFixture.js';
 import { startHubProcess, type HubProcess } from './fixtures/hubProcess.js';
-import { opIds, wsClient, type RawClient } from './fixtures/rawClients.js';
+import { opIds, wsClient } from './fixtures/rawClients.js';
+import { PipeliningWriter } from './fixtures/pipeliningWriter.js';
 
 const ROOM = 'durable';
 const WRITERS = 3;
 const KILLS = Number(process.env['KILL_TRIALS'] ?? (process.env['FC_RUNS'] ? 10 : 3));
-
-/**
- * A writer that keeps a few messages in flight (like a pipelining outbox) and remembers which op
- * ids the hub acked. After a crash it resends everything not acked, as an outbox would.
- */
-class Writer {
-  readonly acked = new Set<string>();
-  readonly unacked = new Map<string, HubOp>();
-  private client: RawClient | undefined;
-  private stopped = false;
-
-  constructor(
-    private readonly nextId: () => string,
-    private readonly random: () => number,
-  ) {}
-
-  async start(url: string): Promise<void> {
-    this.stopped = false;
-    const client = await wsClient(url);
-    this.client = client;
-    let seen = 0;
-    client.events.on('change', () => {
-      for (; seen < client.received.length; seen++) {
-        const frame = client.received[seen]!;
-        if (frame.data?.kind === 'ack') for (const id of frame.data['ids'] as string[]) this.settle(id);
-      }
-      if (!this.stopped && client.ended === undefined && this.unacked.size < 20) this.sendMore();
-    });
-    await client.hello(ROOM);
-    // Resend what the last hub never acked; the hub dedupes by id.
-    if (this.unacked.size > 0) await client.send(opsFrame([...this.unacked.values()]));
-    this.sendMore();
-  }
-
-  private settle(id: string): void {
-    this.unacked.delete(id);
-    this.acked.add(id);
-  }
-
-  private sendMore(): void {
-    const ops = Array.from({ length: 1 + Math.floor(this.random() * 4) }, () => counterOp(this.nextId()));
-    for (const op of ops) this.unacked.set(op.id, op);
-    void this.client!.send(opsFrame(ops));
-  }
-
-  stop(): void {
-    this.stopped = true;
-  }
-
-  async drain(): Promise<void> {
-    this.stop();
-    await this.client!.waitFor(() => this.unacked.size === 0, 'every op acked', 15_000);
-    await this.client!.close();
-  }
-}
 
 describe(`hub under kill -9 (${KILLS} kills, seed ${seed})`, () => {
   let dir: string;
@@ -80,7 +25,7 @@ describe(`hub under kill -9 (${KILLS} kills, seed ${seed})`, () => {
 
   it('keeps every acked op after a crash: seqs 1..head without gaps, each id once', async () => {
     const random = seededRandom(seed);
-    const writers = Array.from({ length: WRITERS }, (_, i) => new Writer(opIds(`w${i}`), random));
+    const writers = Array.from({ length: WRITERS }, (_, i) => new PipeliningWriter(ROOM, opIds(`w${i}`), random, 20));
     let inFlightAtKills = 0;
     for (let kill = 0; kill < KILLS; kill++) {
       hub = await startHubProcess(dir, ['--snapshot-every', '1000000']);
