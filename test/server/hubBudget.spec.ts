@@ -1,25 +1,12 @@
-import { counterOp, opsFrame, presenceFrame, scrape, startHub, type StartedHub } from './fixtures/hubFixture.js';
-import { opIds, pollClient, wsClient, type RawClient } from './fixtures/rawClients.js';
+import { counterOp, opsFrame, presenceFrame, scrape } from './fixtures/hubFixture.js';
+import { useHubTestBed } from './fixtures/hubTestBed.js';
+import { opIds, pollClient, wsClient } from './fixtures/rawClients.js';
 
 // The hub-wide limits: one outbound budget for every connection's unsent bytes, and a cap on
 // inbound bytes in flight. (The memory test under 550 clients is hubMemory.spec.ts.)
 describe('hub memory budgets', () => {
-  const clients: RawClient[] = [];
-  const hubs: StartedHub[] = [];
   const nextId = opIds('budget');
-  const hubWith = async (options: Parameters<typeof startHub>[0]): Promise<StartedHub> => {
-    const started = await startHub(options);
-    hubs.push(started);
-    return started;
-  };
-  const track = <C extends RawClient>(client: C): C => {
-    clients.push(client);
-    return client;
-  };
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
-    await Promise.all(hubs.splice(0).map((h) => h.hub.close()));
-  });
+  const { hubWith, track } = useHubTestBed();
 
   it('cuts the connection with the largest queue once all queues together pass outboundBytes', async () => {
     // Each connection alone stays far under maxBufferedBytes: only the hub-wide budget can cut.

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { parseDecimal } from '../../server/decimal.js';
 import { fcParams } from '../support/fc.js';
-import { counterOp, opsFrame, scrape, startHub, type StartedHub } from './fixtures/hubFixture.js';
-import { pollClient, wsClient, type RawClient } from './fixtures/rawClients.js';
+import { counterOp, opsFrame, scrape } from './fixtures/hubFixture.js';
+import { useHubTestBed } from './fixtures/hubTestBed.js';
+import { pollClient, wsClient } from './fixtures/rawClients.js';
 
 /** Spellings `Number()` accepts (or nearly) that a strict decimal reader must refuse. */
 const LAX_NUMBERS = [
@@ -51,17 +52,7 @@ async function helloPoll(url: string, cid: string, room: string): Promise<void> 
 }
 
 describe('hub rates and numbers', () => {
-  const hubs: StartedHub[] = [];
-  const clients: RawClient[] = [];
-  const hubWith = async (options: Parameters<typeof startHub>[0]): Promise<StartedHub> => {
-    const started = await startHub(options);
-    hubs.push(started);
-    return started;
-  };
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
-    await Promise.all(hubs.splice(0).map((h) => h.hub.close()));
-  });
+  const { hubWith, clients } = useHubTestBed();
 
   it('counts binary WebSocket frames against the rate: a flood of 2,000 is closed with 4429, not answered 2,000 times', async () => {
     const { url, hub } = await hubWith({ limits: { messagesPerSecond: 0.001, messageBurst: 50 } });

@@ -1,5 +1,6 @@
-import { counterOp, opsFrame, presenceFrame, scrape, startHub, type StartedHub } from './fixtures/hubFixture.js';
-import { connect, opIds, pollClient, sseClient, wsClient, type RawClient } from './fixtures/rawClients.js';
+import { counterOp, opsFrame, presenceFrame, scrape } from './fixtures/hubFixture.js';
+import { useHubTestBed } from './fixtures/hubTestBed.js';
+import { connect, opIds, pollClient, sseClient, wsClient } from './fixtures/rawClients.js';
 
 /** Retries `check` until it holds, yielding to I/O between tries; only a guard timeout, no fixed sleep. */
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
@@ -11,22 +12,8 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
 }
 
 describe('hub limits', () => {
-  const clients: RawClient[] = [];
-  const hubs: StartedHub[] = [];
   const nextId = opIds('limits');
-  const hubWith = async (options: Parameters<typeof startHub>[0]): Promise<StartedHub> => {
-    const started = await startHub(options);
-    hubs.push(started);
-    return started;
-  };
-  const track = <C extends RawClient>(client: C): C => {
-    clients.push(client);
-    return client;
-  };
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
-    await Promise.all(hubs.splice(0).map((h) => h.hub.close()));
-  });
+  const { hubWith, track } = useHubTestBed();
 
   it('closes a WebSocket over the message rate with 4429; nothing of the refused frame or after it applies', async () => {
     // A burst of 5 frames and (practically) no refill: the hello and 4 op messages pass, the 5th is refused.
