@@ -70,6 +70,8 @@ export type RxSyncErrorCode =
   | 'E_HUB_CLOSED'
   | 'E_LOG_WRITE'
   | 'E_LOG_READ'
+  | 'E_BUS_CLOSED'
+  | 'E_BUS_INVALID'
   | 'E_DEPENDENCY_MISSING'
   // any other code a module defines; the list above is what editors suggest
   | (string & {});

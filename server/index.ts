@@ -26,3 +26,5 @@ export {
 export { memoryLog } from './memoryLog.js';
 export { openSqliteLog, type SqliteLogOptions } from './sqliteLog.js';
 export type { AppendResult, LoggedOp, OpLog, RoomSnapshot, SnapshotDoc } from './opLog.js';
+export type { BusEvent, BusNotice, HubBus } from './hubBus.js';
+export { memoryBusNetwork, type MemoryBusNetwork } from './memoryBus.js';
