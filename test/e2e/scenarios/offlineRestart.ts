@@ -18,7 +18,8 @@ export async function offlineRestartScenario(target: LiveTarget, room: string, v
   try {
     // Offline: the hub address has nothing listening.
     const offline = `http://127.0.0.1:${await freePort()}`;
-    const writer = runNode(child, ['edit', storage, offline, room, '25', via]);
+    const token = target.token === undefined ? [] : [target.token];
+    const writer = runNode(child, ['edit', storage, offline, room, '25', via, ...token]);
     await writer.line(/^queued 12$/);
     writer.child.kill('SIGKILL'); // mid-burst: some edits durable, some not yet started
     await writer.exited;
@@ -26,7 +27,7 @@ export async function offlineRestartScenario(target: LiveTarget, room: string, v
     expect(queued.length).toBeGreaterThanOrEqual(13);
     expect(notes.get()).toEqual({});
 
-    const syncer = runNode(child, ['sync', storage, target.url(1), room, '0', via]);
+    const syncer = runNode(child, ['sync', storage, target.url(1), room, '0', via, ...token]);
     const synced = JSON.parse((await syncer.line(/^synced /)).slice(7)) as Record<string, string>;
     expect(await syncer.exited).toBe(0);
     for (const field of queued) expect(synced[field]).toBe(`offline edit ${field.slice(1)}`);

@@ -18,6 +18,8 @@ export interface LiveTarget {
   value(room: string, doc: string): Promise<{ type: DocType; value: unknown } | undefined>;
   /** The base URL of the `n`-th hub (modulo their number), for a client process of its own. */
   url(n: number): string;
+  /** A token the hubs accept for any room, when they check tokens (for client processes of a scenario). */
+  readonly token: string | undefined;
   /** Everything the hub stored, as text (database files or rows), to check what never reaches it. */
   storedText(): Promise<string>;
 }
@@ -35,6 +37,7 @@ export async function sqliteTarget(
     client: (via, room, clientOptions) => liveClient(base, via, room, clientOptions),
     value: (room, doc) => hub.value(room, doc),
     url: () => base,
+    token: undefined,
     storedText: async () =>
       readdirSync(dir)
         .filter((file) => file.startsWith('hub.db'))
