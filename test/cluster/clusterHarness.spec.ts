@@ -100,6 +100,18 @@ describe('cluster test harness', () => {
       }
       // Each client's own two ops were acked to it.
       for (const { tap } of taps) expect(tap.acks.length).toBe(2);
+      // A second connection behind the same tap receives the room from seq 1 again: the tap reports
+      // every seq as received twice (what a hub resending ops to a resumed client would look like).
+      const again = frameTap();
+      for (let i = 0; i < 2; i++) {
+        const replay = hubTransport(started.url, 'websocket', { room }, { WebSocket: again.WebSocket } as TransportOptions);
+        const sub = replay.messages$.subscribe(() => undefined);
+        await until(() => again.seqCounts().size === 6 && again.connections[i]?.seqs.length === 6, `replay ${i + 1} saw seqs 1..6`);
+        sub.unsubscribe();
+      }
+      expect(again.duplicates()).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(again.missing(6)).toEqual([]);
+      expect(again.missing(7)).toEqual([7]);
       counters.forEach((c) => c.close());
       taps.forEach(({ outbox }) => outbox.close());
     } finally {

@@ -34,3 +34,19 @@ export function everySeqArrived(clients: readonly ClusterClient[], head: number)
 export function printSeed(suite: string, seed: number): void {
   console.log(`${suite}: seed ${seed} (replay with SEED=${seed})`);
 }
+
+/** `promise`, or a rejection naming `what` (with `detail()`, e.g. a seq report) once `timeoutMs` passed. */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string, detail: () => unknown = () => ''): Promise<T> {
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    guard = setTimeout(
+      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for: ${what}\n${JSON.stringify(detail())}`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(guard);
+  }
+}

@@ -3,6 +3,7 @@
 // design describes, with real processes a test can kill -9.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { scrape } from '../../server/fixtures/hubFixture';
 import { isolate, PG_URL, REDIS_URL, type Isolation } from './services';
 
 const cli = join(__dirname, '..', '..', '..', 'dist', 'hub-cli.js');
@@ -163,5 +164,20 @@ export async function readyzOfAll(cluster: Cluster, status: number, timeoutMs = 
     const codes = await Promise.all(cluster.live().map(readyz));
     if (codes.every((code) => code === status) || Date.now() > deadline) return codes;
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** One metric (without labels) of every running hub, from its `/metrics`; 0 when a hub does not report it. */
+export async function metricOfAll(cluster: Cluster, name: string): Promise<number[]> {
+  return Promise.all(cluster.live().map(async (hub) => (await scrape(hub.url)).get(name) ?? 0));
+}
+
+/** Polls every hub's `rxsync_hub_bus_connected` until all report `value` (or 15 s passed); returns the last readings. */
+export async function busConnectedOfAll(cluster: Cluster, value: 0 | 1, timeoutMs = 15_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const readings = await metricOfAll(cluster, 'rxsync_hub_bus_connected');
+    if (readings.every((reading) => reading === value) || Date.now() > deadline) return readings;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
