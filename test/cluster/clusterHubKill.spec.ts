@@ -12,7 +12,8 @@ import { requireServices } from './support/services';
  * reconnect to the other hubs; every op acked before the kill must be in the log once; no client
  * may receive an op twice or miss one (counted on the raw frames of each of its connections).
  */
-const PER_CLIENT = Number(process.env['CLUSTER_EDITS'] ?? 40);
+/** Edits per client (`CLUSTER_EDITS`; more in the deep tier). */
+const PER_CLIENT = Number(process.env['CLUSTER_EDITS'] ?? (process.env['FC_RUNS'] ? 150 : 40));
 const ROOM = 'cluster-kill';
 
 describe('a hub process is killed with SIGKILL mid-stream', () => {

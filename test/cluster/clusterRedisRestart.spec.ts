@@ -13,7 +13,8 @@ import { requireServices } from './support/services';
  * clients on three hubs write, and started again empty. Ops committed while the bus was down
  * never crossed it: the hubs must fill the gaps from PostgreSQL, so that no client misses an op.
  */
-const PER_CLIENT = Number(process.env['CLUSTER_EDITS'] ?? 30);
+/** Edits per client (`CLUSTER_EDITS`; more in the deep tier). */
+const PER_CLIENT = Number(process.env['CLUSTER_EDITS'] ?? (process.env['FC_RUNS'] ? 150 : 30));
 const ROOM = 'cluster-redis';
 
 describe('Redis is restarted mid-stream', () => {
