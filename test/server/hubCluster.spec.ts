@@ -11,7 +11,7 @@ import {
   unrulyBus,
   type Cluster,
 } from './fixtures/clusterFixture.js';
-import { counterOp, opsFrame, scrape } from './fixtures/hubFixture.js';
+import { counterOp, opsFrame, scrape, startHub } from './fixtures/hubFixture.js';
 import { pollClient, sseClient, wsClient, type RawClient } from './fixtures/rawClients.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
@@ -201,5 +201,29 @@ describe('several hubs over one log and a bus', () => {
     clients.push(late);
     await late.hello(room);
     expect(opSeqs(late)).toEqual([1]);
+  });
+
+  it('lets any hub save snapshots of the shared log; a hub loading later starts from one and agrees', async () => {
+    cluster = await startCluster(2, { snapshotEvery: 5 });
+    const room = 'cluster-snapshot';
+    const all = await spread(room, 1);
+    const total = await randomEdits(all, 20);
+    await expectConverged(room, all, total);
+    const snapshot = await cluster.log.snapshot(room);
+    expect(snapshot).toBeDefined();
+    expect(snapshot!.seq).toBeLessThanOrEqual(total);
+    let saved = 0;
+    for (const { url } of cluster.hubs) saved += (await scrape(url)).get('rxsync_hub_snapshots_total') ?? 0;
+    expect(saved).toBeGreaterThan(0);
+    // A third hub joins the cluster now: it loads from the snapshot, and so does its client.
+    const bus = cluster.network.bus();
+    const late = await startHub({ log: cluster.log, bus, snapshotEvery: 5 });
+    cluster.hubs.push({ ...late, bus });
+    const reader = await wsClient(late.url);
+    clients.push(reader);
+    await reader.hello(room);
+    expect(reader.messages('snapshot')).toHaveLength(1);
+    expect(clientValues(reader)).toEqual(clientValues(all[0]!));
+    for (const { doc } of DOCS) expect((await late.hub.value(room, doc))?.value).toEqual(clientValues(all[0]!).get(doc));
   });
 });
