@@ -80,10 +80,12 @@ export class RoomCluster {
     this.bus.publish(this.room.name, { kind: 'peers', hub: this.bus.id, peers: this.room.localPeers(), ttl: this.ttl });
   }
 
+  /** One of this hub's peers joined or changed its state. */
   peer(presence: PeerPresence): void {
     this.bus.publish(this.room.name, { kind: 'peer', hub: this.bus.id, peer: presence });
   }
 
+  /** One of this hub's peers left. */
   left(peer: string): void {
     this.bus.publish(this.room.name, { kind: 'left', hub: this.bus.id, peer });
   }

@@ -74,7 +74,7 @@ export class RoomSequencer {
     const fresh = ops.filter((logged) => logged.seq > this.room.head && !this.ahead.has(logged.seq));
     if (this.ahead.size + fresh.length > MAX_AHEAD) {
       // Too much to hold: the log has them all, so remember how far they go and read them from there.
-      this.knownUpTo(Math.max(0, ...fresh.map((logged) => logged.seq)));
+      this.knownUpTo(fresh.reduce((max, logged) => Math.max(max, logged.seq), 0));
       return;
     }
     this.accept(fresh.map((logged) => this.decode(logged)));
@@ -110,7 +110,7 @@ export class RoomSequencer {
     this.deliverReady();
     if (this.ahead.size > 0) {
       // A gap before the buffered ops: read it from the log.
-      this.known = Math.max(this.known, ...this.ahead.keys());
+      for (const seq of this.ahead.keys()) if (seq > this.known) this.known = seq;
       void this.fill();
     }
   }
