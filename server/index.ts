@@ -28,3 +28,4 @@ export { openSqliteLog, type SqliteLogOptions } from './sqliteLog.js';
 export type { AppendResult, LoggedOp, OpLog, RoomSnapshot, SnapshotDoc } from './opLog.js';
 export type { BusEvent, BusNotice, HubBus } from './hubBus.js';
 export { memoryBusNetwork, type MemoryBusNetwork } from './memoryBus.js';
+export { redisBus, type RedisBus, type RedisBusOptions } from './redisBus.js';
