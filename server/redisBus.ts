@@ -26,10 +26,9 @@ export interface RedisBus extends HubBus {
 
 /** One joined room: its listener, and whether Redis confirmed its subscription (node-redis then keeps it across reconnects). */
 interface Joined {
+  readonly room: string;
   listener: (notice: BusNotice) => void;
-  readonly channel: string;
   subscribed: boolean;
-  readonly onMessage: (message: string) => void;
 }
 
 /**
@@ -99,44 +98,67 @@ export async function redisBus(options: RedisBusOptions = {}): Promise<RedisBus>
     throw error;
   }
 
-  const rooms = new Map<string, Joined>();
+  const joined = new Map<string, Joined>(); // by channel
+  // Channels left while Redis was down: node-redis still holds them and re-subscribes them.
+  const stale = new Set<string>();
   let closed = false;
   let dropped = 0;
 
-  const deliver = (room: string, entry: Joined, message: string): void => {
-    if (rooms.get(room) !== entry) return; // left meanwhile
+  // A listener that throws must not stop delivery to the other rooms, nor reach node-redis.
+  const tell = (entry: Joined, notice: BusNotice): void => {
+    try {
+      entry.listener(notice);
+    } catch (error) {
+      report(error);
+    }
+  };
+
+  // One listener for every channel: a room left and joined again never has two.
+  const onMessage = (message: string, channel: string): void => {
+    const entry = joined.get(channel);
+    if (entry === undefined) return; // left meanwhile
     let event: BusEvent;
     try {
       event = parseBusEvent(message, MAX_BUS_EVENT_BYTES);
     } catch (error) {
       dropped++;
-      report(error instanceof RxSyncError ? withRoom(error, room) : error);
+      report(error instanceof RxSyncError ? withRoom(error, entry.room) : error);
       return;
     }
-    entry.listener(event);
+    tell(entry, event);
   };
 
   // Subscribes a joined room on the current connection; true when Redis confirmed it.
-  const subscribe = async (room: string, entry: Joined): Promise<boolean> => {
+  const subscribe = async (channel: string, entry: Joined): Promise<boolean> => {
     try {
-      await subscriber.subscribe(entry.channel, entry.onMessage);
+      await subscriber.subscribe(channel, onMessage);
     } catch (error) {
       if (!closed) report(error);
       return false;
     }
-    if (rooms.get(room) !== entry || closed) return false;
+    if (joined.get(channel) !== entry || closed) return false;
     entry.subscribed = true;
     return true;
+  };
+
+  const unsubscribe = async (channel: string): Promise<void> => {
+    try {
+      await subscriber.unsubscribe(channel);
+      stale.delete(channel);
+    } catch {
+      stale.add(channel); // down: undone after the reconnect
+    }
   };
 
   subscriber.on('ready', () => {
     // Reconnected. node-redis re-sent SUBSCRIBE for every channel it held before it reported
     // ready; a room whose subscription never completed is subscribed now. Either way events may
     // have been missed while down: each listener hears `resync` once its channel is live.
-    for (const [room, entry] of rooms) {
-      if (entry.subscribed) entry.listener({ kind: 'resync' });
-      else void subscribe(room, entry).then((ok) => ok && entry.listener({ kind: 'resync' }));
+    for (const [channel, entry] of joined) {
+      if (entry.subscribed) tell(entry, { kind: 'resync' });
+      else void subscribe(channel, entry).then((ok) => ok && tell(entry, { kind: 'resync' }));
     }
+    for (const channel of stale) if (!joined.has(channel)) void unsubscribe(channel);
   });
 
   return {
@@ -149,30 +171,22 @@ export async function redisBus(options: RedisBusOptions = {}): Promise<RedisBus>
     },
     async join(room, listener) {
       if (closed) throw new RxSyncError('E_BUS_CLOSED', 'The bus is closed');
-      const existing = rooms.get(room);
+      const channel = roomChannel(prefix, room);
+      const existing = joined.get(channel);
       if (existing !== undefined) {
         existing.listener = listener;
         return;
       }
-      const entry: Joined = {
-        listener,
-        channel: roomChannel(prefix, room),
-        subscribed: false,
-        onMessage: (message) => deliver(room, entry, message),
-      };
-      rooms.set(room, entry);
+      const entry: Joined = { room, listener, subscribed: false };
+      joined.set(channel, entry);
+      stale.delete(channel);
       // While Redis is down the room waits for the reconnect (and then hears `resync`).
-      if (subscriber.isReady) await subscribe(room, entry);
+      if (subscriber.isReady) await subscribe(channel, entry);
     },
     async leave(room) {
-      const entry = rooms.get(room);
-      if (entry === undefined) return;
-      rooms.delete(room);
-      try {
-        await subscriber.unsubscribe(entry.channel);
-      } catch {
-        // Down: node-redis has forgotten the listener already, so it will not re-subscribe it.
-      }
+      const channel = roomChannel(prefix, room);
+      if (!joined.delete(channel)) return;
+      await unsubscribe(channel);
     },
     publish(room, event) {
       if (closed || !publisher.isReady) return;
@@ -183,6 +197,16 @@ export async function redisBus(options: RedisBusOptions = {}): Promise<RedisBus>
         report(error);
         return;
       }
+      if (text.length * 3 > MAX_BUS_EVENT_BYTES && Buffer.byteLength(text) > MAX_BUS_EVENT_BYTES) {
+        // Every receiver would drop it: say so here, where the sender can send `head` instead.
+        report(
+          new RxSyncError(
+            'E_BUS_INVALID',
+            `Bus event of room ${JSON.stringify(room.slice(0, 128))} is over ${MAX_BUS_EVENT_BYTES} bytes: not sent`,
+          ),
+        );
+        return;
+      }
       publisher.publish(roomChannel(prefix, room), text).catch((error: unknown) => {
         if (!closed) report(error);
       });
@@ -190,7 +214,8 @@ export async function redisBus(options: RedisBusOptions = {}): Promise<RedisBus>
     async close() {
       if (closed) return;
       closed = true;
-      rooms.clear();
+      joined.clear();
+      stale.clear();
       await Promise.all([quit(subscriber), quit(publisher)]);
     },
   };

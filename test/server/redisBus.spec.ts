@@ -181,13 +181,34 @@ describe('redisBus against hostile publishers on a room channel', () => {
     expect(at.notices).toEqual([{ kind: 'ops', hub, ops: [{ seq: 1, op: goodOp }] }]);
   });
 
-  it('never throws from publish, even for an event JSON cannot encode', () => {
+  it('reports a listener that throws and goes on delivering', async () => {
+    const at = heard();
+    await bus.join('room-4', () => {
+      throw new Error('listener bug');
+    });
+    await bus.join('room-5', at.listener);
+    const before = errors.length;
+    await raw.publish(roomChannel(prefix, 'room-4'), JSON.stringify({ kind: 'sync', hub }));
+    await raw.publish(roomChannel(prefix, 'room-5'), JSON.stringify({ kind: 'sync', hub }));
+    await at.waitFor(() => at.notices.length === 1, 'the event of the other room');
+    expect(errors.slice(before).map((e) => (e as Error).message)).toEqual(['listener bug']);
+    expect(bus.connected).toBe(true);
+  });
+
+  it('never throws from publish: an event JSON cannot encode, or one over the cap, is reported and not sent', async () => {
+    const at = heard();
+    await bus.join('room-3', at.listener);
     const circular: Record<string, unknown> = {};
     circular['self'] = circular;
     const before = errors.length;
-    const event = { kind: 'peer', hub: bus.id, peer: { peer: 'p', state: circular } } as never;
-    expect(() => bus.publish('room-1', event)).not.toThrow();
-    expect(errors.length).toBe(before + 1);
+    const unencodable = { kind: 'peer', hub: bus.id, peer: { peer: 'p', state: circular } } as never;
+    const oversize = { kind: 'peer', hub: bus.id, peer: { peer: 'p', state: 'x'.repeat(1024 * 1024) } } as const;
+    expect(() => bus.publish('room-3', unencodable)).not.toThrow();
+    expect(() => bus.publish('room-3', oversize)).not.toThrow();
+    expect(errors.slice(before).map((e) => (e as { code?: string }).code)).toEqual([undefined, 'E_BUS_INVALID']);
+    bus.publish('room-3', { kind: 'sync', hub: bus.id });
+    await at.waitFor(() => at.notices.length === 1, 'the event after them');
+    expect(at.notices).toEqual([{ kind: 'sync', hub: bus.id }]);
   });
 });
 
@@ -265,17 +286,19 @@ describe('redisBus when Redis restarts', () => {
       await redisBus({ url: redis.url, onError: (e) => errors.push(e) }),
     ];
     buses.push(a, b);
-    const [atA, atB, lateAtB] = [heard(), heard(), heard()];
+    const [atA, atB, lateAtB, goneAtB] = [heard(), heard(), heard(), heard()];
     await a.join('room-1', atA.listener);
     await b.join('room-1', atB.listener);
+    await b.join('room-gone', goneAtB.listener);
     a.publish('room-1', { kind: 'head', hub: a.id, seq: 1 });
     await atB.waitFor(() => atB.events().length === 1, 'the event before the restart');
 
     await redis.kill();
     await until(() => !a.connected && !b.connected, 'both buses disconnected');
     expect(() => a.publish('room-1', { kind: 'head', hub: a.id, seq: 2 })).not.toThrow();
-    // Joined while down: subscribed once Redis is back.
+    // Joined while down: subscribed once Redis is back. Left while down: unsubscribed then.
     await b.join('room-late', lateAtB.listener);
+    await b.leave('room-gone');
 
     await redis.start();
     for (const [at, what] of [
@@ -285,8 +308,20 @@ describe('redisBus when Redis restarts', () => {
     ] as const) {
       await at.waitFor(() => at.notices.some((n) => n.kind === 'resync'), what);
     }
-    expect(a.connected && b.connected).toBe(true);
+    // Each connection reconnects on its own backoff: the publisher may come back a little later.
+    await until(() => a.connected && b.connected, 'both buses connected again');
 
+    const goneChannel = roomChannel('rxsync:', 'room-gone');
+    const probe = createClient({ url: redis.url });
+    probe.on('error', () => undefined);
+    await probe.connect();
+    const subscribers = async (): Promise<number> => Number((await probe.pubSubNumSub(goneChannel))[goneChannel]);
+    for (let waited = 0; (await subscribers()) !== 0; waited += 20) {
+      if (waited > 15_000) throw new Error('the room left while down is still subscribed');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await probe.close();
+    a.publish('room-gone', { kind: 'head', hub: a.id, seq: 5 });
     a.publish('room-1', { kind: 'head', hub: a.id, seq: 3 });
     a.publish('room-late', { kind: 'head', hub: a.id, seq: 4 });
     await atB.waitFor(() => atB.events().length === 2, 'the event after the restart');
@@ -295,6 +330,7 @@ describe('redisBus when Redis restarts', () => {
     // The event published while down was dropped, not queued and replayed late.
     expect(atB.notices).toEqual([{ kind: 'head', hub: a.id, seq: 1 }, { kind: 'resync' }, { kind: 'head', hub: a.id, seq: 3 }]);
     expect(lateAtB.notices).toEqual([{ kind: 'resync' }, { kind: 'head', hub: a.id, seq: 4 }]);
+    expect(goneAtB.notices).toEqual([]);
     expect(errors.length).toBeGreaterThan(0); // the lost connection was reported
   });
 });
