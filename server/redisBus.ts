@@ -56,14 +56,18 @@ function checkUrl(value: unknown): string | undefined {
  * connection per bus, events as JSON. Resolves once both connections are up; fails with
  * `E_BUS_UNREACHABLE` when Redis cannot be reached at start, and later reconnects by itself.
  *
- * Why pub/sub and not Streams: the op log is the truth and the bus only says "something changed";
- * pub/sub keeps nothing in Redis and measured faster (see `## Hub bus` in bench/RESULTS.md).
- * Why node-redis (`redis`, an optional peer dependency) and not ioredis: it is the client Redis
- * recommends for new projects (ioredis is maintained best-effort), is typed in TypeScript, speaks
- * RESP3, has sharded pub/sub (`sSubscribe`) for Redis Cluster, can turn its offline queue off (a
- * publish while down fails at once instead of replaying late) and re-subscribes after a
- * reconnect before it reports ready. It costs a larger install (about 15 MB against 2 MB), which a
- * server pays once.
+ * Why pub/sub and not Streams: the op log is the truth and the bus only says "this changed", so a
+ * lost event costs one log read, not data. Pub/sub keeps nothing in Redis (Streams need a key per
+ * room, trimming, and one blocking XREAD re-issued whenever a room is joined or left), and it was
+ * as fast or faster in `bench/bus.bench.mjs` (figures under `## Hub bus` in bench/RESULTS.md).
+ *
+ * Why node-redis (`redis`, an optional peer dependency, loaded on the first call) and not ioredis:
+ * Redis maintains both, but ioredis's own README calls its maintenance best-effort and recommends
+ * node-redis for new projects. Both speak RESP3 in their current majors and both have sharded
+ * pub/sub. node-redis is written in TypeScript, turns its offline queue off with one option (a
+ * publish while down fails at once instead of replaying stale events late) and re-subscribes
+ * every channel before it reports `ready` after a reconnect, which is when `resync` is due. It
+ * is the larger install (about 15 MB against 2 MB), paid once on a server.
  *
  * - `publish` never throws nor waits; while disconnected the event is dropped.
  * - Everything received is validated (`parseBusEvent`); a bad message is dropped, counted in
@@ -73,8 +77,9 @@ function checkUrl(value: unknown): string | undefined {
  *
  * @example
  * ```ts
- * const bus = await redisBus({ url: process.env.REDIS_URL, onError: (e) => log.warn(e) });
- * const hub = createHub({ log: await openPostgresLog({ url }), bus });
+ * const bus = await redisBus({ url: process.env.REDIS_URL, onError: (e) => console.warn(e) });
+ * await bus.join('room-1', (notice) => console.log(notice));
+ * bus.publish('room-1', { kind: 'sync', hub: bus.id });
  * ```
  */
 export async function redisBus(options: RedisBusOptions = {}): Promise<RedisBus> {
