@@ -1,5 +1,5 @@
 import { RxSyncError } from '../lib/errors.js';
-import { parseClientMessage, parseHubMessage, type PeerPresence } from '../lib/protocol/hubMessages.js';
+import { parseClientMessage, parsePeerPresence, type PeerPresence } from '../lib/protocol/hubMessages.js';
 import { isOpId, OP_ID_RULE } from '../lib/protocol/names.js';
 import type { BusEvent } from './hubBus.js';
 import type { LoggedOp } from './opLog.js';
@@ -40,9 +40,8 @@ function findForbiddenKey(value: unknown, path: string): string | undefined {
 }
 
 /** Re-raises a protocol validation error as a bus one, keeping its message. */
-function asBusError(error: unknown, where: string): RxSyncError {
-  const reason = error instanceof Error ? error.message.replace(/^Invalid hub message: /, '') : String(error);
-  return invalid(`${where}: ${reason}`);
+function asBusError(error: unknown): RxSyncError {
+  return invalid(error instanceof Error ? error.message.replace(/^Invalid hub message: /, '') : String(error));
 }
 
 function loggedOps(value: unknown): LoggedOp[] {
@@ -63,33 +62,24 @@ function loggedOps(value: unknown): LoggedOp[] {
   try {
     parsed = parseClientMessage({ kind: 'ops', ops }, { maxOpsPerMessage: Number.POSITIVE_INFINITY });
   } catch (error) {
-    throw asBusError(error, 'ops');
+    throw asBusError(error);
   }
   if (parsed.kind !== 'ops') throw invalid('ops did not parse as ops');
   return parsed.ops.map((op, i) => ({ seq: seqs[i]!, op }));
 }
 
-function peerList(value: unknown): PeerPresence[] {
+/** A peer's presence, checked as the protocol checks it in `peers` / `peer` messages. */
+function peerAt(value: unknown, at: string): PeerPresence {
   try {
-    const parsed = parseHubMessage({ kind: 'peers', peers: value });
-    if (parsed.kind !== 'peers') throw invalid('peers did not parse as peers');
-    return [...parsed.peers];
+    return parsePeerPresence(value, at);
   } catch (error) {
-    throw error instanceof RxSyncError && error.code === 'E_BUS_INVALID' ? error : asBusError(error, 'peers');
+    throw asBusError(error);
   }
 }
 
-function peerOf(value: unknown): PeerPresence {
-  if (!isRecord(value)) throw invalid('`peer` must be an object');
-  try {
-    // Safe to spread: forbidden keys were refused before.
-    const parsed = parseHubMessage({ ...value, kind: 'peer' });
-    if (parsed.kind !== 'peer') throw invalid('peer did not parse as peer');
-    const { kind: _, ...presence } = parsed;
-    return presence;
-  } catch (error) {
-    throw error instanceof RxSyncError && error.code === 'E_BUS_INVALID' ? error : asBusError(error, 'peer');
-  }
+function peerList(value: unknown): PeerPresence[] {
+  if (!Array.isArray(value)) throw invalid('`peers` must be an array');
+  return value.map((peer: unknown, i) => peerAt(peer, `peers[${i}]`));
 }
 
 /**
@@ -132,7 +122,7 @@ export function parseBusEvent(text: string, maxBytes: number = MAX_BUS_EVENT_BYT
       return { kind, hub, peers: peerList(own(data, 'peers')), ttl };
     }
     case 'peer':
-      return { kind, hub, peer: peerOf(own(data, 'peer')) };
+      return { kind, hub, peer: peerAt(own(data, 'peer'), 'peer') };
     case 'left': {
       const peer = own(data, 'peer');
       if (!isOpId(peer)) throw invalid(`\`peer\` must be ${OP_ID_RULE}`);
