@@ -2,7 +2,8 @@ import { Observable, Subject, switchMap, type Subscriber } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
 import { FRAME_INVALID } from '../lib/protocol/parseFrame.js';
 import { createTransport, type TransportOptions } from './createTransport.js';
-import type { LinkEvent } from './link.js';
+import { hubList, type HubListOptions, type HubUrls } from './hubUrls.js';
+import type { LinkContext, LinkEvent } from './link.js';
 import { makeWebSocketObservable, type RxjsWebSocketLike } from './rxjsWebSockets.js';
 import type { Transport } from './transport.js';
 import { checkOptions } from '../lib/options/checkOptions.js';
@@ -26,7 +27,7 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 /** Options of {@link webSocket}. */
-export interface WebSocketTransportOptions<In = unknown> extends TransportOptions<In> {
+export interface WebSocketTransportOptions<In = unknown> extends TransportOptions<In>, HubListOptions {
   /** The constructor to use. Default: `globalThis.WebSocket`, looked up when connecting. */
   WebSocket?: WebSocketConstructor;
   /** Sub-protocols offered to the server. */
@@ -47,20 +48,28 @@ function resolveConstructor(injected: WebSocketConstructor | undefined): WebSock
  * Reconnects with full-jitter backoff (default 1 s up to 30 s) and pings after 15 s of silence,
  * declaring the peer dead after 45 s.
  *
+ * Given several hub URLs (hubs sharing one op log), a connection that fails or drops is retried on
+ * the next one, resuming from the same `lastSeq`. A hub that drains (close code 1012) is left at
+ * once, without the backoff wait. `status$` reports the URL in use.
+ *
  * @example
  * ```ts
  * import WebSocket from 'ws'; // Node; browsers use the global
  * const live = webSocket<Update, Command>('ws://localhost:8080/ws', { WebSocket });
+ * const spread = webSocket(['wss://a.example.org/ws', 'wss://b.example.org/ws'], { pick: 'random' });
  * ```
  */
-export function webSocket<In = unknown, Out = unknown>(url: string, options: WebSocketTransportOptions<In> = {}): Transport<In, Out> {
+export function webSocket<In = unknown, Out = unknown>(url: HubUrls, options: WebSocketTransportOptions<In> = {}): Transport<In, Out> {
   checkOptions('webSocket', options, webSocketOptionSpec);
+  const hubs = hubList('webSocket', url, ['ws:', 'wss:', 'http:', 'https:'], options);
   const protocols = options.protocols ?? [];
-  const connector = (context: { hello: string }): Observable<LinkEvent> =>
+  const connector = (context: LinkContext): Observable<LinkEvent> =>
     new Observable<LinkEvent>((subscriber: Subscriber<LinkEvent>) => {
       const Ctor = resolveConstructor(options.WebSocket);
+      const url = hubs.urls[context.hub] as string;
+      let closeCode: number | undefined;
       const makeWebSocket = (socketUrl: string, socketProtocols: string | string[]): RxjsWebSocketLike =>
-        new Ctor(socketUrl, socketProtocols) as unknown as RxjsWebSocketLike;
+        recordingCloseCode(new Ctor(socketUrl, socketProtocols), (code) => (closeCode = code));
       const socket$ = makeWebSocketObservable()(url, { protocols, makeWebSocket });
       return socket$
         .pipe(
@@ -84,14 +93,64 @@ export function webSocket<In = unknown, Out = unknown>(url: string, options: Web
         .subscribe({
           next: (event) => subscriber.next(event),
           error: (error: unknown) =>
-            subscriber.error(new RxSyncError('E_CONNECTION_LOST', `WebSocket ${url}: ${messageOf(error)}`, { cause: error })),
+            subscriber.error(
+              // 1012: the hub is draining (restart, deploy), and the client should move at once.
+              new RxSyncError(closeCode === 1012 ? 'E_HUB_DRAINING' : 'E_CONNECTION_LOST', `WebSocket ${url}: ${messageOf(error)}`, {
+                cause: error,
+                ...(closeCode === undefined ? {} : { details: { closeCode } }),
+              }),
+            ),
           complete: () => subscriber.error(new RxSyncError('E_CONNECTION_LOST', `WebSocket ${url} closed`)),
         });
     });
-  return createTransport<In, Out>('websocket', connector, options, {
-    reconnect: {},
-    heartbeat: { interval: 15_000, timeout: 45_000 },
-  });
+  return createTransport<In, Out>(
+    'websocket',
+    connector,
+    options,
+    { reconnect: {}, heartbeat: { interval: 15_000, timeout: 45_000 } },
+    hubs,
+  );
+}
+
+/**
+ * The socket as rxjs-websockets sees it, reporting the code of its close first: rxjs-websockets
+ * passes on only the reason, and the code says what the server wants (1012: go elsewhere now).
+ */
+function recordingCloseCode(socket: WebSocketLike, record: (code: number) => void): RxjsWebSocketLike {
+  return {
+    send: (data) => socket.send(data as string),
+    close: () => socket.close(),
+    get onopen() {
+      return socket.onopen;
+    },
+    set onopen(handler) {
+      socket.onopen = handler;
+    },
+    get onmessage() {
+      return socket.onmessage;
+    },
+    set onmessage(handler) {
+      socket.onmessage = handler;
+    },
+    get onerror() {
+      return socket.onerror;
+    },
+    set onerror(handler) {
+      socket.onerror = handler;
+    },
+    get onclose() {
+      return socket.onclose;
+    },
+    set onclose(handler: ((event: { code: number; reason: string }) => void) | null) {
+      socket.onclose =
+        handler === null
+          ? null
+          : (event) => {
+              record(event.code);
+              handler(event);
+            };
+    },
+  };
 }
 
 function binaryFrame(): LinkEvent {
