@@ -33,8 +33,9 @@ export interface ReconnectConfig<T = unknown> {
   isFinal?: (error: unknown) => boolean;
   /**
    * Return true for an error that asks the client to come back at once (the hub is draining and
-   * another is ready): when it ends the first failure in a row, the next attempt does not wait.
-   * Later failures back off as usual, so two hubs refusing in turn cannot make a tight loop.
+   * another is ready): when it is the first failure in a row, the next attempt does not wait. It
+   * still counts as a failure, and later ones back off as usual, so two hubs refusing in turn
+   * cannot make a tight loop.
    */
   isImmediate?: (error: unknown) => boolean;
   /** Called when a final error parks the connection. */

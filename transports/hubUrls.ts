@@ -50,7 +50,7 @@ export function postUrls(where: string, value: unknown, hubs: HubList, fallback?
   if (value === undefined && fallback !== undefined) return fallback;
   const entries = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(entries) || entries.length !== hubs.urls.length) {
-    const got = Array.isArray(entries) ? `a list of ${entries.length}` : describeValue(value);
+    const got = Array.isArray(value) ? `a list of ${value.length}` : describeValue(value);
     const wanted = hubs.urls.length === 1 ? 'a URL' : `a list of ${hubs.urls.length} URLs, one per hub URL in the same order`;
     throw new RxSyncError('E_OPTION_INVALID', `${where}: option "postUrl" must be ${wanted}, got ${got}`, {
       details: { option: 'postUrl' },

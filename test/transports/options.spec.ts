@@ -140,3 +140,77 @@ describe('other factories check their options the same way', () => {
     ).toBe(true);
   });
 });
+
+describe('hub URL lists are checked at creation', () => {
+  const make = {
+    webSocket: (url: unknown, options: object = {}) => webSocket(url as never, { WebSocket: WebSocket as never, ...options }),
+    sse: (url: unknown, options: object = {}) => sse(url as never, { postUrl: 'http://a/send', ...options }),
+    polling: (url: unknown, options: object = {}) => polling(url as never, options),
+  };
+
+  it('takes one URL, a list, paths, and pick: first or random', () => {
+    expect(() => make.webSocket(['ws://a/ws', 'wss://b/ws', 'https://c/ws'], { pick: 'random' })).not.toThrow();
+    expect(() => make.sse(['http://a/sse', '/sse'], { postUrl: ['http://a/send', '/send'], pick: 'first' })).not.toThrow();
+    expect(() => make.polling(['http://a/poll', 'http://b/poll'])).not.toThrow(); // POSTs go to each poll URL
+    expect(() => make.polling('/poll', { postUrl: '/send' })).not.toThrow();
+  });
+
+  it('refuses an empty list, naming the problem', () => {
+    for (const refuse of [() => make.webSocket([]), () => make.sse([], { postUrl: [] }), () => make.polling([])]) {
+      const err = thrown(refuse);
+      expect(err.code).toBe('E_OPTION_INVALID');
+      expect(err.message).toMatch(/the list of hub URLs is empty/);
+    }
+  });
+
+  it('refuses a non-URL entry or one of the wrong scheme, naming which entry', () => {
+    const cases: Array<[() => unknown, RegExp, number]> = [
+      [() => make.webSocket(['ws://a/ws', 'not a url']), /webSocket: URL #2 of 2 \(the string "not a url"\) is not a URL/, 1],
+      [
+        () => make.webSocket(['ftp://a/ws']),
+        /webSocket: the URL \(the string "ftp:\/\/a\/ws"\) has the scheme ftp:; expected ws: or wss:/,
+        0,
+      ],
+      [
+        () => make.sse(['http://a/sse', 42], { postUrl: ['http://a/send', 'http://b/send'] }),
+        /sse: URL #2 of 2 must be a string, got number 42/,
+        1,
+      ],
+      [
+        () => make.polling(['ws://a/poll']),
+        /polling: the URL \(the string "ws:\/\/a\/poll"\) has the scheme ws:; expected http: or https:/,
+        0,
+      ],
+      [() => make.polling({ url: 'http://a/poll' }), /polling: the URL must be a string or an array of strings, got an object/, -1],
+    ];
+    for (const [refuse, message, index] of cases) {
+      const err = thrown(refuse);
+      expect(err.code).toBe('E_OPTION_INVALID');
+      expect(err.message).toMatch(message);
+      if (index >= 0) expect(err.details?.['index']).toBe(index);
+    }
+  });
+
+  it('refuses a postUrl that does not give one URL per hub', () => {
+    const two = ['http://a/sse', 'http://b/sse'];
+    const cases: Array<[() => unknown, RegExp]> = [
+      [
+        () => make.sse(two, { postUrl: 'http://a/send' }),
+        /sse: option "postUrl" must be a list of 2 URLs, one per hub URL in the same order, got the string/,
+      ],
+      [() => make.sse(two, { postUrl: ['http://a/send'] }), /sse: option "postUrl" must be a list of 2 URLs.*got a list of 1/],
+      [
+        () => make.polling(['http://a/poll', 'http://b/poll'], { postUrl: ['http://a/send', 'http://b/send', 'http://c/send'] }),
+        /got a list of 3/,
+      ],
+      [() => make.sse('http://a/sse', { postUrl: undefined }), /sse: option "postUrl" must be a URL, got undefined/],
+      [() => make.sse(two, { postUrl: ['http://a/send', 'wss://b/send'] }), /sse: option "postUrl": URL #2 of 2 .* has the scheme wss:/],
+      [() => make.webSocket('ws://a/ws', { pick: 'last' }), /webSocket: option "pick" must be 'first' or 'random', got the string "last"/],
+    ];
+    for (const [refuse, message] of cases) {
+      const err = thrown(refuse);
+      expect(err.code).toBe('E_OPTION_INVALID');
+      expect(err.message).toMatch(message);
+    }
+  });
+});
