@@ -16,6 +16,8 @@ import type { Transport } from '../../transports/transport';
 import { webSocket, type WebSocketConstructor } from '../../transports/webSocket';
 import { liveClient, until, type LiveClient, type Via } from '../e2e/support/liveClients';
 import { quietLogger } from '../server/fixtures/hubFixture';
+import { errorFrame } from '../../lib/protocol/frames';
+import { createTestServer } from './support/testServer';
 import { freePort } from './support/wait';
 
 /** The shared log as each hub sees it: closing one hub must not close it for the other. */
@@ -261,6 +263,37 @@ describe.each<Via>(['websocket', 'sse'])('a %s client on two hubs when hub A dra
       expect((await b.hub.value(room, 'notes'))?.value).toEqual({ before: 1, after: 2 });
     } finally {
       r.close();
+    }
+  });
+});
+
+// The hub ends a polling session at a drain without a frame the session can still poll (the
+// session is gone once the hub closes): what a polling client does with the notice is shown
+// against two protocol test servers that deliver it in a poll.
+describe('a polling client told by its server in a poll that the server drains', () => {
+  it('moves to the next server at once, even with an hour of backoff configured, resuming where it was', async () => {
+    const [first, second] = await Promise.all([createTestServer(), createTestServer()]);
+    const hour = 3_600_000;
+    const transport = polling([first.urls.poll, second.urls.poll], {
+      postUrl: [first.urls.post, second.urls.post],
+      interval: 20,
+      reconnect: { initialDelay: hour, maxDelay: hour },
+    });
+    const seen: unknown[] = [];
+    const subscription = transport.messages$.subscribe((message) => seen.push(message));
+    try {
+      first.publish('one');
+      await until(() => seen.length === 1, 'the first message from the first server');
+      // Both servers hold the same sequence, as hubs sharing one log do.
+      second.publish('one');
+      second.publish('two');
+      first.injectRaw(JSON.stringify(errorFrame('E_HUB_DRAINING', 'The hub is restarting: reconnect')));
+      await until(() => seen.length === 2, 'the second message, from the second server');
+      expect(seen).toEqual(['one', 'two']);
+      expect(currentUrl(transport)).toBe(second.urls.poll);
+    } finally {
+      subscription.unsubscribe();
+      await Promise.all([first.close(), second.close()]);
     }
   });
 });
