@@ -26,19 +26,13 @@ export interface HubList {
 
 /**
  * Checks `value` (a URL or a non-empty list of them) at the top of a transport factory: each entry
- * must be an absolute URL with one of `schemes` (e.g. `['ws:', 'wss:']`), or a path starting with
- * `/` (resolved by the platform against the page). A bad entry is `E_OPTION_INVALID` naming it.
- * `options.pick` was checked by the option spec ({@link checkPick}).
+ * must be an absolute URL with one of `schemes` (e.g. `'ws, wss'`) and a host, or a path
+ * starting with `/` (resolved by the platform against the page). A bad entry is `E_OPTION_INVALID`
+ * naming it. `options.pick` was checked by the option spec ({@link checkPick}).
  */
-export function hubList(where: string, value: unknown, schemes: readonly string[], options: HubListOptions): HubList {
-  const entries = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(entries)) {
-    throw new RxSyncError('E_OPTION_INVALID', `${where}: the URL must be a string or an array of strings, got ${describeValue(value)}`);
-  }
-  if (entries.length === 0) throw new RxSyncError('E_OPTION_INVALID', `${where}: the list of hub URLs is empty`);
-  const urls = entries.map((entry: unknown, index) => checkUrl(where, entry, index, entries.length, schemes));
-  const start = options.pick === 'random' ? Math.floor(Math.random() * urls.length) : 0;
-  return { urls, start };
+export function hubList(where: string, value: unknown, schemes: string, options: HubListOptions): HubList {
+  const urls = checkUrls(where, typeof value === 'string' ? [value] : value, schemes);
+  return { urls, start: options.pick === 'random' ? Math.floor(Math.random() * urls.length) : 0 };
 }
 
 /**
@@ -48,43 +42,45 @@ export function hubList(where: string, value: unknown, schemes: readonly string[
  */
 export function postUrls(where: string, value: unknown, hubs: HubList, fallback?: readonly string[]): readonly string[] {
   if (value === undefined && fallback !== undefined) return fallback;
-  const entries = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(entries) || entries.length !== hubs.urls.length) {
+  const count = hubs.urls.length;
+  const entries = typeof value === 'string' && count === 1 ? [value] : value;
+  if (!Array.isArray(entries) || entries.length !== count) {
     const got = Array.isArray(value) ? `a list of ${value.length}` : describeValue(value);
-    const wanted = hubs.urls.length === 1 ? 'a URL' : `a list of ${hubs.urls.length} URLs, one per hub URL in the same order`;
-    throw new RxSyncError('E_OPTION_INVALID', `${where}: option "postUrl" must be ${wanted}, got ${got}`, {
-      details: { option: 'postUrl' },
-    });
+    throw invalid(`${where}: option "postUrl" must be ${count === 1 ? 'a URL' : `a list of ${count} URLs, one per hub`}, got ${got}`);
   }
-  return entries.map((entry: unknown, index) => checkUrl(`${where}: option "postUrl"`, entry, index, entries.length, ['http:', 'https:']));
+  return checkUrls(`${where}: option "postUrl"`, entries, HTTP);
 }
+
+/** The schemes of {@link hubList} for HTTP URLs. */
+export const HTTP = 'http, https';
 
 /** The option-spec check of {@link HubListOptions.pick}. */
 export function checkPick(value: unknown): string | undefined {
   return value === 'first' || value === 'random' ? undefined : "'first' or 'random'";
 }
 
-function checkUrl(where: string, entry: unknown, index: number, count: number, schemes: readonly string[]): string {
-  const which = count === 1 ? 'the URL' : `URL #${index + 1} of ${count}`;
-  const bad = (why: string): RxSyncError => new RxSyncError('E_OPTION_INVALID', `${where}: ${which} ${why}`, { details: { index } });
-  if (typeof entry !== 'string') throw bad(`must be a string, got ${describeValue(entry)}`);
-  const shown = describeValue(entry);
-  // A path is resolved by the platform (against the page); only its syntax can be checked here.
-  if (entry.startsWith('/')) {
-    if (parse(entry, 'http://localhost') === undefined) throw bad(`(${shown}) is not a valid path`);
-    return entry;
+function checkUrls(where: string, entries: unknown, schemes: string): readonly string[] {
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw invalid(
+      `${where}: expected a URL or a non-empty list of URLs, got ${Array.isArray(entries) ? 'an empty list' : describeValue(entries)}`,
+    );
   }
-  const scheme = parse(entry)?.protocol;
-  if (scheme === undefined) throw bad(`(${shown}) is not a URL: expected ${schemes.join(' or ')}//host/path, or a /path`);
-  if (!schemes.includes(scheme)) throw bad(`(${shown}) has the scheme ${scheme}; expected ${schemes.join(' or ')}`);
-  return entry;
+  // A path is resolved by the platform (against the page); an absolute URL needs the scheme and a host.
+  const pattern = new RegExp(`^(/|(${schemes.replace(/, /g, '|')})://[^/?#\\s])`, 'i');
+  return entries.map((entry: unknown, index) => {
+    if (typeof entry !== 'string' || !pattern.test(entry)) {
+      throw new RxSyncError(
+        'E_OPTION_INVALID',
+        `${where}: URL #${index + 1} (${describeValue(entry)}) is not a URL (${schemes}) or a /path`,
+        {
+          details: { index },
+        },
+      );
+    }
+    return entry;
+  });
 }
 
-/** `URL.canParse` for platforms that predate it. */
-function parse(url: string, base?: string): URL | undefined {
-  try {
-    return new URL(url, base);
-  } catch {
-    return undefined;
-  }
+function invalid(message: string): RxSyncError {
+  return new RxSyncError('E_OPTION_INVALID', message);
 }

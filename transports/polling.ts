@@ -3,7 +3,7 @@ import { RxSyncError } from '../lib/errors.js';
 import { createTransport, type TransportOptions } from './createTransport.js';
 import { resolveFetch, type FetchLike } from './fetchLike.js';
 import { createHttpPoster, httpError } from './httpPoster.js';
-import { hubList, postUrls, type HubListOptions, type HubUrls } from './hubUrls.js';
+import { HTTP, hubList, postUrls, type HubListOptions, type HubUrls } from './hubUrls.js';
 import { randomId, withQuery } from './ids.js';
 import type { LinkContext, LinkEvent } from './link.js';
 import type { Transport } from './transport.js';
@@ -45,7 +45,7 @@ export interface PollingTransportOptions<In = unknown> extends TransportOptions<
  */
 export function polling<In = unknown, Out = unknown>(url: HubUrls, options: PollingTransportOptions<In> = {}): Transport<In, Out> {
   checkOptions('polling', options, pollingOptionSpec);
-  const hubs = hubList('polling', url, ['http:', 'https:'], options);
+  const hubs = hubList('polling', url, HTTP, options);
   const posts = postUrls('polling', options.postUrl, hubs, hubs.urls);
   const interval = options.interval ?? 2000;
   const requestTimeout = options.requestTimeout ?? 30_000;

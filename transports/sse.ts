@@ -3,7 +3,7 @@ import { RxSyncError } from '../lib/errors.js';
 import { createTransport, type TransportOptions } from './createTransport.js';
 import { resolveFetch, type FetchLike } from './fetchLike.js';
 import { createHttpPoster } from './httpPoster.js';
-import { hubList, postUrls, type HubListOptions, type HubUrls } from './hubUrls.js';
+import { HTTP, hubList, postUrls, type HubListOptions, type HubUrls } from './hubUrls.js';
 import { randomId, withQuery } from './ids.js';
 import type { LinkContext, LinkEvent } from './link.js';
 import type { Transport } from './transport.js';
@@ -68,7 +68,7 @@ function resolveEventSource(injected: EventSourceConstructor | undefined): Event
  */
 export function sse<In = unknown, Out = unknown>(url: HubUrls, options: SseTransportOptions<In>): Transport<In, Out> {
   checkOptions('sse', options, sseOptionSpec);
-  const hubs = hubList('sse', url, ['http:', 'https:'], options);
+  const hubs = hubList('sse', url, HTTP, options);
   const posts = postUrls('sse', options.postUrl, hubs);
   const connector = (context: LinkContext): Observable<LinkEvent> =>
     new Observable<LinkEvent>((subscriber) => {

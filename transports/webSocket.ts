@@ -61,17 +61,18 @@ function resolveConstructor(injected: WebSocketConstructor | undefined): WebSock
  */
 export function webSocket<In = unknown, Out = unknown>(url: HubUrls, options: WebSocketTransportOptions<In> = {}): Transport<In, Out> {
   checkOptions('webSocket', options, webSocketOptionSpec);
-  const hubs = hubList('webSocket', url, ['ws:', 'wss:', 'http:', 'https:'], options);
+  const hubs = hubList('webSocket', url, 'ws, wss, http, https', options);
   const protocols = options.protocols ?? [];
   const connector = (context: LinkContext): Observable<LinkEvent> =>
     new Observable<LinkEvent>((subscriber: Subscriber<LinkEvent>) => {
       const Ctor = resolveConstructor(options.WebSocket);
       const url = hubs.urls[context.hub] as string;
+      let socket: WebSocketLike | undefined;
       let closeCode: number | undefined;
       const makeWebSocket = (socketUrl: string, socketProtocols: string | string[]): RxjsWebSocketLike =>
-        recordingCloseCode(new Ctor(socketUrl, socketProtocols), (code) => (closeCode = code));
+        (socket = new Ctor(socketUrl, socketProtocols)) as unknown as RxjsWebSocketLike;
       const socket$ = makeWebSocketObservable()(url, { protocols, makeWebSocket });
-      return socket$
+      const subscription = socket$
         .pipe(
           switchMap((getResponses) => {
             const outgoing = new Subject<string>();
@@ -97,11 +98,21 @@ export function webSocket<In = unknown, Out = unknown>(url: HubUrls, options: We
               // 1012: the hub is draining (restart, deploy), and the client should move at once.
               new RxSyncError(closeCode === 1012 ? 'E_HUB_DRAINING' : 'E_CONNECTION_LOST', `WebSocket ${url}: ${messageOf(error)}`, {
                 cause: error,
-                ...(closeCode === undefined ? {} : { details: { closeCode } }),
+                details: { closeCode },
               }),
             ),
           complete: () => subscriber.error(new RxSyncError('E_CONNECTION_LOST', `WebSocket ${url} closed`)),
         });
+      // rxjs-websockets has set its handlers by now (synchronously, on subscribe) and passes on only
+      // a close's reason; the code says what the server wants (1012: go elsewhere now).
+      const onClose = socket?.onclose;
+      if (socket !== undefined && onClose) {
+        socket.onclose = (event) => {
+          closeCode = event.code;
+          onClose(event);
+        };
+      }
+      return subscription;
     });
   return createTransport<In, Out>(
     'websocket',
@@ -110,47 +121,6 @@ export function webSocket<In = unknown, Out = unknown>(url: HubUrls, options: We
     { reconnect: {}, heartbeat: { interval: 15_000, timeout: 45_000 } },
     hubs,
   );
-}
-
-/**
- * The socket as rxjs-websockets sees it, reporting the code of its close first: rxjs-websockets
- * passes on only the reason, and the code says what the server wants (1012: go elsewhere now).
- */
-function recordingCloseCode(socket: WebSocketLike, record: (code: number) => void): RxjsWebSocketLike {
-  return {
-    send: (data) => socket.send(data as string),
-    close: () => socket.close(),
-    get onopen() {
-      return socket.onopen;
-    },
-    set onopen(handler) {
-      socket.onopen = handler;
-    },
-    get onmessage() {
-      return socket.onmessage;
-    },
-    set onmessage(handler) {
-      socket.onmessage = handler;
-    },
-    get onerror() {
-      return socket.onerror;
-    },
-    set onerror(handler) {
-      socket.onerror = handler;
-    },
-    get onclose() {
-      return socket.onclose;
-    },
-    set onclose(handler: ((event: { code: number; reason: string }) => void) | null) {
-      socket.onclose =
-        handler === null
-          ? null
-          : (event) => {
-              record(event.code);
-              handler(event);
-            };
-    },
-  };
 }
 
 function binaryFrame(): LinkEvent {
