@@ -1,7 +1,7 @@
 // Clients given several hub URLs: two real hubs over one shared op log (room seqs are the same on
 // both), real clients with live documents and outboxes; hub A goes away and the client moves to B.
 import { EventSource } from 'eventsource';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import type { LiveMap } from '../../lib/live/index';
 import { createHub, memoryLog, type Hub, type OpLog } from '../../server/index';
 import { createOutbox, type Outbox } from '../../lib/outbox/outbox';
@@ -16,7 +16,7 @@ import type { Transport } from '../../transports/transport';
 import { webSocket, type WebSocketConstructor } from '../../transports/webSocket';
 import { liveClient, until, type LiveClient, type Via } from '../e2e/support/liveClients';
 import { quietLogger } from '../server/fixtures/hubFixture';
-import { errorFrame } from '../../lib/protocol/frames';
+import { dataFrame, errorFrame } from '../../lib/protocol/frames';
 import { createTestServer } from './support/testServer';
 import { freePort } from './support/wait';
 
@@ -295,5 +295,63 @@ describe('a polling client told by its server in a poll that the server drains',
       subscription.unsubscribe();
       await Promise.all([first.close(), second.close()]);
     }
+  });
+});
+
+// A server that closes with 1012 (Service Restart) without the hub's error frame first, as a proxy
+// in front of the hubs may: the close code alone sends the client on at once.
+describe('a WebSocket client whose server closes with 1012 and nothing else', () => {
+  it('moves to the next server at once, even with an hour of backoff configured', async () => {
+    const servers = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<WebSocketServer>((resolve) => {
+            const server: WebSocketServer = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () => resolve(server));
+          }),
+      ),
+    );
+    const [restarting, ready] = servers as [WebSocketServer, WebSocketServer];
+    restarting.on('connection', (socket) => {
+      socket.send(JSON.stringify(dataFrame('one', 1)));
+      setTimeout(() => socket.close(1012, 'restart'), 20);
+    });
+    ready.on('connection', (socket) => socket.send(JSON.stringify(dataFrame('two', 2))));
+    const urls = servers.map((server) => `ws://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const hour = 3_600_000;
+    const transport = webSocket(urls, {
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      reconnect: { initialDelay: hour, maxDelay: hour },
+    });
+    const seen: unknown[] = [];
+    const errors: unknown[] = [];
+    const statuses = transport.status$.subscribe((status) => errors.push(status.error));
+    const subscription = transport.messages$.subscribe((message) => seen.push(message));
+    try {
+      await until(() => seen.length === 2, 'a message from each server');
+      expect(seen).toEqual(['one', 'two']);
+      expect(currentUrl(transport)).toBe(urls[1]);
+      expect(errors).toContainEqual(expect.objectContaining({ code: 'E_HUB_DRAINING' }));
+    } finally {
+      statuses.unsubscribe();
+      subscription.unsubscribe();
+      for (const server of servers) {
+        for (const client of server.clients) client.terminate();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
+  });
+});
+
+describe('the first hub of a list', () => {
+  const urls = ['ws://127.0.0.1:1/ws', 'ws://127.0.0.1:2/ws', 'ws://127.0.0.1:3/ws'];
+  const options = { WebSocket: WebSocket as unknown as WebSocketConstructor };
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('is the first URL by default, and a random one with pick: random', () => {
+    expect(currentUrl(webSocket(urls, options))).toBe(urls[0]);
+    jest.spyOn(Math, 'random').mockReturnValue(0.7);
+    expect(currentUrl(webSocket(urls, { ...options, pick: 'random' }))).toBe(urls[2]);
+    expect(currentUrl(webSocket(urls, { ...options, pick: 'first' }))).toBe(urls[0]);
   });
 });
