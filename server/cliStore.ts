@@ -26,8 +26,8 @@ export interface CliStoreEnv {
   readonly RXSYNC_REDIS_URL?: string;
 }
 
-// A PostgreSQL identifier that needs no quoting: the schema name ends up in SQL text.
-const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+// A plain SQL identifier (the PostgreSQL log's own rule): the schema name ends up in SQL text.
+const SCHEMA = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 // Redis keys and channels take any bytes; the prefix is kept to what reads unambiguously in logs.
 const PREFIX = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -77,7 +77,7 @@ export function cliStore(flags: CliStoreFlags, env: CliStoreEnv): CliStore {
   const connectionString = url(flags.postgres !== undefined ? '--postgres' : 'RXSYNC_POSTGRES_URL', postgres, ['postgres:', 'postgresql:']);
   const schema = flags['postgres-schema'];
   if (schema !== undefined && !SCHEMA.test(schema))
-    throw new Error(`--postgres-schema must be a lower-case PostgreSQL name (a-z, 0-9, _; at most 63), got ${JSON.stringify(schema)}`);
+    throw new Error(`--postgres-schema must be a letter or _ then up to 62 letters, digits or _, got ${JSON.stringify(schema)}`);
   const redisUrl = flags.redis ?? given(env.RXSYNC_REDIS_URL);
   const prefix = flags['redis-prefix'];
   if (redisUrl === undefined && prefix !== undefined) throw new Error('--redis-prefix goes with --redis (or RXSYNC_REDIS_URL)');

@@ -59,7 +59,7 @@ describe('cliStore', () => {
       'a schema that needs quoting',
       { postgres: PG, 'postgres-schema': 'Rooms; drop table x' },
       {},
-      /--postgres-schema must be a lower-case PostgreSQL name/,
+      /--postgres-schema must be a letter or _ then up to 62 letters, digits or _/,
     ],
     ['a schema longer than 63', { postgres: PG, 'postgres-schema': 'a'.repeat(64) }, {}, /--postgres-schema/],
     ['a prefix with a space', { postgres: PG, redis: REDIS, 'redis-prefix': 'a b' }, {}, /--redis-prefix must be 1 to 64 of/],
