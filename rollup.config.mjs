@@ -22,6 +22,7 @@ const external = [
   /^ws$/,
   /^eventsource/,
   /^better-sqlite3$/,
+  /^pg$/,
   /^pino$/,
   /^node:/,
 ];

@@ -25,6 +25,8 @@ export {
 } from './hmacToken.js';
 export { memoryLog } from './memoryLog.js';
 export { openSqliteLog, type SqliteLogOptions } from './sqliteLog.js';
+export { postgresLog, type PostgresLogOptions } from './postgresLog.js';
+export type { PostgresClient, PostgresPool } from './postgresPool.js';
 export type { AppendResult, LoggedOp, OpLog, RoomSnapshot, SnapshotDoc } from './opLog.js';
 export type { BusEvent, BusNotice, HubBus } from './hubBus.js';
 export { memoryBusNetwork, type MemoryBusNetwork } from './memoryBus.js';
