@@ -10,6 +10,7 @@ import { decide, type Authenticate } from './auth.js';
 import { applyGrant, refreshSession, refusalCode } from './sessionGrant.js';
 import type { EndpointHost } from './endpointHost.js';
 import { answer } from './httpBody.js';
+import type { HubBus } from './hubBus.js';
 import { hubMetrics, type HubMetrics } from './hubMetrics.js';
 import { InboundGate } from './inboundGate.js';
 import { OutboundBudget } from './outboundBudget.js';
@@ -64,6 +65,16 @@ export interface HubOptions {
    * with its `error`/`warn`/`info`/`debug(fields, message)`. Default: pino, JSON lines to stderr at `info`.
    */
   readonly logger?: HubLogger;
+  /**
+   * The channel to the other hubs serving the same rooms over the same (shared) `log`, when several
+   * hub processes run behind a load balancer (`redisBus`, or `memoryBusNetwork().bus()` in tests).
+   * The hub owns it and closes it. Without it the hub assumes it is the log's only writer.
+   */
+  readonly bus?: HubBus;
+  /** With a bus: ms the other hubs keep this hub's peers without news from it (it re-announces them every third of it). Default 15 000. */
+  readonly presenceTtl?: number;
+  /** With a bus: ms between reads of each loaded room's head in the log, so an op whose bus event was lost is still caught. Default 1000. */
+  readonly probeInterval?: number;
 }
 
 /** Options of {@link Hub.drain}. */
@@ -116,6 +127,8 @@ export function createHub(options: HubOptions): Hub {
   const limits: ResolvedLimits = resolveLimits(options.limits);
   const presenceTimeout = options.presenceTimeout ?? 30_000;
   const refreshBefore = options.refreshBefore ?? 60_000;
+  const bus = options.bus;
+  const presenceTtl = options.presenceTtl ?? 15_000;
   const registry = options.metrics ?? createMetrics();
   const metrics: HubMetrics = hubMetrics(registry);
   const processGauges = processMetrics(registry);
@@ -157,11 +170,14 @@ export function createHub(options: HubOptions): Hub {
     limits,
     inbound,
     snapshotEvery: options.snapshotEvery ?? 1000,
+    ...(bus === undefined ? {} : { bus }),
+    presenceTtl,
     now,
     reportError,
     idle: (name) => rooms.idle(name),
   };
   rooms.host = roomHost;
+  const clusterTimers = bus === undefined ? [] : startClusterTimers();
 
   async function hello(session: HubSession, frame: HelloFrame): Promise<void> {
     try {
@@ -305,6 +321,7 @@ export function createHub(options: HubOptions): Hub {
       else if (request.method === 'GET' && url.pathname === '/metrics') {
         processGauges.sample();
         outbound.recount();
+        metrics.busConnected.set(bus?.connected === true ? 1 : 0);
         response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' }).end(registry.render());
       } else answer(response, 404, { code: 'E_NOT_FOUND', message: `No ${request.method} ${url.pathname} here` });
     } catch (error) {
@@ -353,11 +370,18 @@ export function createHub(options: HubOptions): Hub {
     },
     async value(room, doc) {
       const loaded = await rooms.open(room);
-      roomHost.idle(room);
+      try {
+        await loaded.catchUp();
+      } finally {
+        roomHost.idle(room);
+      }
       return loaded.value(doc);
     },
     async head(room) {
-      return rooms.get(room)?.head ?? log.head(room);
+      const loaded = rooms.get(room);
+      if (loaded === undefined) return log.head(room);
+      await loaded.catchUp();
+      return loaded.head;
     },
     close,
     drain({ deadline = 10_000 } = {}) {
@@ -391,11 +415,30 @@ export function createHub(options: HubOptions): Hub {
       });
       await rooms.close();
       if (sweeper !== undefined) clearInterval(sweeper);
+      for (const timer of clusterTimers) clearInterval(timer);
       processGauges.stop();
+      await bus?.close().catch(reportError);
       await log.close();
       logger.info({}, 'closed');
     })();
     return closed;
+  }
+
+  /** With a bus: re-announce presence and expire silent hubs' peers; probe each room's head in the log. */
+  function startClusterTimers(): NodeJS.Timeout[] {
+    const presence = setInterval(
+      () => {
+        metrics.busConnected.set(bus?.connected === true ? 1 : 0);
+        for (const room of rooms.loaded()) room.presenceTick();
+      },
+      Math.max(10, presenceTtl / 3),
+    );
+    const probe = setInterval(() => {
+      for (const room of rooms.loaded()) void room.catchUp();
+    }, options.probeInterval ?? 1000);
+    presence.unref();
+    probe.unref();
+    return [presence, probe];
   }
 
   function readiness(): 'ready' | 'draining' | 'log-failing' {

@@ -18,6 +18,11 @@ export interface HubMetrics {
   readonly outboundBudget: Gauge;
   readonly inboundBytes: Gauge;
   readonly slowConsumerCuts: Counter<'reason'>;
+  readonly busConnected: Gauge;
+  readonly busOps: Counter;
+  readonly gapFills: Counter;
+  readonly gapFillOps: Counter;
+  readonly opsSkipped: Counter;
 }
 
 /** Registers the hub's metrics in `metrics` (sharing them if another hub registered them first). */
@@ -56,6 +61,20 @@ export function hubMetrics(metrics: Metrics): HubMetrics {
       name: 'rxsync_hub_slow_consumer_cuts_total',
       help: 'Connections cut as too slow: over their own maxBufferedBytes (connection) or largest when the hub was over its outbound budget (budget).',
       labelNames: ['reason'],
+    }),
+    busConnected: metrics.gauge({
+      name: 'rxsync_hub_bus_connected',
+      help: 'Whether the bus to the other hubs is connected (1) or not (0); 0 without a bus.',
+    }),
+    busOps: metrics.counter({ name: 'rxsync_hub_bus_ops_total', help: 'Ops received from other hubs over the bus.' }),
+    gapFills: metrics.counter({
+      name: 'rxsync_hub_gap_fills_total',
+      help: 'Times a room read ops it lacked from the log (a gap in the seqs, a head past its own, a resync or a probe).',
+    }),
+    gapFillOps: metrics.counter({ name: 'rxsync_hub_gap_fill_ops_total', help: 'Ops read from the log by gap fills.' }),
+    opsSkipped: metrics.counter({
+      name: 'rxsync_hub_ops_skipped_total',
+      help: 'Logged ops skipped by every hub alike: unreadable, or of another type than their document (created by two hubs at once).',
     }),
   };
 }

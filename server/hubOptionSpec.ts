@@ -13,4 +13,7 @@ export const hubOptionSpec: OptionSpec = {
   refreshBefore: 'ms',
   onError: 'function',
   logger: 'object',
+  bus: 'object',
+  presenceTtl: 'ms',
+  probeInterval: 'ms',
 };

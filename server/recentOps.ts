@@ -12,8 +12,8 @@ export class RecentOps {
     this.ring = new Array<string | undefined>(size);
   }
 
-  /** Records the frame of `seq`; seqs must arrive in order without gaps. */
-  push(seq: number, wire: string): void {
+  /** Records the frame of `seq` (`undefined`: a skipped op, sent to nobody); seqs must arrive in order without gaps. */
+  push(seq: number, wire: string | undefined): void {
     if (seq !== this.last + 1) this.held = 0; // a gap (should not happen): start over
     this.ring[seq % this.size] = wire;
     this.last = seq;
@@ -24,7 +24,10 @@ export class RecentOps {
   slice(afterSeq: number, upTo: number, limit: number): { seq: number; wire: string }[] | undefined {
     if (afterSeq < this.last - this.held || upTo > this.last) return undefined;
     const out: { seq: number; wire: string }[] = [];
-    for (let seq = afterSeq + 1; seq <= upTo && out.length < limit; seq++) out.push({ seq, wire: this.ring[seq % this.size] as string });
+    for (let seq = afterSeq + 1; seq <= upTo && out.length < limit; seq++) {
+      const wire = this.ring[seq % this.size];
+      if (wire !== undefined) out.push({ seq, wire });
+    }
     return out;
   }
 }

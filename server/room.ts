@@ -1,14 +1,18 @@
 import type { Json } from '../lib/crdt/json.js';
-import { isRxSyncError, RxSyncError } from '../lib/errors.js';
+import { isRxSyncError } from '../lib/errors.js';
 import { docKindOf, type DocType } from '../lib/crdt/docTypes.js';
 import { DEFAULT_MAX_DRIFT } from '../lib/crdt/hlc.js';
 import { decodeStamp } from '../lib/crdt/stamp.js';
 import type { HubOp, OpsMessage, PeerPresence } from '../lib/protocol/hubMessages.js';
 import { BroadcastBatch, type BroadcastOp } from './broadcastBatch.js';
 import { RecentOps } from './recentOps.js';
+import type { BusNotice } from './hubBus.js';
+import type { LoggedOp } from './opLog.js';
+import { RoomCluster } from './roomCluster.js';
 import { RoomDocs } from './roomDocs.js';
 import type { RoomHost } from './roomHost.js';
-import { RoomWriter, type CommittedOp, type WriterRoom } from './roomWriter.js';
+import { RoomSequencer, UNREADABLE, type SequencedOp, type SequencedRoom } from './roomSequencer.js';
+import { RoomWriter, type WriterRoom } from './roomWriter.js';
 import type { HubSession } from './session.js';
 import { dataWire } from './wire.js';
 
@@ -17,16 +21,20 @@ export const PAGE = 500;
 
 /**
  * One room: its sessions, its sequence head, the merged state of its documents (not for end-to-end
- * rooms, whose op bodies the hub cannot read) and its writer. Loaded on first join from the latest
- * snapshot plus the ops after it.
+ * rooms, whose op bodies the hub cannot read), its writer and its sequencer (the one way ops reach
+ * {@link Room.deliver}). Loaded on first join from the latest snapshot plus the ops after it. With a
+ * bus, its {@link RoomCluster} links it to the other hubs serving the same room.
  */
-export class Room implements WriterRoom {
+export class Room implements WriterRoom, SequencedRoom {
   /** Every session that joined (or is joining). */
   readonly sessions = new Set<HubSession>();
   /** Sessions past their replay: they get broadcasts and are shown to others. */
   private readonly live = new Set<HubSession>();
   private readonly recent = new RecentOps(1024);
   private readonly writer: RoomWriter;
+  readonly sequencer: RoomSequencer;
+  /** Set when the hub has a bus. */
+  readonly cluster: RoomCluster | undefined;
   private sinceSnapshot: number;
 
   private constructor(
@@ -37,32 +45,42 @@ export class Room implements WriterRoom {
     private readonly docs: RoomDocs | undefined,
     private snapshot: { readonly seq: number; readonly wire: string } | undefined,
     private readonly host: RoomHost,
+    /** Seqs of logged ops every hub skips (see {@link skips}): sent to nobody. */
+    private readonly skippedSeqs: Set<number>,
   ) {
     this.writer = new RoomWriter(this, host);
+    this.sequencer = new RoomSequencer(this, host);
+    this.cluster = host.bus === undefined ? undefined : new RoomCluster(this, host.bus, host.presenceTtl, host.now);
     this.sinceSnapshot = head - (snapshot?.seq ?? 0);
   }
 
   /** Reads the room from the log. */
   static async load(name: string, e2e: boolean, host: RoomHost): Promise<Room> {
     const head = await host.log.head(name);
-    if (e2e) return new Room(name, true, head, undefined, undefined, host);
+    if (e2e) return new Room(name, true, head, undefined, undefined, host, new Set());
     const stored = await host.log.snapshot(name);
     const docs = stored === undefined ? new RoomDocs() : RoomDocs.fromSnapshot(name, stored.docs);
+    const skipped = new Set<number>();
     let at = stored?.seq ?? 0;
     while (at < head) {
       const page = await host.log.read(name, at, PAGE);
       if (page.length === 0) break;
       for (const { seq, op } of page) {
+        let state: unknown = UNREADABLE;
         try {
-          docs.apply(op.doc, op.type, docKindOf(op.type).decode(op.body));
-        } catch (error) {
-          throw new RxSyncError('E_LOG_READ', `Room ${name}: logged op ${seq} cannot be applied`, { cause: error });
+          state = docKindOf(op.type).decode(op.body);
+        } catch {
+          // Skipped below, as every hub skips it when it arrives live.
         }
+        if (skips(docs, op.doc, op.type, state)) {
+          skipped.add(seq);
+          host.metrics.opsSkipped.inc();
+        } else docs.apply(op.doc, op.type, state);
         at = seq;
       }
     }
     const snapshot = stored === undefined ? undefined : { seq: stored.seq, wire: dataWire({ kind: 'snapshot', ...stored }) };
-    return new Room(name, false, head, docs, snapshot, host);
+    return new Room(name, false, at, docs, snapshot, host, skipped);
   }
 
   /** Whether the room may be unloaded: nobody in it and nothing left to write. */
@@ -125,15 +143,19 @@ export class Room implements WriterRoom {
       }
     }
     if (session.closed) return;
-    session.send({ kind: 'peers', peers: [...this.live].map(presenceOf) });
+    session.send({ kind: 'peers', peers: [...this.localPeers(), ...(this.cluster?.remote.all() ?? [])] });
     this.live.add(session);
     this.toOthers(session, dataWire({ kind: 'peer', ...presenceOf(session) }));
+    this.cluster?.peer(presenceOf(session));
   }
 
   /** A session left: others see `left` if they had seen it arrive. */
   leave(session: HubSession): void {
     this.sessions.delete(session);
-    if (this.live.delete(session)) this.toOthers(session, dataWire({ kind: 'left', peer: session.peer }));
+    if (this.live.delete(session)) {
+      this.toOthers(session, dataWire({ kind: 'left', peer: session.peer }));
+      this.cluster?.left(session.peer);
+    }
     if (this.idle) this.host.idle(this.name);
   }
 
@@ -146,6 +168,7 @@ export class Room implements WriterRoom {
     }
     session.presence = state;
     this.toOthers(session, dataWire({ kind: 'peer', ...presenceOf(session) }));
+    if (this.live.has(session)) this.cluster?.peer(presenceOf(session));
   }
 
   /** Validates each op of a message; the valid ones go to the next group commit, the others are rejected. */
@@ -201,29 +224,90 @@ export class Room implements WriterRoom {
     if (afterSeq >= upTo) return [];
     const cached = this.recent.slice(afterSeq, upTo, limit);
     if (cached !== undefined) return cached;
-    const page = await this.host.log.read(this.name, afterSeq, Math.min(limit, upTo - afterSeq));
-    return page.filter((l) => l.seq <= upTo).map(({ seq, op }) => ({ seq, wire: dataWire({ kind: 'op', op }, seq) }));
+    let from = afterSeq;
+    while (from < upTo) {
+      const page = await this.host.log.read(this.name, from, Math.min(limit, upTo - from));
+      if (page.length === 0) return [];
+      const sent = page.filter((l) => l.seq <= upTo && !this.skippedSeqs.has(l.seq));
+      // A page of nothing but skipped ops (rare): read on.
+      if (sent.length > 0) return sent.map(({ seq, op }) => ({ seq, wire: dataWire({ kind: 'op', op }, seq) }));
+      from = (page.at(-1) as LoggedOp).seq;
+    }
+    return [];
   }
 
   /**
-   * Applies durable ops and sends them to every live session (the sender too), encoded once: one
-   * JSON string and one UTF-8 buffer per op, and for WebSocket sessions one buffer of frames for
-   * the whole commit, so each socket gets a single write.
+   * Applies the next ops of the log (from the sequencer, in order) and sends them to every live
+   * session (the sender too), encoded once: one JSON string and one UTF-8 buffer per op, and for
+   * WebSocket sessions one buffer of frames for the whole commit, so each socket gets a single
+   * write. An op that {@link skips} is counted and sent to nobody.
    */
-  publish(ops: readonly CommittedOp[]): void {
+  deliver(ops: readonly SequencedOp[]): void {
     if (ops.length === 0) return;
     const encoded: BroadcastOp[] = [];
     for (const { seq, op, state } of ops) {
-      if (this.docs !== undefined) this.docs.apply(op.doc, op.type, state);
+      this.head = seq;
+      if (this.docs !== undefined) {
+        if (skips(this.docs, op.doc, op.type, state)) {
+          this.skippedSeqs.add(seq);
+          this.recent.push(seq, undefined);
+          this.host.metrics.opsSkipped.inc();
+          continue;
+        }
+        this.docs.apply(op.doc, op.type, state);
+      }
       const wire = dataWire({ kind: 'op', op }, seq);
       this.recent.push(seq, wire);
-      this.head = seq;
       encoded.push({ seq, wire, bytes: Buffer.from(wire, 'utf8') });
     }
-    const batch = new BroadcastBatch(encoded);
-    for (const session of this.live) session.writeBatch(batch);
+    if (encoded.length > 0) {
+      const batch = new BroadcastBatch(encoded);
+      for (const session of this.live) session.writeBatch(batch);
+    }
     const at = this.host.now();
-    for (const { receivedAt } of ops) this.host.metrics.fanout.observe((at - receivedAt) / 1000);
+    for (const { receivedAt } of ops) if (receivedAt !== undefined) this.host.metrics.fanout.observe((at - receivedAt) / 1000);
+  }
+
+  /** The writer's ops go through the sequencer like everyone's: resolves (or `undefined`) once delivered. */
+  sequence(ops: readonly SequencedOp[]): Promise<void> | undefined {
+    return this.sequencer.committed(ops);
+  }
+
+  /** Whether the op logged as `seq` was skipped (see {@link skips}). */
+  skipped(seq: number): boolean {
+    return this.skippedSeqs.has(seq);
+  }
+
+  /** Tells the other hubs (if any) about ops this hub committed. */
+  announce(ops: readonly LoggedOp[]): void {
+    this.cluster?.committed(ops);
+  }
+
+  /** Reads what the room lacks up to the log's head (with a bus: others may have written). */
+  async catchUp(): Promise<void> {
+    if (this.cluster !== undefined) await this.sequencer.catchUp();
+  }
+
+  /** A bus notice for this room. */
+  notice(notice: BusNotice): void {
+    this.cluster?.notice(notice);
+  }
+
+  /** Periodic presence work with a bus: announce this hub's peers, drop those of silent hubs. */
+  presenceTick(): void {
+    if (this.cluster === undefined) return;
+    if (this.live.size > 0) this.cluster.peers();
+    this.cluster.remote.expire();
+  }
+
+  /** This hub's live peers. */
+  localPeers(): PeerPresence[] {
+    return [...this.live].map(presenceOf);
+  }
+
+  /** Writes a frame to every live session (presence of other hubs). */
+  tell(wire: string): void {
+    for (const session of this.live) session.write(wire);
   }
 
   /** After a commit: a snapshot every `snapshotEvery` ops (never for end-to-end rooms). */
@@ -246,6 +330,17 @@ export class Room implements WriterRoom {
   private toOthers(self: HubSession, wire: string): void {
     for (const session of this.live) if (session !== self) session.write(wire);
   }
+}
+
+/**
+ * Whether the room skips a logged op: it did not decode, or its type differs from its document's
+ * (two hubs created the document with different types at once). Decided by seq order alone, so
+ * every hub skips the same ops.
+ */
+function skips(docs: RoomDocs, doc: string, type: DocType, state: unknown): boolean {
+  if (state === UNREADABLE) return true;
+  const known = docs.typeOf(doc);
+  return known !== undefined && known !== type;
 }
 
 function presenceOf(session: HubSession): PeerPresence {

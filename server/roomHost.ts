@@ -1,3 +1,4 @@
+import type { HubBus } from './hubBus.js';
 import type { HubMetrics } from './hubMetrics.js';
 import type { InboundGate } from './inboundGate.js';
 import type { ResolvedLimits } from './limits.js';
@@ -12,6 +13,10 @@ export interface RoomHost {
   readonly inbound: InboundGate;
   /** Save a snapshot after this many ops since the last one. */
   readonly snapshotEvery: number;
+  /** The channel to the other hubs serving the same rooms over the same log, if any. */
+  readonly bus?: HubBus;
+  /** Ms the other hubs keep this hub's peers without hearing from it (sent with `peers`). */
+  readonly presenceTtl: number;
   now(): number;
   /** Failures nobody is waiting for (a snapshot that could not be saved). */
   reportError(error: unknown): void;

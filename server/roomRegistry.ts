@@ -1,16 +1,20 @@
 import { RxSyncError } from '../lib/errors.js';
+import type { BusNotice } from './hubBus.js';
 import { Room } from './room.js';
 import type { RoomHost } from './roomHost.js';
 
 /**
  * The loaded rooms of a hub: loads a room once however many hellos ask for it at the same time,
  * refuses new rooms past `maxRooms`, and unloads a room `unloadAfter` ms after it went idle (no
- * sessions, nothing left to write).
+ * sessions, nothing left to write). With a bus, a room joins the bus before it reads the log (what
+ * is heard meanwhile is handled once it is loaded) and leaves it when unloaded.
  */
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
+  /** Bus leaves in progress, so a reload of the room joins after its leave. */
+  private readonly leaving = new Map<string, Promise<void>>();
   /** The host rooms are built with; its `idle` must call {@link RoomRegistry.idle}. */
   host!: RoomHost;
 
@@ -20,6 +24,11 @@ export class RoomRegistry {
 
   get(name: string): Room | undefined {
     return this.rooms.get(name);
+  }
+
+  /** Every loaded room. */
+  loaded(): IterableIterator<Room> {
+    return this.rooms.values();
   }
 
   /** The room, loaded from the log if needed. Throws `E_HUB_FULL` past `maxRooms`. */
@@ -34,7 +43,7 @@ export class RoomRegistry {
     if (this.rooms.size + this.loading.size >= this.options.maxRooms) {
       throw new RxSyncError('E_HUB_FULL', `The hub serves at most ${this.options.maxRooms} rooms`);
     }
-    const load = Room.load(name, this.options.endToEnd(name), this.host).then(
+    const load = this.load(name).then(
       (room) => {
         this.loading.delete(name);
         this.rooms.set(name, room);
@@ -59,6 +68,7 @@ export class RoomRegistry {
       if (this.rooms.get(name) === room && room.idle) {
         this.rooms.delete(name);
         this.options.onCount(this.rooms.size);
+        this.leave(room);
       }
     }, this.options.unloadAfter);
     timer.unref();
@@ -71,11 +81,47 @@ export class RoomRegistry {
     await Promise.all([...this.rooms.values()].map((room) => room.settled()));
   }
 
-  /** Waits for loads and pending writes, then forgets every room (for shutdown). */
+  /** Waits for loads and pending writes, then forgets every room (for shutdown), telling the other hubs. */
   async close(): Promise<void> {
     await this.settled();
     for (const name of [...this.unloadTimers.keys()]) this.cancelUnload(name);
+    for (const room of this.rooms.values()) this.leave(room);
     this.rooms.clear();
+    await Promise.allSettled([...this.leaving.values()]);
+  }
+
+  private async load(name: string): Promise<Room> {
+    const { bus } = this.host;
+    const e2e = this.options.endToEnd(name);
+    if (bus === undefined) return Room.load(name, e2e, this.host);
+    await this.leaving.get(name);
+    // Joined first, so no event published while the log is read is missed; held until loaded.
+    let room: Room | undefined;
+    const early: BusNotice[] = [];
+    await bus.join(name, (notice) => (room === undefined ? early.push(notice) : room.notice(notice)));
+    try {
+      const loaded = await Room.load(name, e2e, this.host);
+      for (const notice of early) loaded.notice(notice);
+      room = loaded;
+      loaded.cluster?.started();
+      return loaded;
+    } catch (error) {
+      await bus.leave(name).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private leave(room: Room): void {
+    const { bus } = this.host;
+    if (bus === undefined) return;
+    room.cluster?.gone();
+    const left = bus
+      .leave(room.name)
+      .catch((error: unknown) => this.host.reportError(error))
+      .finally(() => {
+        if (this.leaving.get(room.name) === left) this.leaving.delete(room.name);
+      });
+    this.leaving.set(room.name, left);
   }
 
   private cancelUnload(name: string): void {

@@ -2,6 +2,7 @@ import type { DocType } from '../lib/crdt/docTypes.js';
 import type { HubOp } from '../lib/protocol/hubMessages.js';
 import type { LoggedOp } from './opLog.js';
 import type { RoomHost } from './roomHost.js';
+import type { SequencedOp } from './roomSequencer.js';
 import type { HubSession } from './session.js';
 
 /** Ops of one message that passed validation, waiting for the next group commit. */
@@ -15,28 +16,30 @@ export interface PendingOps {
   readonly bytes: number;
 }
 
-/** An op the log accepted, with what the room needs to apply and time it. */
-export interface CommittedOp extends LoggedOp {
-  readonly state: unknown;
-  readonly receivedAt: number;
-}
-
 /** The room as its writer sees it. */
 export interface WriterRoom {
   readonly name: string;
   readonly e2e: boolean;
   typeOf(doc: string): DocType | undefined;
-  /** Applies and broadcasts ops the log just made durable (in seq order). */
-  publish(ops: readonly CommittedOp[]): void;
+  /**
+   * Hands ops the log just made durable to the room's sequencer; `undefined` once they are applied
+   * and broadcast, else a promise that resolves when they are (ops of other hubs come first).
+   */
+  sequence(ops: readonly SequencedOp[]): Promise<void> | undefined;
+  /** Whether the op logged as `seq` was skipped when delivered (its document has another type). */
+  skipped(seq: number): boolean;
+  /** Tells the other hubs about the ops, once delivered here. */
+  announce(ops: readonly LoggedOp[]): void;
   /** Called after each commit, e.g. to take a snapshot. */
   committed(count: number): Promise<void>;
 }
 
 /**
  * Group commit for one room: every message that arrives in the same tick, from any session, goes
- * into ONE log append; then the new ops are broadcast, then each message is acked. Commits run one
- * at a time, so seqs follow arrival order. An ack is only sent once the log said the ops are
- * durable; a duplicate id is acked again without being applied.
+ * into ONE log append; then the new ops are delivered (through the room's sequencer, after any op
+ * of another hub logged before them) and announced on the bus, then each message is acked. Commits
+ * run one at a time, so seqs follow arrival order. An ack is only sent once the log said the ops
+ * are durable; a duplicate id is acked again without being applied.
  */
 export class RoomWriter {
   private pending: PendingOps[] = [];
@@ -121,6 +124,7 @@ export class RoomWriter {
       });
     }
     let applied = 0;
+    const skippedIds = new Set<string>();
     if (accepted.length > 0) {
       const started = this.host.now();
       const result = await this.host.log.append(this.room.name, accepted);
@@ -128,15 +132,20 @@ export class RoomWriter {
       applied = result.applied.length;
       this.host.metrics.opsApplied.add(applied);
       this.host.metrics.opsDuplicate.add(result.duplicates.length);
-      this.room.publish(
+      const delivered = this.room.sequence(
         result.applied.map((logged) => {
           const from = source.get(logged.op.id) as { state: unknown; receivedAt: number };
           return { seq: logged.seq, op: logged.op, state: from.state, receivedAt: from.receivedAt };
         }),
       );
+      // Op frames go out before the acks: wait until the ops of other hubs before ours are delivered.
+      if (delivered !== undefined) await delivered;
+      this.room.announce(result.applied);
+      // Another hub created one of these documents with another type just before: refused like a mismatch here.
+      for (const { seq, op } of result.applied) if (this.room.skipped(seq)) skippedIds.add(op.id);
     }
     for (const entry of batch) {
-      const refused = mismatched.get(entry) ?? [];
+      const refused = [...(mismatched.get(entry) ?? []), ...entry.ops.filter((op) => skippedIds.has(op.id)).map((op) => op.id)];
       const acked = entry.ops.filter((op) => !refused.includes(op.id)).map((op) => op.id);
       if (acked.length > 0) entry.session.send({ kind: 'ack', ids: acked });
       if (refused.length > 0) {
