@@ -23,6 +23,7 @@ const external = [
   /^eventsource/,
   /^better-sqlite3$/,
   /^pg$/,
+  /^redis$/,
   /^pino$/,
   /^node:/,
 ];

@@ -18,7 +18,7 @@ const root = resolve(fileURLToPath(import.meta.url), '../..');
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const work = mkdtempSync(join(root, '.tmp', 'size-'));
 const external = (id) =>
-  /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource|better-sqlite3|pg|pino|jose)(\/|$)/.test(id) || id.startsWith('node:');
+  /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource|better-sqlite3|pg|redis|pino|jose)(\/|$)/.test(id) || id.startsWith('node:');
 
 async function measure(name, code, { externalize = external } = {}) {
   const file = join(work, `${name.replace(/[^a-z0-9]+/gi, '_')}.mjs`);

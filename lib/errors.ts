@@ -72,6 +72,7 @@ export type RxSyncErrorCode =
   | 'E_LOG_READ'
   | 'E_BUS_CLOSED'
   | 'E_BUS_INVALID'
+  | 'E_BUS_UNREACHABLE'
   | 'E_DEPENDENCY_MISSING'
   // any other code a module defines; the list above is what editors suggest
   | (string & {});

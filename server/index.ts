@@ -30,3 +30,4 @@ export type { PostgresClient, PostgresPool } from './postgresPool.js';
 export type { AppendResult, LoggedOp, OpLog, RoomSnapshot, SnapshotDoc } from './opLog.js';
 export type { BusEvent, BusNotice, HubBus } from './hubBus.js';
 export { memoryBusNetwork, type MemoryBusNetwork } from './memoryBus.js';
+export { redisBus, type RedisBus, type RedisBusOptions } from './redisBus.js';

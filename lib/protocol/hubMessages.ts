@@ -230,6 +230,15 @@ function presence(record: Record<string, unknown>, at: string): PeerPresence {
 }
 
 /**
+ * Validates one peer's presence as `peers` and `peer` messages carry it, for other carriers of
+ * presence (the hubs' bus). Throws `E_MESSAGE_INVALID` naming `at` and the problem.
+ */
+export function parsePeerPresence(value: unknown, at: string): PeerPresence {
+  if (!isRecord(value)) throw invalid(`${at} is not an object`);
+  return presence(value, at);
+}
+
+/**
  * Validates what the hub sent (the `data` of a frame). Clients trust nothing from the network
  * either: a bad message is refused with `E_MESSAGE_INVALID`, never half-applied.
  */
