@@ -5,6 +5,8 @@
 // Fails when a bundle grows past its budget in bench/size-budget.json (bytes, min and min+gzip).
 // `node bench/size.mjs --record` rewrites the budgets to today's figures plus 4 % (for a growth
 // that is meant: the diff of that file shows it).
+// `node bench/size.mjs --why live` (or `npm run size -- --why live`) lists instead the modules of one
+// bundle by minified bytes, from the sources (scripts/size-why.mjs): where to look before cutting.
 import { rollup } from 'rollup';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -14,6 +16,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
+const whyAt = process.argv.indexOf('--why');
+if (whyAt >= 0) {
+  const { printSizeWhy } = await import('../scripts/size-why.mjs');
+  const topAt = process.argv.indexOf('--top');
+  await printSizeWhy(process.argv[whyAt + 1] ?? 'live', topAt >= 0 ? Number(process.argv[topAt + 1]) : 40);
+  process.exit(0);
+}
 // Inside the project so bare imports resolve from its node_modules.
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const work = mkdtempSync(join(root, '.tmp', 'size-'));

@@ -31,6 +31,13 @@ export interface ReconnectConfig<T = unknown> {
    * reconnect is scheduled and `onParked` is called; only `resume$` connects again.
    */
   isFinal?: (error: unknown) => boolean;
+  /**
+   * Return true for an error that asks the client to come back at once (the hub is draining and
+   * another is ready): when it is the first failure in a row, the next attempt does not wait. It
+   * still counts as a failure, and later ones back off as usual, so two hubs refusing in turn
+   * cannot make a tight loop.
+   */
+  isImmediate?: (error: unknown) => boolean;
   /** Called when a final error parks the connection. */
   onParked?: (error: unknown) => void;
   /** Each emission while parked or waiting connects at once, with a fresh failure count (e.g. a new token). */
@@ -52,6 +59,7 @@ export interface ReconnectConfig<T = unknown> {
  * resets only once the source shows it is open again (its first emission by default), so a
  * connection that opens and drops starts over at the shortest delay while one that never opens
  * backs off (with `healthy$`, only a connection that proved healthy starts over), an error that
+ * `isImmediate` recognises after a healthy connection is retried without waiting, an error that
  * `isFinal` recognises parks it until `resume$`, and, with `maxAttempts`, gives up with an `RxSyncError` coded `E_RECONNECT_EXHAUSTED`
  * whose `cause` is the last error.
  *
@@ -113,7 +121,7 @@ export function reconnect<T>(config: ReconnectConfig<T> = {}): MonoTypeOperatorF
               );
               return;
             }
-            const delay = backoffDelay(failures, backoff, random);
+            const delay = failures === 1 && config.isImmediate?.(error) === true ? 0 : backoffDelay(failures, backoff, random);
             config.onReconnect?.(failures, delay, error);
             // The callback may have unsubscribed us; do not schedule into a closed subscriber.
             if (!subscriber.closed) wait = scheduler.schedule(connect, delay);

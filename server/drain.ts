@@ -1,6 +1,10 @@
 /// <reference types="node" />
 import type { HubLogger } from './logger.js';
+import type { PollLink } from './pollEndpoint.js';
 import type { HubSession } from './session.js';
+
+/** Ms a drain waits for polling clients to collect their drain notice: past the default poll interval (2 s). */
+const POLL_NOTICE_WAIT = 3000;
 
 /** What a drain needs from the hub. */
 export interface DrainHost {
@@ -27,6 +31,11 @@ export async function drainHub(host: DrainHost, deadline: number): Promise<void>
   host.logger.info({ deadline, connections: host.sessions.size }, 'draining');
   await within(left(), host.roomsSettled());
   await within(left(), Promise.all([...host.sessions].map((session) => session.link.flushed())));
+  // A polling client hears the hub only when it polls: its drain notice waits for the next poll,
+  // so it moves to another hub at once instead of finding this one gone and backing off.
+  const pollers = [...host.sessions].filter((session) => session.link.pulls);
+  for (const session of pollers) session.error('E_HUB_DRAINING', 'The hub is restarting: reconnect');
+  await within(Math.min(left(), POLL_NOTICE_WAIT), Promise.all(pollers.map((session) => (session.link as PollLink).collected())));
   for (const session of [...host.sessions]) session.fail('E_HUB_DRAINING', 'The hub is restarting: reconnect');
   // Let the close frames reach the clients before the sockets are cut.
   await within(left(), host.socketsClosed());

@@ -16,12 +16,21 @@ export interface PollLink extends Link {
   position: () => number;
   /** Polls this session may make: a bucket of the frame rate's size, apart from its POSTed frames. */
   readonly polls: TokenBucket;
+  /** Resolves once every queued frame was taken by a poll (or the link ended). */
+  collected(): Promise<void>;
 }
 
 /** Creates the link of a polling session (its frames are collected by `GET /poll`). */
 export function pollLink(limits: ResolvedLimits, now: number): PollLink {
   let bytes = 0;
   const pending: { wire: string; at: number }[] = [];
+  let waiters: (() => void)[] = [];
+  const wake = (): void => {
+    if (pending.length > 0) return;
+    const woken = waiters;
+    waiters = [];
+    for (const resolve of woken) resolve();
+  };
   const link: PollLink = {
     transport: 'poll',
     pulls: true,
@@ -36,15 +45,18 @@ export function pollLink(limits: ResolvedLimits, now: number): PollLink {
       bytes += text.length;
     },
     flushed: () => Promise.resolve(),
+    collected: () => (pending.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     buffered: () => bytes,
     end: () => {
       pending.length = 0;
       bytes = 0;
+      wake();
     },
   };
   const take = (count: number): string[] => {
     const taken = pending.splice(0, count);
     for (const { wire } of taken) bytes -= wire.length;
+    wake();
     return taken.map((p) => p.wire);
   };
   return Object.assign(link, { take });

@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Subject, defer, distinctUntilChanged, filter, share, switchMap, type Subscriber } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, share, switchMap, type Subscriber } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
 import { byeFrame, dataFrame, helloFrame, pingFrame, pongFrame, type Frame, type HelloFields } from '../lib/protocol/frames.js';
 import { jsonCodec, type Codec } from '../lib/protocol/jsonCodec.js';
@@ -7,6 +7,7 @@ import { FRAME_INVALID, parseFrame } from '../lib/protocol/parseFrame.js';
 import { heartbeat, type HeartbeatConfig } from '../operators/heartbeat.js';
 import { reconnect, type ReconnectConfig } from '../operators/reconnect.js';
 import { helloFields$, type TokenSource } from './helloSource.js';
+import type { HubList } from './hubUrls.js';
 import type { Connector, LinkEvent } from './link.js';
 import { platformOnline$ } from './platformOnline.js';
 import { refusalFor, refusalOfError } from './refusal.js';
@@ -15,7 +16,7 @@ import type { SeqCursor, Transport, TransportState, TransportStatus } from './tr
 /** Reconnect settings of a transport (the `reconnect` operator's, minus its callbacks). */
 export type TransportReconnectOptions = Omit<
   ReconnectConfig,
-  'onReconnect' | 'isOpen' | 'retryNow$' | 'healthy$' | 'isFinal' | 'onParked' | 'resume$'
+  'onReconnect' | 'isOpen' | 'retryNow$' | 'healthy$' | 'isFinal' | 'isImmediate' | 'onParked' | 'resume$'
 >;
 
 /** Options every transport accepts. */
@@ -60,16 +61,27 @@ export interface TransportDefaults {
   heartbeat: Pick<HeartbeatConfig, 'interval' | 'timeout'> | false;
 }
 
+/** A hub draining (restart, deploy) asks its clients to reconnect at once, to another hub if there is one. */
+const HUB_DRAINING = 'E_HUB_DRAINING';
+
+/** Whether a connection ended because its hub is draining: its error frame, close code 1012 or HTTP answer said so. */
+function isDrain(error: unknown): boolean {
+  return error instanceof RxSyncError && (error.code === HUB_DRAINING || error.details?.['hubCode'] === HUB_DRAINING);
+}
+
 /**
  * Builds a {@link Transport} from a {@link Connector}: the shared machinery of every transport.
  * It owns the cold shared `messages$`, the bounded send buffer, status, hello/resume, sequence
  * dedupe, ping answers, heartbeat and reconnect, so each mechanism only opens a connection.
+ * With `hubs`, it also chooses the hub of each attempt (`LinkContext.hub`): the next one in the
+ * list after a connection failed or dropped; the resume position carries over unchanged.
  */
 export function createTransport<In, Out>(
   kind: string,
   connector: Connector,
   options: TransportOptions<In>,
   defaults: TransportDefaults,
+  hubs?: HubList,
 ): Transport<In, Out> {
   const codec = options.codec ?? jsonCodec;
   const maxBuffered = options.maxBuffered ?? 1000;
@@ -81,7 +93,14 @@ export function createTransport<In, Out>(
   let pending: Out[] = [];
   let linkSend: ((wire: string) => void) | undefined;
   let connections = 0;
-  const status = new BehaviorSubject<TransportStatus>({ state: 'closed', connection: 0, via: kind });
+  /** Index in `hubs.urls` of the hub the current (or next) connection goes to. */
+  let hub = hubs?.start ?? 0;
+  const hubUrl = (): { url?: string } => (hubs === undefined ? {} : { url: hubs.urls[hub] as string });
+  /** After a failure or drop, the next attempt goes to the next hub (round-robin). */
+  const nextHub = (): void => {
+    if (hubs !== undefined) hub = (hub + 1) % hubs.urls.length;
+  };
+  const status = new BehaviorSubject<TransportStatus>({ state: 'closed', connection: 0, via: kind, ...hubUrl() });
   const online$ = options.online$ ?? platformOnline$;
   let offline = false;
   /** A refusal the peer reported on the current connection (it then closes it). */
@@ -90,6 +109,8 @@ export function createTransport<In, Out>(
   let proven = false;
   /** The token the current connection runs on (its hello's, or the last one sent in band). */
   let connectionToken: string | undefined;
+  /** Ends the current connection from this side (the hub said it is draining); unset between connections. */
+  let endConnection: ((error: RxSyncError) => void) | undefined;
   // Talking to a hub that authenticates: its `refresh` requests are answered here, not passed on.
   const answersRefresh = options.token !== undefined || options.hello !== undefined;
   const healthy = new Subject<void>();
@@ -103,6 +124,7 @@ export function createTransport<In, Out>(
       state: state === 'open' && offline ? 'offline' : state,
       connection: connections,
       via: kind,
+      ...hubUrl(),
       ...(kept !== undefined ? { error: kept } : {}),
       ...(attempt !== undefined ? { attempt } : {}),
     };
@@ -111,15 +133,23 @@ export function createTransport<In, Out>(
 
   const encode = (frame: Frame): string => codec.encode(frame);
 
-  const link$ = defer(() => {
+  const link$ = new Observable<LinkEvent>((subscriber) => {
     refusal = undefined;
     proven = false;
-    return helloFields$(options.hello, options.token).pipe(
-      switchMap((fields) => {
-        connectionToken = fields.token;
-        return connector({ hello: encode(helloFrame(cursor.lastSeq, fields)), bye: encode(byeFrame()), cursor });
-      }),
-    );
+    const connecting = hub;
+    endConnection = (error) => subscriber.error(error);
+    const subscription = helloFields$(options.hello, options.token)
+      .pipe(
+        switchMap((fields) => {
+          connectionToken = fields.token;
+          return connector({ hello: encode(helloFrame(cursor.lastSeq, fields)), bye: encode(byeFrame()), cursor, hub: connecting });
+        }),
+      )
+      .subscribe(subscriber);
+    return () => {
+      endConnection = undefined;
+      subscription.unsubscribe();
+    };
   });
   const watched$ =
     heartbeatOptions === false
@@ -136,6 +166,8 @@ export function createTransport<In, Out>(
             // Open is not enough: a hub accepts the socket before it refuses the hello.
             healthy$: healthy,
             isFinal: (error) => (refusal ??= refusalOfError(error, kind)) !== undefined,
+            // A draining hub asks for it (PROTOCOL.md, close code 1012): no backoff before the next hub.
+            isImmediate: isDrain,
             onParked: () => {
               linkSend = undefined;
               setStatus('refused', refusal);
@@ -143,6 +175,7 @@ export function createTransport<In, Out>(
             resume$: resume,
             onReconnect: (attempt, _delay, error) => {
               linkSend = undefined;
+              nextHub();
               setStatus('reconnecting', error, attempt);
             },
           }),
@@ -208,6 +241,8 @@ export function createTransport<In, Out>(
         // A refused hello: the peer closes the connection next, and it must not be retried as is.
         if (!proven) refusal ??= refusalFor(frame.code, frame.message, kind);
         setStatus(status.getValue().state, refusal ?? new RxSyncError(frame.code, `Peer reported: ${frame.message}`));
+        // Do not wait for the hub to close: it takes no more ops, and the next hub is ready now.
+        if (frame.code === HUB_DRAINING) endConnection?.(new RxSyncError(HUB_DRAINING, `The hub is draining: ${frame.message}`));
         return;
       default:
         // hello, pong and bye need no action here: any arrival already fed the heartbeat.
@@ -247,6 +282,7 @@ export function createTransport<In, Out>(
       error: (error: unknown) => {
         linkSend = undefined;
         setStatus('closed', error);
+        nextHub(); // a new subscription starts on the next hub
         subscriber.error(error);
       },
       complete: () => {

@@ -3,6 +3,7 @@
 export type { Transport, TransportState, TransportStatus, SeqCursor } from './transport.js';
 export type { TransportOptions, TransportReconnectOptions } from './createTransport.js';
 export type { FetchLike, FetchResponseLike } from './fetchLike.js';
+export type { HubUrls, HubListOptions } from './hubUrls.js';
 export { webSocket, type WebSocketLike, type WebSocketConstructor, type WebSocketTransportOptions } from './webSocket.js';
 export { sse, type EventSourceLike, type EventSourceConstructor, type SseTransportOptions } from './sse.js';
 export { polling, type PollingTransportOptions } from './polling.js';

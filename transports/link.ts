@@ -31,6 +31,8 @@ export interface LinkContext {
   readonly bye: string;
   /** The live resume cursor (polling reads it before every request). */
   readonly cursor: SeqCursor;
+  /** Which of the transport's hub URLs this connection goes to (an index; 0 for a single URL). */
+  readonly hub: number;
 }
 
 /** Opens one connection per subscription. */

@@ -1,4 +1,5 @@
 import type { OptionSpec } from '../lib/options/checkOptions.js';
+import { checkPick } from './hubUrls.js';
 
 /** Options every transport takes (`TransportOptions`), with their kinds. */
 const common: OptionSpec = {
@@ -13,12 +14,28 @@ const common: OptionSpec = {
   token: ['string', 'function'],
 };
 
+/** What the transports that take hub URLs add (`HubListOptions`). */
+const hubList: OptionSpec = { pick: checkPick };
+
 /** `webSocket(url, options)`. */
-export const webSocketOptionSpec: OptionSpec = { ...common, WebSocket: 'constructor', protocols: ['string', 'array'] };
+export const webSocketOptionSpec: OptionSpec = { ...common, ...hubList, WebSocket: 'constructor', protocols: ['string', 'array'] };
 /** `sse(url, options)`. */
-export const sseOptionSpec: OptionSpec = { ...common, postUrl: 'string', EventSource: 'constructor', fetch: 'function' };
+export const sseOptionSpec: OptionSpec = {
+  ...common,
+  ...hubList,
+  postUrl: ['string', 'array'],
+  EventSource: 'constructor',
+  fetch: 'function',
+};
 /** `polling(url, options)`. */
-export const pollingOptionSpec: OptionSpec = { ...common, interval: 'ms', postUrl: 'string', requestTimeout: 'ms', fetch: 'function' };
+export const pollingOptionSpec: OptionSpec = {
+  ...common,
+  ...hubList,
+  interval: 'ms',
+  postUrl: ['string', 'array'],
+  requestTimeout: 'ms',
+  fetch: 'function',
+};
 /** `broadcast(channelName, options)`. */
 export const broadcastOptionSpec: OptionSpec = { ...common, BroadcastChannel: 'constructor' };
 /** `memoryPair(options)`: no `parse` or `cursor` (both ends are made here). */

@@ -3,6 +3,7 @@ import { RxSyncError } from '../lib/errors.js';
 import { createTransport, type TransportOptions } from './createTransport.js';
 import { resolveFetch, type FetchLike } from './fetchLike.js';
 import { createHttpPoster, httpError } from './httpPoster.js';
+import { HTTP, hubList, postUrls, type HubListOptions, type HubUrls } from './hubUrls.js';
 import { randomId, withQuery } from './ids.js';
 import type { LinkContext, LinkEvent } from './link.js';
 import type { Transport } from './transport.js';
@@ -10,11 +11,14 @@ import { checkOptions } from '../lib/options/checkOptions.js';
 import { pollingOptionSpec } from './optionSpecs.js';
 
 /** Options of {@link polling}. */
-export interface PollingTransportOptions<In = unknown> extends TransportOptions<In> {
+export interface PollingTransportOptions<In = unknown> extends TransportOptions<In>, HubListOptions {
   /** Pause between polls that brought nothing new, in ms. Default 2000. */
   interval?: number;
-  /** Where client → server frames are POSTed. Default: `url`. */
-  postUrl?: string;
+  /**
+   * Where client → server frames are POSTed. Default: `url`. With several poll URLs, a list of
+   * the same length: a session lives in one hub, so its frames go to the hub it polls.
+   */
+  postUrl?: string | readonly string[];
   /** A poll not answered within this many ms fails (and reconnects with backoff). Default 30000. */
   requestTimeout?: number;
   /** Default: `globalThis.fetch`, looked up when polling. */
@@ -28,20 +32,29 @@ export interface PollingTransportOptions<In = unknown> extends TransportOptions<
  * `interval`. Failed polls end the connection, and the composed `reconnect` backs off.
  * Each connection first POSTs its hello (room, token). Client → server frames are POSTed; on teardown a best-effort `bye` tells the server the session ended.
  *
+ * Given several hubs (sharing one op log), a failed poll moves the session to the next one, with
+ * the same `since`; `postUrl` then lists each hub's POST URL in the same order.
+ *
  * @example
  * ```ts
  * const live = polling('/sync/poll', { interval: 5000, postUrl: '/sync/send' });
+ * const twoHubs = polling(['https://a.example.org/poll', 'https://b.example.org/poll'], {
+ *   postUrl: ['https://a.example.org/send', 'https://b.example.org/send'],
+ * });
  * ```
  */
-export function polling<In = unknown, Out = unknown>(url: string, options: PollingTransportOptions<In> = {}): Transport<In, Out> {
+export function polling<In = unknown, Out = unknown>(url: HubUrls, options: PollingTransportOptions<In> = {}): Transport<In, Out> {
   checkOptions('polling', options, pollingOptionSpec);
+  const hubs = hubList('polling', url, HTTP, options);
+  const posts = postUrls('polling', options.postUrl, hubs, hubs.urls);
   const interval = options.interval ?? 2000;
   const requestTimeout = options.requestTimeout ?? 30_000;
-  const postUrl = options.postUrl ?? url;
 
   const connector = (context: LinkContext): Observable<LinkEvent> =>
     new Observable<LinkEvent>((subscriber) => {
       const fetchFn = resolveFetch(options.fetch);
+      const url = hubs.urls[context.hub] as string;
+      const postUrl = posts[context.hub] as string;
       const cid = randomId();
       const controller = new AbortController();
       let etag: string | undefined;
@@ -104,5 +117,5 @@ export function polling<In = unknown, Out = unknown>(url: string, options: Polli
         poster.close(opened ? context.bye : undefined);
       };
     });
-  return createTransport<In, Out>('polling', connector, options, { reconnect: {}, heartbeat: false });
+  return createTransport<In, Out>('polling', connector, options, { reconnect: {}, heartbeat: false }, hubs);
 }

@@ -18,6 +18,11 @@ export interface TransportStatus {
   readonly connection: number;
   /** Which transport carries the traffic (`'websocket'`, `'sse'`, …); `fallback` sets the active one. */
   readonly via: string;
+  /**
+   * The hub URL the connection is on (or, while `connecting`/`reconnecting`, is being made to):
+   * set by the transports that take URLs. With several hubs it shows which one is in use.
+   */
+  readonly url?: string;
 }
 
 /**

@@ -2,7 +2,8 @@ import { Observable, Subject, switchMap, type Subscriber } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
 import { FRAME_INVALID } from '../lib/protocol/parseFrame.js';
 import { createTransport, type TransportOptions } from './createTransport.js';
-import type { LinkEvent } from './link.js';
+import { hubList, type HubListOptions, type HubUrls } from './hubUrls.js';
+import type { LinkContext, LinkEvent } from './link.js';
 import { makeWebSocketObservable, type RxjsWebSocketLike } from './rxjsWebSockets.js';
 import type { Transport } from './transport.js';
 import { checkOptions } from '../lib/options/checkOptions.js';
@@ -26,7 +27,7 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 /** Options of {@link webSocket}. */
-export interface WebSocketTransportOptions<In = unknown> extends TransportOptions<In> {
+export interface WebSocketTransportOptions<In = unknown> extends TransportOptions<In>, HubListOptions {
   /** The constructor to use. Default: `globalThis.WebSocket`, looked up when connecting. */
   WebSocket?: WebSocketConstructor;
   /** Sub-protocols offered to the server. */
@@ -47,22 +48,31 @@ function resolveConstructor(injected: WebSocketConstructor | undefined): WebSock
  * Reconnects with full-jitter backoff (default 1 s up to 30 s) and pings after 15 s of silence,
  * declaring the peer dead after 45 s.
  *
+ * Given several hub URLs (hubs sharing one op log), a connection that fails or drops is retried on
+ * the next one, resuming from the same `lastSeq`. A hub that drains (close code 1012) is left at
+ * once, without the backoff wait. `status$` reports the URL in use.
+ *
  * @example
  * ```ts
  * import WebSocket from 'ws'; // Node; browsers use the global
  * const live = webSocket<Update, Command>('ws://localhost:8080/ws', { WebSocket });
+ * const spread = webSocket(['wss://a.example.org/ws', 'wss://b.example.org/ws'], { pick: 'random' });
  * ```
  */
-export function webSocket<In = unknown, Out = unknown>(url: string, options: WebSocketTransportOptions<In> = {}): Transport<In, Out> {
+export function webSocket<In = unknown, Out = unknown>(url: HubUrls, options: WebSocketTransportOptions<In> = {}): Transport<In, Out> {
   checkOptions('webSocket', options, webSocketOptionSpec);
+  const hubs = hubList('webSocket', url, 'ws, wss, http, https', options);
   const protocols = options.protocols ?? [];
-  const connector = (context: { hello: string }): Observable<LinkEvent> =>
+  const connector = (context: LinkContext): Observable<LinkEvent> =>
     new Observable<LinkEvent>((subscriber: Subscriber<LinkEvent>) => {
       const Ctor = resolveConstructor(options.WebSocket);
+      const url = hubs.urls[context.hub] as string;
+      let socket: WebSocketLike | undefined;
+      let closeCode: number | undefined;
       const makeWebSocket = (socketUrl: string, socketProtocols: string | string[]): RxjsWebSocketLike =>
-        new Ctor(socketUrl, socketProtocols) as unknown as RxjsWebSocketLike;
+        (socket = new Ctor(socketUrl, socketProtocols)) as unknown as RxjsWebSocketLike;
       const socket$ = makeWebSocketObservable()(url, { protocols, makeWebSocket });
-      return socket$
+      const subscription = socket$
         .pipe(
           switchMap((getResponses) => {
             const outgoing = new Subject<string>();
@@ -84,14 +94,33 @@ export function webSocket<In = unknown, Out = unknown>(url: string, options: Web
         .subscribe({
           next: (event) => subscriber.next(event),
           error: (error: unknown) =>
-            subscriber.error(new RxSyncError('E_CONNECTION_LOST', `WebSocket ${url}: ${messageOf(error)}`, { cause: error })),
+            subscriber.error(
+              // 1012: the hub is draining (restart, deploy), and the client should move at once.
+              new RxSyncError(closeCode === 1012 ? 'E_HUB_DRAINING' : 'E_CONNECTION_LOST', `WebSocket ${url}: ${messageOf(error)}`, {
+                cause: error,
+                details: { closeCode },
+              }),
+            ),
           complete: () => subscriber.error(new RxSyncError('E_CONNECTION_LOST', `WebSocket ${url} closed`)),
         });
+      // rxjs-websockets has set its handlers by now (synchronously, on subscribe) and passes on only
+      // a close's reason; the code says what the server wants (1012: go elsewhere now).
+      const onClose = socket?.onclose;
+      if (socket !== undefined && onClose) {
+        socket.onclose = (event) => {
+          closeCode = event.code;
+          onClose(event);
+        };
+      }
+      return subscription;
     });
-  return createTransport<In, Out>('websocket', connector, options, {
-    reconnect: {},
-    heartbeat: { interval: 15_000, timeout: 45_000 },
-  });
+  return createTransport<In, Out>(
+    'websocket',
+    connector,
+    options,
+    { reconnect: {}, heartbeat: { interval: 15_000, timeout: 45_000 } },
+    hubs,
+  );
 }
 
 function binaryFrame(): LinkEvent {

@@ -146,3 +146,38 @@ describe('reconnect with healthy$, isFinal and resume$', () => {
     });
   });
 });
+
+describe('reconnect with isImmediate', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => {
+    scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  it('retries at once after an immediate error that ends a healthy run, then backs off as usual', () => {
+    const delays: number[] = [];
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const drained = new Error('draining');
+      // An open connection is drained (retried at once); the next hub refuses twice. The immediate
+      // retry counted as a failure: the waits are the second and third steps (20, 40 ms).
+      const connections = [cold('o#', undefined, drained), cold('-#', undefined, drained), cold('-#'), cold('-o-')];
+      let index = 0;
+      const source: Observable<string> = defer(() => connections[index++]!);
+      const result = source.pipe(
+        reconnect({
+          initialDelay: 10,
+          jitter: 'none',
+          isImmediate: (error) => error === drained,
+          onReconnect: (_attempt, delay) => delays.push(delay),
+        }),
+      );
+      expectObservable(result).toBe('o- 20ms - 40ms -o-');
+      expectSubscriptions(connections[0]!.subscriptions).toBe(['^!']);
+      // At once: subscribed again in the same frame the first connection failed.
+      expectSubscriptions(connections[1]!.subscriptions).toBe(['-^!']);
+      expectSubscriptions(connections[2]!.subscriptions).toBe(['22ms ^!']);
+      expectSubscriptions(connections[3]!.subscriptions).toBe(['63ms ^']);
+    });
+    // The second drain error is not the first failure in a row: it waits like any other.
+    expect(delays).toEqual([0, 20, 40]);
+  });
+});

@@ -64,7 +64,13 @@ describe('hub drain', () => {
     await writer.send(opsFrame([tooLate]));
 
     log.release();
+    // A polling client hears of the drain on its next poll (the hub waits for it), not by finding the hub gone.
+    for (let polls = 0; polls < 200 && poller.errors().length === 0; polls++) {
+      await poller.poll();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await drained;
+    expect(poller.errors().map((e) => e.code)).toEqual(['E_HUB_DRAINING']);
     // The commit in flight finished and was acked before the close; the late op was not.
     expect(writer.messages('ack').map((m) => m.data['ids'])).toEqual([[inFlight.id]]);
     expect(watcher.messages('op').map((m) => m.seq)).toEqual([1]);

@@ -140,3 +140,64 @@ describe('other factories check their options the same way', () => {
     ).toBe(true);
   });
 });
+
+describe('hub URL lists are checked at creation', () => {
+  const make = {
+    webSocket: (url: unknown, options: object = {}) => webSocket(url as never, { WebSocket: WebSocket as never, ...options }),
+    sse: (url: unknown, options: object = {}) => sse(url as never, { postUrl: 'http://a/send', ...options }),
+    polling: (url: unknown, options: object = {}) => polling(url as never, options),
+  };
+  const refusal = (refuse: () => unknown): [string, string, unknown] => {
+    const err = thrown(refuse);
+    return [err.code, err.message, err.details?.['index']];
+  };
+
+  it('takes one URL, a list, paths, and pick: first or random', () => {
+    expect(() => make.webSocket(['ws://a/ws', 'wss://b/ws', 'https://c/ws'], { pick: 'random' })).not.toThrow();
+    expect(() => make.sse(['http://a/sse', '/sse'], { postUrl: ['http://a/send', '/send'], pick: 'first' })).not.toThrow();
+    expect(() => make.polling(['http://a/poll', 'http://b/poll'])).not.toThrow(); // POSTs go to each poll URL
+    expect(() => make.polling('/poll', { postUrl: '/send' })).not.toThrow();
+  });
+
+  it('refuses an empty list, naming the problem', () => {
+    const empty = 'expected a URL or a non-empty list of URLs, got an empty list';
+    expect(refusal(() => make.webSocket([]))).toEqual(['E_OPTION_INVALID', `webSocket: ${empty}`, undefined]);
+    expect(refusal(() => make.sse([], { postUrl: [] }))).toEqual(['E_OPTION_INVALID', `sse: ${empty}`, undefined]);
+    expect(refusal(() => make.polling([]))).toEqual(['E_OPTION_INVALID', `polling: ${empty}`, undefined]);
+  });
+
+  it('refuses a non-URL entry or one of the wrong scheme, naming which entry', () => {
+    const ws = 'is not a URL (ws, wss, http, https) or a /path';
+    const http = 'is not a URL (http, https) or a /path';
+    const cases: Array<[() => unknown, string, number | undefined]> = [
+      [() => make.webSocket(['ws://a/ws', 'not a url']), `webSocket: URL #2 (the string "not a url") ${ws}`, 1],
+      [() => make.webSocket('ftp://a/ws'), `webSocket: URL #1 (the string "ftp://a/ws") ${ws}`, 0],
+      [() => make.sse(['http://a/sse', 42], { postUrl: ['http://a/send', 'http://b/send'] }), `sse: URL #2 (number 42) ${http}`, 1],
+      [() => make.polling(['ws://a/poll']), `polling: URL #1 (the string "ws://a/poll") ${http}`, 0],
+      [() => make.polling({ url: 'http://a/poll' }), 'polling: expected a URL or a non-empty list of URLs, got an object', undefined],
+    ];
+    for (const [refuse, message, index] of cases) expect(refusal(refuse)).toEqual(['E_OPTION_INVALID', message, index]);
+  });
+
+  it('refuses a postUrl that does not give one URL per hub, and a pick that is not first or random', () => {
+    const two = ['http://a/sse', 'http://b/sse'];
+    const cases: Array<[() => unknown, string]> = [
+      [
+        () => make.sse(two, { postUrl: 'http://a/send' }),
+        'sse: option "postUrl" must be a list of 2 URLs, one per hub, got the string "http://a/send"',
+      ],
+      [() => make.sse(two, { postUrl: ['http://a/send'] }), 'sse: option "postUrl" must be a list of 2 URLs, one per hub, got a list of 1'],
+      [
+        () => make.polling(['http://a/poll', 'http://b/poll'], { postUrl: ['http://a/send', 'http://b/send', 'http://c/send'] }),
+        'polling: option "postUrl" must be a list of 2 URLs, one per hub, got a list of 3',
+      ],
+      [() => make.sse('http://a/sse', { postUrl: undefined }), 'sse: option "postUrl" must be a URL, got undefined'],
+      [
+        () => make.sse(two, { postUrl: ['http://a/send', 'wss://b/send'] }),
+        'sse: option "postUrl": URL #2 (the string "wss://b/send") is not a URL (http, https) or a /path',
+      ],
+      [() => make.webSocket('ws://a/ws', { pick: 'last' }), `webSocket: option "pick" must be 'first' or 'random', got the string "last"`],
+    ];
+    for (const [refuse, message] of cases) expect(refusal(refuse).slice(0, 2)).toEqual(['E_OPTION_INVALID', message]);
+  });
+});
