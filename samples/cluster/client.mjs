@@ -1,9 +1,11 @@
 // A terminal client for the cluster sample: it joins a room over WebSocket, bumps its own counter
 // in a shared lww-map document every second, and prints the document whenever anyone's counter
 // moves, plus every change of its connection. Run two or three against the proxy, kill a hub, and
-// watch the clients on it reconnect (through the proxy, to a hub that is up) and carry on.
+// watch the clients on it reconnect (through the proxy, to a hub that is up) and carry on. Given
+// several URLs (the hubs themselves, no proxy), it picks one at random and moves to the next when
+// its hub fails: the client-side list of hubs.
 //
-//   node samples/cluster/client.mjs [url, default ws://127.0.0.1:8790/ws] [--name ann] [--room cluster-demo] [--every 1000]
+//   node samples/cluster/client.mjs [url ..., default ws://127.0.0.1:8790/ws] [--name ann] [--room cluster-demo] [--every 1000]
 import { createClient, createOutbox, liveDocuments, memoryStorage } from 'rxsync';
 import { webSocket } from 'rxsync/transports';
 import { parseArgs } from 'node:util';
@@ -17,21 +19,28 @@ const { values: args, positionals } = parseArgs({
     every: { type: 'string', default: '1000' },
   },
 });
-const url = positionals[0] ?? 'ws://127.0.0.1:8790/ws';
+const urls = positionals.length > 0 ? positionals : ['ws://127.0.0.1:8790/ws'];
 const every = Number(args.every);
 if (!(every >= 10)) throw new Error(`--every must be at least 10 ms, got ${args.every}`);
 
 const outbox = createOutbox({ storage: memoryStorage() });
 const client = createClient({ outbox, live: liveDocuments });
-const transport = webSocket(url, { WebSocket, hello: { room: args.room }, reconnect: { initialDelay: 100, maxDelay: 2000 } });
+const transport = webSocket(urls, {
+  WebSocket,
+  pick: 'random',
+  hello: { room: args.room },
+  reconnect: { initialDelay: 100, maxDelay: 2000 },
+});
 const counters = client.live({ room: args.room, doc: 'counters', type: 'lww-map', transport });
 
 const started = Date.now();
 const log = (text) => console.log(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${args.name}  ${text}`);
 
+let hubUrl = ''; // with several URLs: the hub in use
+transport.status$.subscribe(({ url }) => (hubUrl = url ?? ''));
 let lastState;
 counters.status$.subscribe(({ state, joined }) => {
-  const shown = `${state}${joined ? ', joined' : ''}`;
+  const shown = `${state}${joined ? ', joined' : ''}${urls.length > 1 && hubUrl !== '' ? ` (${hubUrl})` : ''}`;
   // The transport reports `closed` before its first connect: not worth a line.
   if (shown !== lastState && !(lastState === undefined && state === 'closed')) log(`connection: ${shown}`);
   lastState = shown;
