@@ -3,6 +3,7 @@
 //
 //   node samples/cluster/start.mjs [--port 8790] [--hub-ports 8791,8792,8793] [--host 127.0.0.1]
 //     [--postgres URL] [--postgres-schema rxsync_cluster] [--redis URL] [--redis-prefix rxsync-cluster:]
+//     [--log-level warn]
 //
 // --postgres defaults to RXSYNC_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/postgres;
 // --redis to RXSYNC_REDIS_URL, else redis://127.0.0.1:6379. `--port 0` puts the proxy and every hub
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     'postgres-schema': { type: 'string', default: 'rxsync_cluster' },
     redis: { type: 'string', default: process.env.RXSYNC_REDIS_URL || 'redis://127.0.0.1:6379' },
     'redis-prefix': { type: 'string', default: 'rxsync-cluster:' },
+    'log-level': { type: 'string', default: 'warn' },
   },
 });
 
@@ -56,7 +58,7 @@ const hubArgs = (port) => [
   '--redis-prefix',
   args['redis-prefix'],
   '--log-level',
-  'warn',
+  args['log-level'],
 ];
 
 /** Starts one hub process; resolves with its port once it prints where it listens. */
@@ -73,8 +75,10 @@ function startHub(index, port) {
       const match = /listening on http:\/\/([^\s]+):(\d+)/.exec(out);
       if (match !== null && out.endsWith('\n')) resolveHub({ index, child, host: match[1], port: Number(match[2]) });
     });
+    // The hub said why on stderr (passed through above); exit 2 is a refused flag, 1 a store it could not open.
+    const hint = (code) => (code === 2 ? 'a flag was refused' : 'is PostgreSQL up at --postgres and Redis at --redis?');
     child.once('exit', (code) =>
-      reject(new Error(`hub ${index} exited with ${code} before listening (is PostgreSQL up at --postgres and Redis at --redis?)`)),
+      reject(new Error(`hub ${index} exited with ${code} before listening (${hint(code)}; see its output above)`)),
     );
   });
 }

@@ -29,6 +29,13 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
+async function dropSchema(schema: string): Promise<void> {
+  const db = new pg.Client({ connectionString: PG_URL });
+  await db.connect();
+  await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await db.end();
+}
+
 describe('rxsync-hub storage flags', () => {
   it('--help lists them', async () => {
     const { code, stdout } = await run(['--help']);
@@ -69,6 +76,27 @@ describe('rxsync-hub storage flags', () => {
     expect(stderr).not.toContain('Usage:');
     expect(stderr).not.toContain('hunter2secret');
   });
+
+  it('a Redis that cannot be reached ends the command with exit 1 naming Redis', async () => {
+    const schema = `hub_cli_redis_down_${randomBytes(4).toString('hex')}`;
+    try {
+      const { code, stderr } = await run([
+        '--postgres',
+        PG_URL,
+        '--postgres-schema',
+        schema,
+        '--redis',
+        'redis://127.0.0.1:1',
+        '--log-level',
+        'silent',
+      ]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^rxsync-hub: .*Redis/);
+      expect(stderr).not.toContain('Usage:');
+    } finally {
+      await dropSchema(schema);
+    }
+  });
 });
 
 describe('rxsync-hub on PostgreSQL and Redis', () => {
@@ -78,10 +106,7 @@ describe('rxsync-hub on PostgreSQL and Redis', () => {
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'rxsync-hub-cli-pg-'))));
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
-    const db = new pg.Client({ connectionString: PG_URL });
-    await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await db.end();
+    await dropSchema(schema);
   });
 
   it('two hub processes on one schema and prefix serve one room: an op written on one reaches a client of the other', async () => {
