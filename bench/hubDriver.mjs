@@ -3,6 +3,9 @@
 // latencies and counts to its parent over IPC. Latency = send → receipt, measured across processes
 // on one wall clock (`performance.timeOrigin + performance.now()`, µs in the op id).
 //
+// With `ports` (several hubs serving the room), client i connects to ports[i % ports.length], and a
+// delivery's latency is also filed under `cross` when sender and receiver are on different hubs.
+//
 // Clients the server cuts (a slow consumer) rejoin with their last seq, like the rxsync client, and
 // resend what was not acked; each checks that seqs arrive without a gap.
 import WebSocket from 'ws';
@@ -12,9 +15,11 @@ const SEQ = Buffer.from('"seq":');
 const ID = Buffer.from('"id":"c');
 const ACK = Buffer.from('"kind":"ack"');
 
-process.once('message', async ({ port, first, count, room, body }) => {
-  const url = `ws://127.0.0.1:${port}/ws`;
+process.once('message', async ({ port, ports = [port], first, count, room, body }) => {
+  const urls = ports.map((p) => `ws://127.0.0.1:${p}/ws`);
+  const hubOf = (index) => index % urls.length;
   const latencies = [];
+  const cross = [];
   let measuring = false;
   let stopped = false;
   const clients = [];
@@ -30,7 +35,7 @@ process.once('message', async ({ port, first, count, room, body }) => {
     }
     connect() {
       return new Promise((resolve, reject) => {
-        const socket = new WebSocket(url, { perMessageDeflate: false });
+        const socket = new WebSocket(urls[hubOf(this.index)], { perMessageDeflate: false });
         this.socket = socket;
         let open = false;
         socket.on('open', () => {
@@ -78,8 +83,11 @@ process.once('message', async ({ port, first, count, room, body }) => {
       const end = data.indexOf(34, idAt + 7);
       const id = data.toString('latin1', idAt + 6, end);
       const parts = id.split('-');
-      if (Number(parts[0].slice(1)) === this.index) return;
-      latencies.push((wallUs() - Number(parts[2])) / 1000);
+      const sender = Number(parts[0].slice(1));
+      if (sender === this.index) return;
+      const latency = (wallUs() - Number(parts[2])) / 1000;
+      latencies.push(latency);
+      if (hubOf(sender) !== hubOf(this.index)) cross.push(latency);
     }
     send(n) {
       const id = `c${this.index}-${n}-${wallUs()}`;
@@ -136,6 +144,7 @@ process.once('message', async ({ port, first, count, room, body }) => {
       process.send(
         {
           latencies,
+          cross,
           sent: clients.reduce((n, c) => n + c.sent, 0),
           unacked: clients.reduce((n, c) => n + c.unacked.size, 0),
           gaps: clients.reduce((n, c) => n + c.gaps, 0),

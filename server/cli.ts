@@ -1,16 +1,39 @@
 /// <reference types="node" />
-// The `rxsync-hub` command: a hub with its op log in a data folder. Built to dist/hub-cli.js.
+// The `rxsync-hub` command: a hub with its op log in a data folder (SQLite), or one of several hubs
+// sharing a PostgreSQL log and a Redis bus. Built to dist/hub-cli.js.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDecimal } from './decimal.js';
-import { createHub, defaultLogger, hmacTokens, isLogLevel, jwtTokens, openSqliteLog, type Authenticate } from './index.js';
+import { cliStore, redactedUrl, type CliStore } from './cliStore.js';
+import {
+  createHub,
+  defaultLogger,
+  hmacTokens,
+  isLogLevel,
+  jwtTokens,
+  openSqliteLog,
+  postgresLog,
+  redisBus,
+  type Authenticate,
+  type HubBus,
+  type HubLogger,
+  type OpLog,
+} from './index.js';
 
 const USAGE = `Usage: rxsync-hub [--port 8787] [--host 127.0.0.1] [--data ./.rxsync-hub] [--secret S]
+                  [--postgres URL [--postgres-schema NAME] [--redis URL [--redis-prefix P]]]
                   [--jwks-url URL | --jwt-secret-file F | --jwt-public-key-file F --issuer I --audience A]
                   [--refresh-before 60000] [--snapshot-every 1000] [--presence-timeout 30000]
                   [--log-level info] [--drain-deadline 10000]
 
+  --data DIR               the op log in DIR/hub.db (SQLite): one hub process.
+  --postgres URL           the op log in PostgreSQL (or env RXSYNC_POSTGRES_URL), postgres://user@host:5432/db.
+  --postgres-schema NAME   the schema of the log's tables (letters, digits, _); hubs sharing rooms use the same.
+  --redis URL              hubs sharing the log hear each other's commits and presence over Redis
+                           (or env RXSYNC_REDIS_URL), redis://host:6379. Needs --postgres. Several hub
+                           processes on one log need it: without it they do not hear each other's edits.
+  --redis-prefix P         the prefix of the bus's channel names (A-Z a-z 0-9 _ . : -), one per cluster.
   --secret S               hmacTokens secret (or env RXSYNC_HUB_SECRET), the simple dev option.
   --jwks-url URL           JWTs checked against the identity provider's key set (fetched and cached).
   --jwt-secret-file F      JWTs signed with the shared secret in file F (HS256/384/512, >= 32 bytes).
@@ -48,12 +71,47 @@ function tokenCheck(values: Record<string, string | boolean | undefined>): Authe
   return jwtTokens({ ...key, issuer, audience }).authenticate;
 }
 
+/** Opens the log (and bus) the storage flags ask for; `where` says which, without credentials. */
+async function openStore(store: CliStore, logger: HubLogger): Promise<{ log: OpLog; bus?: HubBus; where: string }> {
+  if (store.kind === 'sqlite') {
+    mkdirSync(store.data, { recursive: true });
+    const path = join(store.data, 'hub.db');
+    return { log: await openSqliteLog({ path }), where: `log ${path}` };
+  }
+  const log = await postgresLog({
+    connectionString: store.connectionString,
+    ...(store.schema !== undefined ? { schema: store.schema } : {}),
+  });
+  const where = `log ${redactedUrl(store.connectionString)}${store.schema !== undefined ? ` schema ${store.schema}` : ''}`;
+  if (store.redis === undefined) return { log, where };
+  try {
+    const bus = await redisBus({
+      url: store.redis.url,
+      ...(store.redis.prefix !== undefined ? { prefix: store.redis.prefix } : {}),
+      // Lost connections and refused messages: the hubs recover from the log, the operator should know.
+      onError: (error) => logger.warn({ err: error }, 'redis bus'),
+    });
+    return {
+      log,
+      bus,
+      where: `${where}, bus ${redactedUrl(store.redis.url)}${store.redis.prefix !== undefined ? ` prefix ${store.redis.prefix}` : ''}`,
+    };
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
+}
+
 function positiveInt(name: string, text: string | undefined, fallback: number, min = 1): number {
   if (text === undefined) return fallback;
   const value = parseDecimal(text);
   if (value === undefined || value < min) throw new Error(`--${name} must be an integer >= ${min} in decimal digits, got ${text}`);
   return value;
 }
+
+// Errors before this is set are the user's flags (exit 2 with the usage); after, the environment's
+// (a database that is down: exit 1, no usage).
+let flagsRead = false;
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -63,6 +121,10 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       data: { type: 'string' },
+      postgres: { type: 'string' },
+      'postgres-schema': { type: 'string' },
+      redis: { type: 'string' },
+      'redis-prefix': { type: 'string' },
       secret: { type: 'string' },
       'jwks-url': { type: 'string' },
       'jwt-secret-file': { type: 'string' },
@@ -83,7 +145,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const port = positiveInt('port', values.port, 8787, 0);
   const host = values.host ?? '127.0.0.1';
-  const data = values.data ?? './.rxsync-hub';
+  const store = cliStore(values, process.env);
   const authenticate = tokenCheck(values);
   const refreshBefore = positiveInt('refresh-before', values['refresh-before'], 60_000, 0);
   const snapshotEvery = positiveInt('snapshot-every', values['snapshot-every'], 1000);
@@ -92,12 +154,12 @@ async function main(argv: string[]): Promise<void> {
   const level = values['log-level'] ?? 'info';
   if (!isLogLevel(level)) throw new Error(`--log-level must be silent, fatal, error, warn, info, debug or trace, got ${level}`);
   const logger = defaultLogger(level);
+  flagsRead = true;
 
-  mkdirSync(data, { recursive: true });
-  const dbPath = join(data, 'hub.db');
-  const log = await openSqliteLog({ path: dbPath });
+  const { log, bus, where } = await openStore(store, logger);
   const hub = createHub({
     log,
+    ...(bus !== undefined ? { bus } : {}),
     snapshotEvery,
     presenceTimeout,
     logger,
@@ -133,11 +195,11 @@ async function main(argv: string[]): Promise<void> {
   const { url } = await hub.listen(port, host);
   const wsUrl = url.replace(/^http/, 'ws');
   process.stdout.write(
-    `rxsync-hub listening on ${url} (WebSocket ${wsUrl}/ws, SSE ${url}/sse, polling ${url}/poll, POST ${url}/send, metrics ${url}/metrics, health ${url}/healthz ${url}/readyz; log ${dbPath})\n`,
+    `rxsync-hub listening on ${url} (WebSocket ${wsUrl}/ws, SSE ${url}/sse, polling ${url}/poll, POST ${url}/send, metrics ${url}/metrics, health ${url}/healthz ${url}/readyz; ${where})\n`,
   );
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`rxsync-hub: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  process.exit(2);
+  process.stderr.write(`rxsync-hub: ${error instanceof Error ? error.message : String(error)}\n${flagsRead ? '' : USAGE}`);
+  process.exit(flagsRead ? 1 : 2);
 });

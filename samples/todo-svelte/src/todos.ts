@@ -9,12 +9,19 @@ import { createClient, createOutbox, liveDocuments, onlineManager } from 'rxsync
 import { localforageStorage } from 'rxsync/storage';
 import { webSocket } from 'rxsync/transports';
 
-export const room = new URLSearchParams(location.search).get('room') ?? 'todos';
+const params = new URLSearchParams(location.search);
+export const room = params.get('room') ?? 'todos';
+// `?hub=ws://host:port/ws` syncs through another hub (e.g. the cluster sample's proxy); several
+// `hub` parameters make a failover list. By default the hub serving this page. A sample's
+// convenience: a real app should not let a link pick where its data goes.
+const hubs = params.getAll('hub').filter((url) => /^wss?:\/\/[^\s]+$/.test(url));
+const hub = hubs.length > 0 ? hubs : `${location.origin.replace(/^http/, 'ws')}/ws`;
 
 const storage = localforageStorage({ name: 'rxsync-todo' });
 export const outbox = createOutbox({ storage });
 export const client = createClient({ outbox, live: liveDocuments });
-export const transport = webSocket(`${location.origin.replace(/^http/, 'ws')}/ws`, {
+export const transport = webSocket(hub, {
+  pick: 'random',
   hello: { room },
   reconnect: { initialDelay: 250, maxDelay: 3000 },
 });
