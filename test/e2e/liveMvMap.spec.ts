@@ -1,63 +1,22 @@
 // An mv-map document on a real hub: two clients write the same fields concurrently; each field's
 // concurrent values show as that field's conflict, and resolving one field leaves the others.
-import { startHub, type StartedHub } from '../server/fixtures/hubFixture';
-import { canonical, liveClient, until } from './support/liveClients';
-
-interface Contact {
-  name: string;
-  phone: string;
-  city: string;
-}
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sqliteTarget, type LiveTarget } from './support/liveTarget';
+import { mvMapScenario } from './scenarios/mvMap';
 
 describe('LiveMvMap between two clients', () => {
-  let started: StartedHub;
+  let dir: string;
+  let target: LiveTarget & { close(): Promise<void> };
   beforeEach(async () => {
-    started = await startHub();
+    dir = mkdtempSync(join(tmpdir(), 'rxsync-mvmap-'));
+    target = await sqliteTarget(dir);
   });
-  afterEach(() => started.hub.close());
-
-  it('shows per-field conflicts after concurrent writes and resolves them field by field', async () => {
-    const room = 'contacts';
-    const a = liveClient(started.url, 'websocket', room);
-    const b = liveClient(started.url, 'polling', room);
-    const ann = a.client.live<Contact>({ room, doc: 'c1', type: 'mv-map', transport: a.transport });
-    const bob = b.client.live<Contact>({ room, doc: 'c1', type: 'mv-map', transport: b.transport });
-    try {
-      // Written before either has seen the other's: concurrent.
-      await Promise.all([
-        ann.set('name', 'Ann'),
-        ann.set('phone', '111'),
-        bob.set('name', 'Annie'),
-        bob.set('phone', '222'),
-        bob.set('city', 'Oslo'),
-      ]);
-      await Promise.all([ann.synced(), bob.synced()]);
-      const bothConflict = (): boolean =>
-        [ann, bob].every((d) => Object.keys(d.conflicts$.get()).sort().join() === 'name,phone' && d.get().city === 'Oslo');
-      await until(bothConflict, 'both see name and phone in conflict');
-      expect(
-        ann.conflicts$
-          .get()
-          .name?.map((s) => s.value)
-          .sort(),
-      ).toEqual(['Ann', 'Annie']);
-      expect(canonical(ann.get())).toBe(canonical(bob.get())); // the same newest sibling shows everywhere
-
-      await bob.resolve('name', 'Ann Smith');
-      await bob.synced();
-      await until(() => ann.get().name === 'Ann Smith', 'ann sees the resolved name');
-      for (const d of [ann, bob]) expect(Object.keys(d.conflicts$.get())).toEqual(['phone']);
-
-      await ann.resolve('phone', '111');
-      await ann.synced();
-      await until(() => Object.keys(bob.conflicts$.get()).length === 0, 'no conflict left');
-      expect(bob.get()).toEqual({ name: 'Ann Smith', phone: '111', city: 'Oslo' });
-      expect(await started.hub.value(room, 'c1')).toEqual({ type: 'mv-map', value: { name: 'Ann Smith', phone: '111', city: 'Oslo' } });
-    } finally {
-      ann.close();
-      bob.close();
-      a.close();
-      b.close();
-    }
+  afterEach(async () => {
+    await target.close();
+    rmSync(dir, { recursive: true, force: true });
   });
+
+  it('shows per-field conflicts after concurrent writes and resolves them field by field', () => mvMapScenario(target, 'contacts'));
 });

@@ -2,59 +2,31 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LiveMap } from '../../lib/live/index';
-import { createHub, openSqliteLog, type Hub } from '../../server/index';
 import { freePort } from '../transports/support/wait';
-import { canonical, liveClient, until, type LiveClient } from './support/liveClients';
+import { canonical, liveClient, until } from './support/liveClients';
+import { sqliteTarget, type LiveTarget } from './support/liveTarget';
 import { runNode } from './support/processes';
+import { offlineRestartScenario } from './scenarios/offlineRestart';
 
-const child = join(__dirname, 'fixtures', 'liveChild.mjs');
 const hubCli = join(__dirname, '..', '..', 'dist', 'hub-cli.js');
 
 describe('a client edits offline, is killed, restarts and syncs', () => {
   let dir: string;
-  let hub: Hub;
-  let base: string;
+  let target: LiveTarget & { close(): Promise<void> };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rxsync-restart-'));
-    hub = createHub({ log: await openSqliteLog({ path: join(dir, 'hub.db') }) });
-    base = (await hub.listen(0, '127.0.0.1')).url;
+    target = await sqliteTarget(dir);
   });
 
   afterAll(async () => {
-    await hub.close();
+    await target.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(['websocket', 'sse'])('every edit the app saw queued reaches the others (%s)', async (via) => {
-    const room = `offline-${via}`;
-    const storage = join(dir, `client-${via}`);
-    const observer: LiveClient = liveClient(base, 'websocket', room);
-    const notes = observer.client.live({ room, doc: 'notes', type: 'lww-map', transport: observer.transport });
-    try {
-      // Offline: the hub address has nothing listening.
-      const offline = `http://127.0.0.1:${await freePort()}`;
-      const writer = runNode(child, ['edit', storage, offline, room, '25', via]);
-      await writer.line(/^queued 12$/);
-      writer.child.kill('SIGKILL'); // mid-burst: some edits durable, some not yet started
-      await writer.exited;
-      const queued = writer.lines.filter((l) => l.startsWith('queued ')).map((l) => `n${l.slice(7)}`);
-      expect(queued.length).toBeGreaterThanOrEqual(13);
-      expect(notes.get()).toEqual({});
-
-      const syncer = runNode(child, ['sync', storage, base, room, '0', via]);
-      const synced = JSON.parse((await syncer.line(/^synced /)).slice(7)) as Record<string, string>;
-      expect(await syncer.exited).toBe(0);
-      for (const field of queued) expect(synced[field]).toBe(`offline edit ${field.slice(1)}`);
-
-      await until(() => queued.every((field) => field in notes.get()), 'the observer saw every queued edit');
-      const onHub = (await hub.value(room, 'notes'))?.value as Record<string, string>;
-      for (const field of queued) expect(onHub[field]).toBe(`offline edit ${field.slice(1)}`);
-    } finally {
-      notes.close();
-      observer.close();
-    }
-  });
+  it.each(['websocket', 'sse'] as const)('every edit the app saw queued reaches the others (%s)', (via) =>
+    offlineRestartScenario(target, `offline-${via}`, via, join(dir, `client-${via}`)),
+  );
 });
 
 describe('the hub is killed with SIGKILL mid-stream and restarted on the same data', () => {
