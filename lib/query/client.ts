@@ -1,5 +1,4 @@
-import { Observable, firstValueFrom, filter, ignoreElements, catchError, EMPTY, lastValueFrom } from 'rxjs';
-import { cacheQuery } from '../../operators/cacheQuery.js';
+import { Observable, firstValueFrom, filter, ignoreElements, catchError, EMPTY, lastValueFrom, type Subscriber } from 'rxjs';
 import { retryBackoff } from '../../operators/retryBackoff.js';
 import { onlineManager } from '../environment/onlineManager.js';
 import { focusManager } from '../environment/focusManager.js';
@@ -9,7 +8,7 @@ import type { Outbox } from '../outbox/outbox.js';
 import type { LiveDocuments, LiveRegistry } from '../live/liveRegistry.js';
 import type { OpenLive } from '../live/liveOptions.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';
-import { storeObservable, type StoreObservable } from '../signals/storeObservable.js';
+import { storeObservable, storeObservableOf, type StoreObservable } from '../signals/storeObservable.js';
 import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
 import { fromFetcher } from './fromFetcher.js';
@@ -26,10 +25,13 @@ import {
 import { checkOptions } from '../options/checkOptions.js';
 import { clientMovedOptions, clientOptionSpec } from './clientOptionSpec.js';
 import { QueryCache, type CacheEvent } from './queryCache.js';
-import { hashQueryKey, type QueryKey } from './queryKey.js';
+import { hashQueryKey, type HashedKey, type QueryKey } from './queryKey.js';
+import { subscribeShared, type SharedQueryConfig } from './sharedQuery.js';
 import type { QueryState } from './queryState.js';
 import { queryRetry } from './retryConfig.js';
 import type { ClientMetrics } from './clientMetrics.js';
+
+const FIVE_MINUTES = 5 * 60 * 1000;
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -149,6 +151,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   checkOptions('createClient', options, clientOptionSpec, clientMovedOptions);
   const defaults = options.defaults ?? {};
   validateOptions(defaults, sharedOptionKeys, 'createClient defaults');
+  const noDefaults = Object.keys(defaults).length === 0;
   const now = options.now ?? Date.now;
   const online = options.online ?? onlineManager;
   const focus = options.focus ?? focusManager;
@@ -158,6 +161,45 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   let liveRegistry: LiveRegistry | undefined; // made on the first live document
   const metrics = options.metrics;
   if (metrics !== undefined && outbox !== undefined) metrics.watchOutbox(outbox);
+
+  /**
+   * One `client.query` subscriber: it joins the stream of the subscribers of the same key with
+   * equal options (one `select`, one derived state per change for all of them), or starts one.
+   * A stream fetches with the `fetch` of the subscriber that started it: like TanStack Query,
+   * queries of one key are expected to fetch the same thing.
+   */
+  const subscribeQuery = <T, S, K extends QueryKey>(queryOptions: QueryOptions<T, S, K>, subscriber: Subscriber<QueryState<S>>) => {
+    const o: QueryOptions<T, S, K> = noDefaults ? queryOptions : { ...defaults, ...queryOptions };
+    const entry = cache.find<T>(o.key) ?? cache.build<T>(hashQueryKey(o.key));
+    const config: SharedQueryConfig<T, S> = {
+      staleTime: o.staleTime ?? 0,
+      gcTime: o.gcTime ?? FIVE_MINUTES,
+      enabled: o.enabled ?? true,
+      refetchOnReconnect: o.refetchOnReconnect ?? true,
+      refetchOnFocus: o.refetchOnFocus ?? true,
+      refetchInterval: o.refetchInterval ?? false,
+      select: o.select,
+      placeholder: o.placeholder,
+      retry: o.retry,
+      retryDelay: o.retryDelay,
+      origin: client,
+    };
+    return subscribeShared(client, entry, o.key, config, () => fetchPipeline(o, entry.key), subscriber);
+  };
+
+  /** The fetch of a query with its retries, as the shared run of its entry runs it. */
+  const fetchPipeline = <T, S, K extends QueryKey>(o: QueryOptions<T, S, K>, hashed: HashedKey): Observable<T> => {
+    const fetch = metrics === undefined ? o.fetch : metrics.timed(o.fetch);
+    return fromFetcher<T, FetchContext<K>>(fetch, { key: o.key }, o.key).pipe(
+      retryBackoff({
+        ...queryRetry(o, online, () => cache.build(hashed)),
+        onRetry: (error, failureCount) => {
+          metrics?.retried();
+          cache.build<T>(hashed).dispatch({ type: 'failure', error, failureCount });
+        },
+      }),
+    );
+  };
 
   const client: QueryClient = {
     cache,
@@ -169,20 +211,15 @@ export function createClient(options: ClientOptions = {}): QueryClient {
       try {
         validateOptions(queryOptions, queryOptionKeys, 'client.query');
         if (typeof queryOptions.fetch !== 'function') throw new TypeError('client.query needs a fetch function');
-        const o = { ...defaults, ...queryOptions };
-        const hashed = hashQueryKey(o.key);
-        const fetch = metrics === undefined ? o.fetch : metrics.timed(o.fetch);
-        const source = fromFetcher<T, FetchContext<K>>(fetch, { key: o.key }, o.key).pipe(
-          retryBackoff({
-            ...queryRetry(o, online, () => cache.build(hashed)),
-            onRetry: (error, failureCount) => {
-              metrics?.retried();
-              cache.build<T>(hashed).dispatch({ type: 'failure', error, failureCount });
-            },
-          }),
-        );
-        const states = source.pipe(cacheQuery<T, S>(client, o.key, o));
-        return storeObservable(metrics === undefined ? states : metrics.lookup(states, cache, hashed, o.staleTime ?? 0));
+        if (metrics !== undefined) {
+          const hashed = hashQueryKey(queryOptions.key);
+          const staleTime = queryOptions.staleTime ?? defaults.staleTime ?? 0;
+          const states = new Observable<QueryState<S>>((subscriber) => subscribeQuery(queryOptions, subscriber));
+          return storeObservable(metrics.lookup(states, cache, hashed, staleTime));
+        }
+        // Nothing is built per call: components call this on every render. The key is resolved,
+        // and the fetch pipeline built, when someone subscribes (see subscribeQuery).
+        return storeObservableOf<QueryState<S>>((subscriber) => subscribeQuery(queryOptions, subscriber));
       } catch (error) {
         return storeObservable(new Observable<never>((subscriber) => subscriber.error(error)));
       }
@@ -193,7 +230,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
     },
 
     getData<T>(key: QueryKey): T | undefined {
-      return cache.find<T>(key)?.state.get().data;
+      return cache.find<T>(key)?.current.data;
     },
 
     setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void {
@@ -208,9 +245,9 @@ export function createClient(options: ClientOptions = {}): QueryClient {
       }
       const entry = cache.build<T>(hashed);
       // With optimistic changes outstanding, the write is to the confirmed data under them.
-      const current = (cache.confirmed?.(entry.key) as T | undefined) ?? entry.state.get().data;
+      const current = (cache.confirmed?.(entry.key) as T | undefined) ?? entry.current.data;
       const next = typeof updater === 'function' ? applyRecipe(current, updater as Recipe<T | undefined>) : updater;
-      if (next === undefined || (next === current && entry.state.get().status === 'success')) return;
+      if (next === undefined || (next === current && entry.current.status === 'success')) return;
       entry.dispatch({ type: 'setData', data: (cache.rebase?.(entry.key, next) as T | undefined) ?? next, at: now() });
       if (entry.observerCount === 0) entry.scheduleGc(cache.gcTime);
     },

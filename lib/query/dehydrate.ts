@@ -28,7 +28,7 @@ export function dehydrateCache(cache: QueryCache): DehydratedState {
 
 /** The snapshot of one entry, if it holds data. */
 export function dehydrateEntry(entry: QueryEntry<unknown>): DehydratedQuery | undefined {
-  const state = entry.state.get();
+  const state = entry.current;
   return state.status === 'success' && state.data !== undefined
     ? { key: entry.key.key, data: state.data, updatedAt: state.updatedAt }
     : undefined;
@@ -42,7 +42,7 @@ export function hydrateCache(cache: QueryCache, snapshot: unknown): void {
   const queries = validate(snapshot);
   for (const { key, data, updatedAt } of queries) {
     const entry = cache.build<unknown>(key);
-    const current = entry.state.get();
+    const current = entry.current;
     if (current.status === 'success' && current.updatedAt >= updatedAt) continue;
     entry.dispatch({ type: 'setData', data, at: updatedAt });
     // Unobserved, it lives the client's gcTime from now (not the entry's unset 0 ms).

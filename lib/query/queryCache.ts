@@ -1,7 +1,7 @@
 import { Subject, filter, merge, map, skip, type Observable, type Subscription } from 'rxjs';
 import type { InflightRegistry } from '../../operators/dedupe.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
-import { QueryEntry } from './queryEntry.js';
+import { QueryEntry, type EntryEnvironment } from './queryEntry.js';
 import type { EntryState } from './entryState.js';
 import { KeyIndex } from './keyIndex.js';
 import { matchesKeyPrefix, queryKeyHash, type HashedKey, type QueryKey } from './queryKey.js';
@@ -49,7 +49,7 @@ export class QueryCache {
   }
 
   private emit(type: CacheEvent['type'], entry: QueryEntry<unknown>): void {
-    if (this.events.observed) this.events.next({ type, key: entry.key.key, state: entry.state.get() });
+    if (this.events.observed) this.events.next({ type, key: entry.key.key, state: entry.current });
   }
 
   /** Marks `key`'s entry as written by `owner` only (until the returned function is called). */
@@ -86,7 +86,25 @@ export class QueryCache {
     private readonly focus: EnvironmentFlag,
     /** How long an entry written without an observer (`setData`, `hydrate`) stays unobserved before gc. */
     readonly gcTime: number = 5 * 60 * 1000,
-  ) {}
+  ) {
+    this.entryEnvironment = {
+      now,
+      registry: this.registry,
+      onGarbage: (garbage) => {
+        this.removals.next({ reason: 'gc', entry: garbage });
+        this.remove(garbage);
+      },
+      onActiveChange: (delta) => this.onActiveChange(delta),
+      onChange: (entry, action) => {
+        this.changes.next();
+        this.emit(action.type === 'invalidate' ? 'invalidated' : 'updated', entry);
+      },
+      rebase: (entryKey, data) => (this.rebase === undefined ? data : this.rebase(entryKey, data)),
+    };
+  }
+
+  /** What every entry of this cache shares (one object, so entries carry no closures). */
+  private readonly entryEnvironment: EntryEnvironment;
 
   /**
    * One listener per cache for the network and focus (not one per subscriber), attached while
@@ -114,21 +132,7 @@ export class QueryCache {
   build<T>(key: HashedKey): QueryEntry<T> {
     let entry = this.entries.get(key.hash);
     if (entry === undefined) {
-      const created: QueryEntry<unknown> = new QueryEntry<unknown>(key, {
-        now: this.now,
-        registry: this.registry,
-        onGarbage: (garbage) => {
-          this.removals.next({ reason: 'gc', entry: garbage });
-          this.remove(garbage);
-        },
-        onActiveChange: (delta) => this.onActiveChange(delta),
-        onChange: (action) => {
-          this.changes.next();
-          this.emit(action.type === 'invalidate' ? 'invalidated' : 'updated', created);
-        },
-        rebase: (entryKey, data) => (this.rebase === undefined ? data : this.rebase(entryKey, data)),
-      });
-      entry = created;
+      entry = new QueryEntry<unknown>(key, this.entryEnvironment);
       this.entries.set(key.hash, entry);
       this.index.set(key.key, entry);
       this.emit('added', entry);
