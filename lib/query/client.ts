@@ -25,7 +25,7 @@ import {
 import { checkOptions } from '../options/checkOptions.js';
 import { clientMovedOptions, clientOptionSpec } from './clientOptionSpec.js';
 import { QueryCache, type CacheEvent } from './queryCache.js';
-import { hashQueryKey, type HashedKey, type QueryKey } from './queryKey.js';
+import { hashNewKey, hashQueryKey, type HashedKey, type QueryKey } from './queryKey.js';
 import { subscribeShared, type SharedQueryConfig } from './sharedQuery.js';
 import type { QueryState } from './queryState.js';
 import { queryRetry } from './retryConfig.js';
@@ -170,7 +170,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
    */
   const subscribeQuery = <T, S, K extends QueryKey>(queryOptions: QueryOptions<T, S, K>, subscriber: Subscriber<QueryState<S>>) => {
     const o: QueryOptions<T, S, K> = noDefaults ? queryOptions : { ...defaults, ...queryOptions };
-    const entry = cache.find<T>(o.key) ?? cache.build<T>(hashQueryKey(o.key));
+    const entry = cache.find<T>(o.key) ?? cache.build<T>(hashNewKey(o.key));
     const config: SharedQueryConfig<T, S> = {
       staleTime: o.staleTime ?? 0,
       gcTime: o.gcTime ?? FIVE_MINUTES,
@@ -234,7 +234,8 @@ export function createClient(options: ClientOptions = {}): QueryClient {
     },
 
     setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void {
-      const hashed = hashQueryKey(key);
+      const found = cache.find<T>(key);
+      const hashed = found?.key ?? hashNewKey(key);
       const owner = cache.ownerOf(hashed);
       if (owner !== undefined) {
         throw new RxSyncError(
@@ -243,7 +244,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
           { details: { key: hashed.key } },
         );
       }
-      const entry = cache.build<T>(hashed);
+      const entry = found ?? cache.build<T>(hashed);
       // With optimistic changes outstanding, the write is to the confirmed data under them.
       const current = (cache.confirmed?.(entry.key) as T | undefined) ?? entry.current.data;
       const next = typeof updater === 'function' ? applyRecipe(current, updater as Recipe<T | undefined>) : updater;

@@ -3,7 +3,7 @@ import type { Outbox } from '../outbox/outbox.js';
 import type { OutboxOp } from '../outbox/outboxOp.js';
 import type { QueryCache } from './queryCache.js';
 import type { QueryEntry } from './queryEntry.js';
-import { hashQueryKey, type HashedKey, type QueryKey } from './queryKey.js';
+import { hashQueryKey, queryKeyHash, type HashedKey, type QueryKey } from './queryKey.js';
 
 /** An optimistic change: which query it targets and how it changes the data. */
 export interface OptimisticRecipe {
@@ -84,7 +84,7 @@ export function createOptimisticLayers(
     const ops = refused === undefined ? outbox.pendingOps() : [refused, ...outbox.pendingOps()];
     for (const op of [...ops].reverse()) {
       for (const { key, patches } of rollbackOf(op)) {
-        if (hashQueryKey(key).hash === hash) data = guarded((d) => applyPatches(d as object, patches))(data);
+        if (queryKeyHash(key) === hash) data = guarded((d) => applyPatches(d as object, patches))(data);
       }
     }
     return data;

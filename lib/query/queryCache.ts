@@ -3,6 +3,7 @@ import type { InflightRegistry } from '../../operators/dedupe.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
 import { QueryEntry, type EntryEnvironment } from './queryEntry.js';
 import type { EntryState } from './entryState.js';
+import { GcQueue } from './gcQueue.js';
 import { KeyIndex } from './keyIndex.js';
 import { matchesKeyPrefix, queryKeyHash, type HashedKey, type QueryKey } from './queryKey.js';
 
@@ -90,10 +91,8 @@ export class QueryCache {
     this.entryEnvironment = {
       now,
       registry: this.registry,
-      onGarbage: (garbage) => {
-        this.removals.next({ reason: 'gc', entry: garbage });
-        this.remove(garbage);
-      },
+      scheduleGc: (entry, delay) => this.gcQueue.schedule(entry, delay),
+      cancelGc: (entry) => this.gcQueue.cancel(entry),
       onActiveChange: (delta) => this.onActiveChange(delta),
       onChange: (entry, action) => {
         this.changes.next();
@@ -105,6 +104,13 @@ export class QueryCache {
 
   /** What every entry of this cache shares (one object, so entries carry no closures). */
   private readonly entryEnvironment: EntryEnvironment;
+  /** Unobserved entries waiting for their gc time, under one timer. */
+  private readonly gcQueue = new GcQueue<QueryEntry<unknown>>((entry) => {
+    // Still unobserved and idle: it goes (a fetch running at its deadline keeps it, as before).
+    if (!entry.collectable || this.entries.get(entry.key.hash) !== entry) return;
+    this.removals.next({ reason: 'gc', entry });
+    this.remove(entry);
+  });
 
   /**
    * One listener per cache for the network and focus (not one per subscriber), attached while

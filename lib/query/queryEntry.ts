@@ -25,8 +25,10 @@ export interface EntryObserverOptions {
 export interface EntryEnvironment {
   readonly now: () => number;
   readonly registry: InflightRegistry;
-  /** Called when the entry's gc time ran out with nobody observing it. */
-  readonly onGarbage: (entry: QueryEntry<unknown>) => void;
+  /** Plans the entry's collection in `delay` ms (one timer per cache, see `gcQueue.ts`). */
+  readonly scheduleGc: (entry: QueryEntry<unknown>, delay: number) => void;
+  /** Cancels the entry's planned collection. */
+  readonly cancelGc: (entry: QueryEntry<unknown>) => void;
   /** Told after every state change (for persistence and cache events), with the action that made it. */
   readonly onChange: (entry: QueryEntry<unknown>, action: EntryAction<unknown>) => void;
   /** Lays changes not yet confirmed by the server (pending optimistic updates) over fetched data. */
@@ -47,7 +49,6 @@ export class QueryEntry<T> {
   private stateSignal: Cell<EntryState<T>> | undefined;
   private observers: Set<EntryObserverOptions> | undefined;
   private refetchRequests: Subject<void> | undefined;
-  private gcTimer: ReturnType<typeof setTimeout> | undefined;
   private intervalTimer: ReturnType<typeof setInterval> | undefined;
   private intervalMs: number | false = false;
   private gcTime = 0;
@@ -152,10 +153,7 @@ export class QueryEntry<T> {
     if (observers.size === 0) this.env.onActiveChange(1);
     observers.add(options);
     this.gcTime = Math.max(this.gcTime, options.gcTime);
-    if (this.gcTimer !== undefined) {
-      clearTimeout(this.gcTimer);
-      this.gcTimer = undefined;
-    }
+    this.env.cancelGc(this as QueryEntry<unknown>);
     this.planInterval();
     return () => {
       if (!observers.delete(options)) return;
@@ -171,20 +169,17 @@ export class QueryEntry<T> {
   scheduleGc(gcTime: number = this.gcTime): void {
     this.gcTime = Math.max(this.gcTime, gcTime);
     if (this.observerCount > 0 || !Number.isFinite(this.gcTime)) return;
-    if (this.gcTimer !== undefined) clearTimeout(this.gcTimer);
-    this.gcTimer = unref(
-      setTimeout(() => {
-        this.gcTimer = undefined;
-        if (this.observerCount === 0 && this.value.fetchStatus === 'idle') {
-          this.env.onGarbage(this as QueryEntry<unknown>);
-        }
-      }, this.gcTime),
-    );
+    this.env.scheduleGc(this as QueryEntry<unknown>, this.gcTime);
+  }
+
+  /** @internal Its gc time ran out: whether nobody observes it and nothing is fetching, so it can go. */
+  get collectable(): boolean {
+    return this.observerCount === 0 && this.value.fetchStatus === 'idle';
   }
 
   /** Stops timers; called when the entry leaves the cache. */
   dispose(): void {
-    if (this.gcTimer !== undefined) clearTimeout(this.gcTimer);
+    this.env.cancelGc(this as QueryEntry<unknown>);
     if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);
     this.refetchRequests?.complete();
   }
