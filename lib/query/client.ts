@@ -1,4 +1,4 @@
-import { Observable, firstValueFrom, filter, ignoreElements, catchError, EMPTY, lastValueFrom, type Subscriber } from 'rxjs';
+import { Observable, firstValueFrom, filter, ignoreElements, catchError, EMPTY, lastValueFrom } from 'rxjs';
 import { retryBackoff } from '../../operators/retryBackoff.js';
 import { onlineManager } from '../environment/onlineManager.js';
 import { focusManager } from '../environment/focusManager.js';
@@ -25,13 +25,11 @@ import {
 import { checkOptions } from '../options/checkOptions.js';
 import { clientMovedOptions, clientOptionSpec } from './clientOptionSpec.js';
 import { QueryCache, type CacheEvent } from './queryCache.js';
-import { hashNewKey, hashQueryKey, type HashedKey, type QueryKey } from './queryKey.js';
-import { subscribeShared, type SharedQueryConfig } from './sharedQuery.js';
+import { hashNewKey, hashQueryKey, type QueryKey } from './queryKey.js';
+import { querySubscriber } from './querySubscriber.js';
 import type { QueryState } from './queryState.js';
 import { queryRetry } from './retryConfig.js';
 import type { ClientMetrics } from './clientMetrics.js';
-
-const FIVE_MINUTES = 5 * 60 * 1000;
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -151,7 +149,6 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   checkOptions('createClient', options, clientOptionSpec, clientMovedOptions);
   const defaults = options.defaults ?? {};
   validateOptions(defaults, sharedOptionKeys, 'createClient defaults');
-  const noDefaults = Object.keys(defaults).length === 0;
   const now = options.now ?? Date.now;
   const online = options.online ?? onlineManager;
   const focus = options.focus ?? focusManager;
@@ -162,45 +159,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   const metrics = options.metrics;
   if (metrics !== undefined && outbox !== undefined) metrics.watchOutbox(outbox);
 
-  /**
-   * One `client.query` subscriber: it joins the stream of the subscribers of the same key with
-   * equal options (one `select`, one derived state per change for all of them), or starts one.
-   * A stream fetches with the `fetch` of the subscriber that started it: like TanStack Query,
-   * queries of one key are expected to fetch the same thing.
-   */
-  const subscribeQuery = <T, S, K extends QueryKey>(queryOptions: QueryOptions<T, S, K>, subscriber: Subscriber<QueryState<S>>) => {
-    const o: QueryOptions<T, S, K> = noDefaults ? queryOptions : { ...defaults, ...queryOptions };
-    const entry = cache.find<T>(o.key) ?? cache.build<T>(hashNewKey(o.key));
-    const config: SharedQueryConfig<T, S> = {
-      staleTime: o.staleTime ?? 0,
-      gcTime: o.gcTime ?? FIVE_MINUTES,
-      enabled: o.enabled ?? true,
-      refetchOnReconnect: o.refetchOnReconnect ?? true,
-      refetchOnFocus: o.refetchOnFocus ?? true,
-      refetchInterval: o.refetchInterval ?? false,
-      select: o.select,
-      placeholder: o.placeholder,
-      retry: o.retry,
-      retryDelay: o.retryDelay,
-      origin: client,
-    };
-    return subscribeShared(client, entry, o.key, config, () => fetchPipeline(o, entry.key), subscriber);
-  };
-
-  /** The fetch of a query with its retries, as the shared run of its entry runs it. */
-  const fetchPipeline = <T, S, K extends QueryKey>(o: QueryOptions<T, S, K>, hashed: HashedKey): Observable<T> => {
-    const fetch = metrics === undefined ? o.fetch : metrics.timed(o.fetch);
-    return fromFetcher<T, FetchContext<K>>(fetch, { key: o.key }, o.key).pipe(
-      retryBackoff({
-        ...queryRetry(o, online, () => cache.build(hashed)),
-        onRetry: (error, failureCount) => {
-          metrics?.retried();
-          cache.build<T>(hashed).dispatch({ type: 'failure', error, failureCount });
-        },
-      }),
-    );
-  };
-
+  const subscribeQuery = querySubscriber({ cache, now, online, focus }, defaults, metrics);
   const client: QueryClient = {
     cache,
     now,
