@@ -1,12 +1,21 @@
+/** What the {@link GcQueue} keeps on each entry: its deadline, so queueing costs no Map slot. */
+export interface GcSlot {
+  /**
+   * @internal When the entry may be collected (ms since epoch); `0` when it is in the queue but
+   * was cancelled; `undefined` when it is not in the queue.
+   */
+  gcAt: number | undefined;
+}
+
 /**
  * Collects unobserved cache entries once their gc time ran out, with one timer per cache
  * instead of one per entry: a hydrate of a thousand entries arms one timer, not a thousand, and
- * an entry waiting for collection costs a Map slot instead of a timer object. Deadlines are read
- * from `Date.now`, the clock timers run on (fake timers move both together).
+ * an entry waiting for collection costs an array slot instead of a timer object. Deadlines are
+ * read from `Date.now`, the clock timers run on (fake timers move both together).
  */
-export class GcQueue<E> {
-  /** Entries waiting for collection, with their deadline (ms since epoch). */
-  private readonly due = new Map<E, number>();
+export class GcQueue<E extends GcSlot> {
+  /** Entries in the queue (each once), cancelled ones included until the next sweep. */
+  private queued: E[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
 
@@ -18,33 +27,37 @@ export class GcQueue<E> {
   /** (Re)plans `entry`'s collection `delay` ms from now. */
   schedule(entry: E, delay: number): void {
     const at = Date.now() + delay;
-    this.due.delete(entry); // re-inserted last: the Map stays roughly in deadline order
-    this.due.set(entry, at);
+    if (entry.gcAt === undefined) this.queued.push(entry);
+    entry.gcAt = at;
     if (at < this.timerAt) this.arm(at);
   }
 
   /** Drops `entry`'s planned collection (it is observed again, or leaves the cache). */
   cancel(entry: E): void {
-    this.due.delete(entry);
-    if (this.due.size === 0) this.disarm();
+    if (entry.gcAt !== undefined) entry.gcAt = 0; // its slot is dropped at the next sweep
+  }
+
+  /** Forgets every planned collection (the cache was cleared). */
+  clear(): void {
+    for (const entry of this.queued) entry.gcAt = undefined;
+    this.queued = [];
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
   }
 
   /** How many entries wait for collection. */
   get size(): number {
-    return this.due.size;
+    let waiting = 0;
+    for (const entry of this.queued) if (entry.gcAt !== 0) waiting++;
+    return waiting;
   }
 
   private arm(at: number): void {
-    this.disarm();
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerAt = at;
     this.timer = setTimeout(() => this.sweep(), Math.max(0, at - Date.now()));
     (this.timer as { unref?: () => void }).unref?.(); // Node may exit while only gc is planned
-  }
-
-  private disarm(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
   }
 
   private sweep(): void {
@@ -52,12 +65,20 @@ export class GcQueue<E> {
     this.timerAt = Infinity;
     const now = Date.now();
     const expired: E[] = [];
+    const waiting: E[] = [];
     let next = Infinity;
-    for (const [entry, at] of this.due) {
-      if (at <= now) expired.push(entry);
-      else if (at < next) next = at;
+    for (const entry of this.queued) {
+      const at = entry.gcAt!;
+      if (at === 0) entry.gcAt = undefined;
+      else if (at <= now) {
+        entry.gcAt = undefined;
+        expired.push(entry);
+      } else {
+        waiting.push(entry);
+        if (at < next) next = at;
+      }
     }
-    for (const entry of expired) this.due.delete(entry);
+    this.queued = waiting;
     if (next !== Infinity) this.arm(next);
     for (const entry of expired) this.expire(entry);
   }

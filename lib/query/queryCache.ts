@@ -95,7 +95,7 @@ export class QueryCache {
       cancelGc: (entry) => this.gcQueue.cancel(entry),
       onActiveChange: (delta) => this.onActiveChange(delta),
       onChange: (entry, action) => {
-        this.changes.next();
+        if (this.changes.observed) this.changes.next(); // a hydrate writes a thousand entries: no work while nobody listens
         this.emit(action.type === 'invalidate' ? 'invalidated' : 'updated', entry);
       },
       rebase: (entryKey, data) => (this.rebase === undefined ? data : this.rebase(entryKey, data)),
@@ -182,6 +182,7 @@ export class QueryCache {
 
   /** Drops everything (e.g. on sign-out). */
   clear(): void {
+    this.gcQueue.clear();
     for (const entry of this.entries.values()) {
       entry.dispose();
       this.emit('removed', entry);

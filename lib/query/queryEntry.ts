@@ -2,6 +2,7 @@ import { Subject, defer, tap, finalize, type Observable } from 'rxjs';
 import { dedupe, type InflightRegistry } from '../../operators/dedupe.js';
 import { Cell, type ValueStream } from '../signals/cell.js';
 import { initialEntryState, reduceEntry, type EntryAction, type EntryState } from './entryState.js';
+import type { GcSlot } from './gcQueue.js';
 import type { HashedKey } from './queryKey.js';
 
 /** What an active observer asks of its entry. */
@@ -44,7 +45,9 @@ export interface EntryEnvironment {
  * Most entries are written and read but never watched (`setData`, `hydrate`, `getData`), so what
  * only watchers need — the signal, the observer set, the refetch subject — is made on first use.
  */
-export class QueryEntry<T> {
+export class QueryEntry<T> implements GcSlot {
+  /** @internal Its collection deadline, kept by the cache's `GcQueue`. */
+  gcAt: number | undefined = undefined;
   private value: EntryState<T> = initialEntryState<T>();
   private stateSignal: Cell<EntryState<T>> | undefined;
   private observers: Set<EntryObserverOptions> | undefined;
