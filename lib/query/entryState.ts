@@ -33,9 +33,11 @@ export type EntryAction<T> =
   | { readonly type: 'setData'; readonly data: T; readonly at: number }
   | { readonly type: 'invalidate' };
 
-/** The state of a key nobody has fetched yet. */
+let initial: EntryState<never> | undefined;
+
+/** The state of a key nobody has fetched yet: one shared object (states are never mutated). */
 export function initialEntryState<T>(): EntryState<T> {
-  return {
+  return (initial ??= {
     status: 'pending',
     data: undefined,
     error: null,
@@ -45,7 +47,7 @@ export function initialEntryState<T>(): EntryState<T> {
     failureReason: null,
     isInvalidated: false,
     fetchMeta: undefined,
-  };
+  });
 }
 
 /** The one place entry state changes: pure, so every transition is testable on its own. */
