@@ -291,15 +291,14 @@ const HYDRATED = Number(process.env.HYDRATED ?? 1000);
 const HYDRATE_ROUNDS = Number(process.env.HYDRATE_ROUNDS ?? 41);
 
 /**
- * Medians of hydrate and first-read times, the two libraries in alternate rounds (so both meet
- * the same heap and JIT state), each round after a full gc (so one round's garbage is not
- * collected during the next one's clock).
+ * Medians of hydrate and first-read times, the two libraries in alternate rounds, so both meet
+ * the same heap and JIT state and the same load on the machine. (No forced gc between rounds: a
+ * forced full gc flushes compiled code, and every round after it ran unoptimised, ~15× slower.)
  */
 function hydrateRounds(contenders) {
   const times = Object.fromEntries(Object.keys(contenders).map((name) => [name, { hydrate: [], read: [] }]));
   for (let r = 0; r < HYDRATE_ROUNDS + 5; r++) {
     for (const [name, { snapshot, start }] of Object.entries(contenders)) {
-      globalThis.gc?.();
       const t0 = process.hrtime.bigint();
       const read = start(snapshot);
       const t1 = process.hrtime.bigint();
@@ -349,6 +348,12 @@ if (sampled !== undefined) {
   console.log(await sampleBytes(count, builds[sampled]));
   process.exit(0);
 }
+// Start-up first, as in an app: hydrate runs when the process (the page) has just started, before
+// other work has warmed the JIT or filled the heap. Printed last.
+const startUp = hydrateRounds({
+  rxsync: { snapshot: snapshotRxsync(), start: hydrateRxsync },
+  tanstack: { snapshot: snapshotTanstack(), start: hydrateTanstack },
+});
 const fan = {
   perComponent: rounds(fanoutPerComponent),
   shared: rounds(fanoutShared),
@@ -411,10 +416,6 @@ console.log(
   `| heap growth over ${CYCLES} subscribe/unsubscribe cycles | ${(memory.cycles.rxsync / 1024).toFixed(1)} KiB | ${(memory.cycles.tanstack / 1024).toFixed(1)} KiB | — |`,
 );
 
-const startUp = hydrateRounds({
-  rxsync: { snapshot: snapshotRxsync(), start: hydrateRxsync },
-  tanstack: { snapshot: snapshotTanstack(), start: hydrateTanstack },
-});
 console.log(
   `\nStart-up: hydrate ${HYDRATED} entries into a new client, then the first getData (µs, median of ${HYDRATE_ROUNDS} alternate rounds)\n`,
 );

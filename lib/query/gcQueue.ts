@@ -1,10 +1,11 @@
 /** What the {@link GcQueue} keeps on each entry: its deadline, so queueing costs no Map slot. */
 export interface GcSlot {
   /**
-   * @internal When the entry may be collected (ms since epoch); `0` when it is in the queue but
-   * was cancelled; `undefined` when it is not in the queue.
+   * @internal When the entry may be collected, in ms after the queue's epoch (a small integer, so
+   * no heap number per entry); `null` when it is in the queue but was cancelled; `undefined` when
+   * it is not in the queue.
    */
-  gcAt: number | undefined;
+  gcAt: number | null | undefined;
 }
 
 /**
@@ -18,6 +19,8 @@ export class GcQueue<E extends GcSlot> {
   private queued: E[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
+  /** Deadlines are kept relative to this. */
+  private readonly epoch = Date.now();
 
   constructor(
     /** Called for each entry whose deadline passed (it decides whether the entry really goes). */
@@ -26,7 +29,7 @@ export class GcQueue<E extends GcSlot> {
 
   /** (Re)plans `entry`'s collection `delay` ms from now. */
   schedule(entry: E, delay: number): void {
-    const at = Date.now() + delay;
+    const at = Date.now() - this.epoch + delay;
     if (entry.gcAt === undefined) this.queued.push(entry);
     entry.gcAt = at;
     if (at < this.timerAt) this.arm(at);
@@ -34,7 +37,7 @@ export class GcQueue<E extends GcSlot> {
 
   /** Drops `entry`'s planned collection (it is observed again, or leaves the cache). */
   cancel(entry: E): void {
-    if (entry.gcAt !== undefined) entry.gcAt = 0; // its slot is dropped at the next sweep
+    if (entry.gcAt !== undefined) entry.gcAt = null; // its slot is dropped at the next sweep
   }
 
   /** Forgets every planned collection (the cache was cleared). */
@@ -49,27 +52,27 @@ export class GcQueue<E extends GcSlot> {
   /** How many entries wait for collection. */
   get size(): number {
     let waiting = 0;
-    for (const entry of this.queued) if (entry.gcAt !== 0) waiting++;
+    for (const entry of this.queued) if (entry.gcAt !== null) waiting++;
     return waiting;
   }
 
   private arm(at: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => this.sweep(), Math.max(0, at - Date.now()));
+    this.timer = setTimeout(() => this.sweep(), Math.max(0, at - (Date.now() - this.epoch)));
     (this.timer as { unref?: () => void }).unref?.(); // Node may exit while only gc is planned
   }
 
   private sweep(): void {
     this.timer = undefined;
     this.timerAt = Infinity;
-    const now = Date.now();
+    const now = Date.now() - this.epoch;
     const expired: E[] = [];
     const waiting: E[] = [];
     let next = Infinity;
     for (const entry of this.queued) {
-      const at = entry.gcAt!;
-      if (at === 0) entry.gcAt = undefined;
+      const at = entry.gcAt;
+      if (at === null || at === undefined) entry.gcAt = undefined;
       else if (at <= now) {
         entry.gcAt = undefined;
         expired.push(entry);

@@ -47,7 +47,7 @@ export interface EntryEnvironment {
  */
 export class QueryEntry<T> implements GcSlot {
   /** @internal Its collection deadline, kept by the cache's `GcQueue`. */
-  gcAt: number | undefined = undefined;
+  gcAt: number | null | undefined = undefined;
   private value: EntryState<T> = initialEntryState<T>();
   private stateSignal: Cell<EntryState<T>> | undefined;
   private observers: Set<EntryObserverOptions> | undefined;
