@@ -22,7 +22,7 @@ export class KeyIndex<V> {
 
   /** Indexes `value` under `key` if every part is a primitive; returns whether it did. */
   set(key: QueryKey, value: V): boolean {
-    if (!key.every(isPrimitive)) return false;
+    for (let i = 0; i < key.length; i++) if (!isPrimitive(key[i])) return false;
     if (key.length === 0) {
       this.emptyKey = value;
       return true;

@@ -17,6 +17,8 @@ export interface EntryObserverOptions {
   readonly refetchInterval: number | false;
   /** How long the entry outlives its last observer (the largest of all observers wins). */
   readonly gcTime: number;
+  /** How many subscribers this observer stands for (a stream shared by several); default 1. */
+  readonly subscribers?: number;
 }
 
 /**
@@ -81,9 +83,12 @@ export class QueryEntry<T> implements GcSlot {
     return (this.refetchRequests ??= new Subject<void>());
   }
 
-  /** Number of active observers (subscribers sharing one stream, see `sharedObserver.ts`, count once). */
+  /** Number of active observers: each subscriber of a shared stream (see `sharedQuery.ts`) counts. */
   get observerCount(): number {
-    return this.observers?.size ?? 0;
+    if (this.observers === undefined) return 0;
+    let count = 0;
+    for (const o of this.observers) count += Math.max(1, o.subscribers ?? 1);
+    return count;
   }
 
   /** Applies an action through the reducer; unchanged state notifies nobody. */

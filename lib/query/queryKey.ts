@@ -62,10 +62,10 @@ export function queryKeyHash(key: QueryKey): string {
   const cached = hashed.get(key);
   if (cached !== undefined) return cached.hash;
   if (!Array.isArray(key)) return `[${partsOf(key).join(',')}]`; // throws the usual error
-  // Joined, not concatenated: a flat string, which a stored entry keeps (a chain of `+=` pieces costs more).
-  const parts = new Array<string>(key.length);
-  for (let i = 0; i < key.length; i++) parts[i] = serialize(key[i], i, undefined);
-  return `[${parts.join(',')}]`;
+  // Built directly, without the parts array: this runs on every one-off lookup and every new entry.
+  let text = '[';
+  for (let i = 0; i < key.length; i++) text += (i === 0 ? '' : ',') + serialize(key[i], i, undefined);
+  return text + ']';
 }
 
 /** True when `prefix` equals the first `prefix.length` parts of `key`. */

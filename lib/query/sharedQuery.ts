@@ -117,12 +117,17 @@ class SharedQuery<T, S> {
   join(subscriber: Subscriber<QueryState<S>>): TeardownLogic {
     const { entry, config } = this;
     if (this.stopObserving === undefined) {
+      const subscribers = (): number => this.subscribers.length;
+      // One registration for the whole stream; it counts as its subscribers (devtools show them).
       this.stopObserving = entry.addObserver({
         staleTime: config.staleTime,
         refetchOnReconnect: config.refetchOnReconnect,
         refetchOnFocus: config.refetchOnFocus,
         refetchInterval: config.refetchInterval,
         gcTime: config.gcTime,
+        get subscribers() {
+          return subscribers();
+        },
       });
       // Start the fetch first, so the very first emission already says isFetching.
       this.fetchIfStale();
