@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
 import type { CacheHost } from '../lib/query/cacheHost.js';
-import { subscribeShared, type SharedQueryConfig } from '../lib/query/sharedQuery.js';
+import { sharedQueryConfig, subscribeShared } from '../lib/query/sharedQuery.js';
 import { hashQueryKey, type QueryKey } from '../lib/query/queryKey.js';
 import type { QueryState } from '../lib/query/queryState.js';
 
@@ -24,8 +24,6 @@ export interface CacheQueryOptions<T, S = T> {
   /** Shown while there is no data yet. */
   placeholder?: S | (() => S | undefined);
 }
-
-const FIVE_MINUTES = 5 * 60 * 1000;
 
 /**
  * Read-through, stale-while-revalidate caching of a fetch: subscribers get the cached state for
@@ -52,19 +50,7 @@ export function cacheQuery<T, S = T>(
       `cacheQuery: option "refetchInterval" must be a finite number of ms ≥ 0 (0 = off) or false, got ${String(interval)}`,
     );
   return (source) => {
-    const config: SharedQueryConfig<T, S> = {
-      staleTime: options.staleTime ?? 0,
-      gcTime: options.gcTime ?? FIVE_MINUTES,
-      enabled: options.enabled ?? true,
-      refetchOnReconnect: options.refetchOnReconnect ?? true,
-      refetchOnFocus: options.refetchOnFocus ?? true,
-      refetchInterval: interval,
-      select: options.select,
-      placeholder: options.placeholder,
-      retry: undefined,
-      retryDelay: undefined,
-      origin: source,
-    };
+    const config = sharedQueryConfig<T, S>({ ...options, refetchInterval: interval }, source);
     const makeSource = (): Observable<T> => source;
     return new Observable<QueryState<S>>((subscriber) =>
       subscribeShared(host, host.cache.build<T>(hashed), key, config, makeSource, subscriber),

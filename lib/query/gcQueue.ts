@@ -49,13 +49,6 @@ export class GcQueue<E extends GcSlot> {
     this.timerAt = Infinity;
   }
 
-  /** How many entries wait for collection. */
-  get size(): number {
-    let waiting = 0;
-    for (const entry of this.queued) if (entry.gcAt !== null) waiting++;
-    return waiting;
-  }
-
   private arm(at: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerAt = at;

@@ -7,9 +7,7 @@ import type { FetchContext, QueryOptions, SharedQueryOptions } from './options.j
 import { hashNewKey, type HashedKey, type QueryKey } from './queryKey.js';
 import type { QueryState } from './queryState.js';
 import { queryRetry } from './retryConfig.js';
-import { subscribeShared, type SharedQueryConfig } from './sharedQuery.js';
-
-const FIVE_MINUTES = 5 * 60 * 1000;
+import { sharedQueryConfig, subscribeShared } from './sharedQuery.js';
 
 /** @internal Subscribes one `client.query` subscriber; returns its teardown. */
 export type QuerySubscribe = <T, S, K extends QueryKey>(
@@ -44,19 +42,7 @@ export function querySubscriber(host: CacheHost, defaults: SharedQueryOptions, m
   return <T, S, K extends QueryKey>(queryOptions: QueryOptions<T, S, K>, subscriber: Subscriber<QueryState<S>>): TeardownLogic => {
     const o: QueryOptions<T, S, K> = noDefaults ? queryOptions : { ...defaults, ...queryOptions };
     const entry = cache.find<T>(o.key) ?? cache.build<T>(hashNewKey(o.key));
-    const config: SharedQueryConfig<T, S> = {
-      staleTime: o.staleTime ?? 0,
-      gcTime: o.gcTime ?? FIVE_MINUTES,
-      enabled: o.enabled ?? true,
-      refetchOnReconnect: o.refetchOnReconnect ?? true,
-      refetchOnFocus: o.refetchOnFocus ?? true,
-      refetchInterval: o.refetchInterval ?? false,
-      select: o.select,
-      placeholder: o.placeholder,
-      retry: o.retry,
-      retryDelay: o.retryDelay,
-      origin: host,
-    };
+    const config = sharedQueryConfig<T, S>(o, host);
     return subscribeShared(host, entry, o.key, config, () => fetchPipeline(o, entry.key), subscriber);
   };
 }

@@ -25,6 +25,37 @@ export interface SharedQueryConfig<T, S> {
   readonly origin: unknown;
 }
 
+/** The options a shared stream is keyed by, with their defaults. */
+interface StreamOptions<T, S> {
+  staleTime?: number;
+  gcTime?: number;
+  enabled?: boolean;
+  refetchOnReconnect?: boolean | 'always';
+  refetchOnFocus?: boolean | 'always';
+  refetchInterval?: number | false;
+  select?: (data: T) => S;
+  placeholder?: S | (() => S | undefined);
+  retry?: unknown;
+  retryDelay?: unknown;
+}
+
+/** @internal The config of `options` (defaults filled in), for fetches from `origin`. */
+export function sharedQueryConfig<T, S>(options: StreamOptions<T, S>, origin: unknown): SharedQueryConfig<T, S> {
+  return {
+    staleTime: options.staleTime ?? 0,
+    gcTime: options.gcTime ?? 5 * 60 * 1000,
+    enabled: options.enabled ?? true,
+    refetchOnReconnect: options.refetchOnReconnect ?? true,
+    refetchOnFocus: options.refetchOnFocus ?? true,
+    refetchInterval: options.refetchInterval ?? false,
+    select: options.select,
+    placeholder: options.placeholder,
+    retry: options.retry,
+    retryDelay: options.retryDelay,
+    origin,
+  };
+}
+
 const ignore = (): void => {};
 
 /** The shared streams of each entry that has subscribers (entries without any have no slot). */
