@@ -19,6 +19,8 @@ export class GcQueue<E extends GcSlot> {
   private queued: E[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
+  /** Entries in the queue with a deadline (not cancelled): at 0, no timer is left running. */
+  private waiting = 0;
   /** Deadlines are kept relative to this. */
   private readonly epoch = Date.now();
 
@@ -31,19 +33,27 @@ export class GcQueue<E extends GcSlot> {
   schedule(entry: E, delay: number): void {
     const at = Date.now() - this.epoch + delay;
     if (entry.gcAt === undefined) this.queued.push(entry);
+    if (typeof entry.gcAt !== 'number') this.waiting++;
     entry.gcAt = at;
     if (at < this.timerAt) this.arm(at);
   }
 
   /** Drops `entry`'s planned collection (it is observed again, or leaves the cache). */
   cancel(entry: E): void {
-    if (entry.gcAt !== undefined) entry.gcAt = null; // its slot is dropped at the next sweep
+    if (typeof entry.gcAt !== 'number') return;
+    entry.gcAt = null; // its slot is dropped at the next sweep
+    if (--this.waiting === 0) this.clear(); // every slot left is a cancelled one: drop them and the timer
   }
 
   /** Forgets every planned collection (the cache was cleared). */
   clear(): void {
     for (const entry of this.queued) entry.gcAt = undefined;
     this.queued = [];
+    this.waiting = 0;
+    this.disarm();
+  }
+
+  private disarm(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
@@ -75,6 +85,7 @@ export class GcQueue<E extends GcSlot> {
       }
     }
     this.queued = waiting;
+    this.waiting = waiting.length;
     if (next !== Infinity) this.arm(next);
     for (const entry of expired) this.expire(entry);
   }
