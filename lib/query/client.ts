@@ -76,7 +76,10 @@ export type PrefetchOptions<T, K extends QueryKey = QueryKey> = Pick<
 export interface QueryClient extends CacheHost {
   /**
    * A cold Observable of the query's state. Subscribing fetches when the data is stale; every
-   * subscriber of the same key shares one request; the last unsubscribe aborts it.
+   * subscriber of the same key shares one request; the last unsubscribe aborts it. Subscribers of
+   * one key with equal options (functions compared by identity) share one stream: `select` runs
+   * once per change for all of them, and the stream fetches with the `fetch` of the subscriber
+   * that started it (queries of one key are expected to fetch the same thing).
    * Invalid options or keys arrive as an `RxSyncError` on the error channel (thrown by `subscribe`
    * when subscribed as a Svelte store, so `get(query)` fails at once). It is a Svelte store too.
    */
