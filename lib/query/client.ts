@@ -1,5 +1,4 @@
 import { Observable, firstValueFrom, filter, ignoreElements, catchError, EMPTY, lastValueFrom } from 'rxjs';
-import { cacheQuery } from '../../operators/cacheQuery.js';
 import { retryBackoff } from '../../operators/retryBackoff.js';
 import { onlineManager } from '../environment/onlineManager.js';
 import { focusManager } from '../environment/focusManager.js';
@@ -9,7 +8,7 @@ import type { Outbox } from '../outbox/outbox.js';
 import type { LiveDocuments, LiveRegistry } from '../live/liveRegistry.js';
 import type { OpenLive } from '../live/liveOptions.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';
-import { storeObservable, type StoreObservable } from '../signals/storeObservable.js';
+import { storeObservable, storeObservableOf, type StoreObservable } from '../signals/storeObservable.js';
 import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
 import { fromFetcher } from './fromFetcher.js';
@@ -26,7 +25,8 @@ import {
 import { checkOptions } from '../options/checkOptions.js';
 import { clientMovedOptions, clientOptionSpec } from './clientOptionSpec.js';
 import { QueryCache, type CacheEvent } from './queryCache.js';
-import { hashQueryKey, type QueryKey } from './queryKey.js';
+import { hashNewKey, hashQueryKey, type QueryKey } from './queryKey.js';
+import { querySubscriber } from './querySubscriber.js';
 import type { QueryState } from './queryState.js';
 import { queryRetry } from './retryConfig.js';
 import type { ClientMetrics } from './clientMetrics.js';
@@ -76,7 +76,10 @@ export type PrefetchOptions<T, K extends QueryKey = QueryKey> = Pick<
 export interface QueryClient extends CacheHost {
   /**
    * A cold Observable of the query's state. Subscribing fetches when the data is stale; every
-   * subscriber of the same key shares one request; the last unsubscribe aborts it.
+   * subscriber of the same key shares one request; the last unsubscribe aborts it. Subscribers of
+   * one key with equal options (functions compared by identity) share one stream: `select` runs
+   * once per change for all of them, and the stream fetches with the `fetch` of the subscriber
+   * that started it (queries of one key are expected to fetch the same thing).
    * Invalid options or keys arrive as an `RxSyncError` on the error channel (thrown by `subscribe`
    * when subscribed as a Svelte store, so `get(query)` fails at once). It is a Svelte store too.
    */
@@ -159,6 +162,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   const metrics = options.metrics;
   if (metrics !== undefined && outbox !== undefined) metrics.watchOutbox(outbox);
 
+  const subscribeQuery = querySubscriber({ cache, now, online, focus }, defaults, metrics);
   const client: QueryClient = {
     cache,
     now,
@@ -169,20 +173,15 @@ export function createClient(options: ClientOptions = {}): QueryClient {
       try {
         validateOptions(queryOptions, queryOptionKeys, 'client.query');
         if (typeof queryOptions.fetch !== 'function') throw new TypeError('client.query needs a fetch function');
-        const o = { ...defaults, ...queryOptions };
-        const hashed = hashQueryKey(o.key);
-        const fetch = metrics === undefined ? o.fetch : metrics.timed(o.fetch);
-        const source = fromFetcher<T, FetchContext<K>>(fetch, { key: o.key }, o.key).pipe(
-          retryBackoff({
-            ...queryRetry(o, online, () => cache.build(hashed)),
-            onRetry: (error, failureCount) => {
-              metrics?.retried();
-              cache.build<T>(hashed).dispatch({ type: 'failure', error, failureCount });
-            },
-          }),
-        );
-        const states = source.pipe(cacheQuery<T, S>(client, o.key, o));
-        return storeObservable(metrics === undefined ? states : metrics.lookup(states, cache, hashed, o.staleTime ?? 0));
+        if (metrics !== undefined) {
+          const hashed = hashQueryKey(queryOptions.key);
+          const staleTime = queryOptions.staleTime ?? defaults.staleTime ?? 0;
+          const states = new Observable<QueryState<S>>((subscriber) => subscribeQuery(queryOptions, subscriber));
+          return storeObservable(metrics.lookup(states, cache, hashed, staleTime));
+        }
+        // Nothing is built per call: components call this on every render. The key is resolved,
+        // and the fetch pipeline built, when someone subscribes (see subscribeQuery).
+        return storeObservableOf<QueryState<S>>((subscriber) => subscribeQuery(queryOptions, subscriber));
       } catch (error) {
         return storeObservable(new Observable<never>((subscriber) => subscriber.error(error)));
       }
@@ -193,11 +192,12 @@ export function createClient(options: ClientOptions = {}): QueryClient {
     },
 
     getData<T>(key: QueryKey): T | undefined {
-      return cache.find<T>(key)?.state.get().data;
+      return cache.find<T>(key)?.current.data;
     },
 
     setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void {
-      const hashed = hashQueryKey(key);
+      const found = cache.find<T>(key);
+      const hashed = found?.key ?? hashNewKey(key);
       const owner = cache.ownerOf(hashed);
       if (owner !== undefined) {
         throw new RxSyncError(
@@ -206,11 +206,11 @@ export function createClient(options: ClientOptions = {}): QueryClient {
           { details: { key: hashed.key } },
         );
       }
-      const entry = cache.build<T>(hashed);
+      const entry = found ?? cache.build<T>(hashed);
       // With optimistic changes outstanding, the write is to the confirmed data under them.
-      const current = (cache.confirmed?.(entry.key) as T | undefined) ?? entry.state.get().data;
+      const current = (cache.confirmed?.(entry.key) as T | undefined) ?? entry.current.data;
       const next = typeof updater === 'function' ? applyRecipe(current, updater as Recipe<T | undefined>) : updater;
-      if (next === undefined || (next === current && entry.state.get().status === 'success')) return;
+      if (next === undefined || (next === current && entry.current.status === 'success')) return;
       entry.dispatch({ type: 'setData', data: (cache.rebase?.(entry.key, next) as T | undefined) ?? next, at: now() });
       if (entry.observerCount === 0) entry.scheduleGc(cache.gcTime);
     },

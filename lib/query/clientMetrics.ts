@@ -42,7 +42,7 @@ export function clientMetrics(metrics: Metrics): ClientMetrics {
     lookup: (source, cache, hashed, staleTime) =>
       new Observable((subscriber) => {
         const entry = cache.get(hashed);
-        if (entry !== undefined && entry.state.get().status === 'success' && !entry.isStale(staleTime)) hits.inc();
+        if (entry !== undefined && entry.current.status === 'success' && !entry.isStale(staleTime)) hits.inc();
         else misses.inc();
         return source.subscribe(subscriber);
       }),

@@ -1,7 +1,7 @@
 import { RxSyncError } from '../errors.js';
 import type { QueryCache } from './queryCache.js';
 import type { QueryEntry } from './queryEntry.js';
-import { hashQueryKey, type QueryKey } from './queryKey.js';
+import { hashNewKey, type HashedKey, type QueryKey } from './queryKey.js';
 
 /** One query of a {@link DehydratedState}. */
 export interface DehydratedQuery {
@@ -28,7 +28,7 @@ export function dehydrateCache(cache: QueryCache): DehydratedState {
 
 /** The snapshot of one entry, if it holds data. */
 export function dehydrateEntry(entry: QueryEntry<unknown>): DehydratedQuery | undefined {
-  const state = entry.state.get();
+  const state = entry.current;
   return state.status === 'success' && state.data !== undefined
     ? { key: entry.key.key, data: state.data, updatedAt: state.updatedAt }
     : undefined;
@@ -42,7 +42,7 @@ export function hydrateCache(cache: QueryCache, snapshot: unknown): void {
   const queries = validate(snapshot);
   for (const { key, data, updatedAt } of queries) {
     const entry = cache.build<unknown>(key);
-    const current = entry.state.get();
+    const current = entry.current;
     if (current.status === 'success' && current.updatedAt >= updatedAt) continue;
     entry.dispatch({ type: 'setData', data, at: updatedAt });
     // Unobserved, it lives the client's gcTime from now (not the entry's unset 0 ms).
@@ -50,7 +50,7 @@ export function hydrateCache(cache: QueryCache, snapshot: unknown): void {
   }
 }
 
-function validate(snapshot: unknown): Array<{ key: ReturnType<typeof hashQueryKey>; data: unknown; updatedAt: number }> {
+function validate(snapshot: unknown): Array<{ key: HashedKey; data: unknown; updatedAt: number }> {
   const fail = (field: string, problem: string): never => {
     throw new RxSyncError('E_HYDRATE_INVALID', `Cannot hydrate: ${field} ${problem}`, { details: { field } });
   };
@@ -62,9 +62,9 @@ function validate(snapshot: unknown): Array<{ key: ReturnType<typeof hashQueryKe
     if (typeof query !== 'object' || query === null) return fail(`queries[${i}]`, 'must be an object');
     const { key, data, updatedAt } = query as { key?: unknown; data?: unknown; updatedAt?: unknown };
     if (!Array.isArray(key)) return fail(`queries[${i}].key`, 'must be an array');
-    let hashed: ReturnType<typeof hashQueryKey>;
+    let hashed: HashedKey;
     try {
-      hashed = hashQueryKey(key);
+      hashed = hashNewKey(key);
     } catch (err) {
       return fail(`queries[${i}].key`, `is not a valid key (${(err as Error).message})`);
     }

@@ -33,9 +33,11 @@ export type EntryAction<T> =
   | { readonly type: 'setData'; readonly data: T; readonly at: number }
   | { readonly type: 'invalidate' };
 
-/** The state of a key nobody has fetched yet. */
+let initial: EntryState<never> | undefined;
+
+/** The state of a key nobody has fetched yet: one shared object (states are never mutated). */
 export function initialEntryState<T>(): EntryState<T> {
-  return {
+  return (initial ??= {
     status: 'pending',
     data: undefined,
     error: null,
@@ -45,7 +47,7 @@ export function initialEntryState<T>(): EntryState<T> {
     failureReason: null,
     isInvalidated: false,
     fetchMeta: undefined,
-  };
+  });
 }
 
 /** The one place entry state changes: pure, so every transition is testable on its own. */
@@ -53,19 +55,12 @@ export function reduceEntry<T>(state: EntryState<T>, action: EntryAction<T>): En
   switch (action.type) {
     case 'fetch':
       return { ...state, fetchStatus: 'fetching', failureCount: 0, failureReason: null, fetchMeta: action.meta };
+    // Data arrived: the hottest transitions (every setData, every hydrated entry) are written out
+    // field by field, not spread: a literal keeps one object shape whatever shapes came before.
     case 'success':
-      return {
-        ...state,
-        status: 'success',
-        data: action.data,
-        error: null,
-        updatedAt: action.at,
-        isInvalidated: false,
-        failureCount: 0,
-        failureReason: null,
-      };
+      return withData(state, action.data, action.at, 0, null);
     case 'setData':
-      return { ...state, status: 'success', data: action.data, error: null, updatedAt: action.at, isInvalidated: false };
+      return withData(state, action.data, action.at, state.failureCount, state.failureReason);
     case 'failure':
       return { ...state, failureCount: action.failureCount, failureReason: action.error };
     case 'error':
@@ -90,4 +85,18 @@ export function reduceEntry<T>(state: EntryState<T>, action: EntryAction<T>): En
     case 'invalidate':
       return state.isInvalidated ? state : { ...state, isInvalidated: true };
   }
+}
+
+function withData<T>(state: EntryState<T>, data: T, at: number, failureCount: number, failureReason: unknown): EntryState<T> {
+  return {
+    status: 'success',
+    data,
+    error: null,
+    updatedAt: at,
+    fetchStatus: state.fetchStatus,
+    failureCount,
+    failureReason,
+    isInvalidated: false,
+    fetchMeta: state.fetchMeta,
+  };
 }

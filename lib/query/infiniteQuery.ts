@@ -91,7 +91,7 @@ export function createInfiniteQuery<TPage, TParam, K extends QueryKey>(
     return fetchPage(param).pipe(concatMap((page) => loadPages(append(data, page, param), count - 1)));
   };
   const entry = () => host.cache.build<Data>(hashed);
-  const refetchAll$ = defer(() => loadPages({ pages: [], pageParams: [] }, Math.max(1, entry().state.get().data?.pages.length ?? 1)));
+  const refetchAll$ = defer(() => loadPages({ pages: [], pageParams: [] }, Math.max(1, entry().current.data?.pages.length ?? 1)));
 
   const states$ = refetchAll$.pipe(
     cacheQuery<Data>(host, options.key, options),
@@ -100,7 +100,7 @@ export function createInfiniteQuery<TPage, TParam, K extends QueryKey>(
       return {
         ...state,
         hasNextPage: state.data !== undefined && param !== undefined && param !== null,
-        isFetchingNextPage: state.isFetching && entry().state.get().fetchMeta === 'nextPage',
+        isFetchingNextPage: state.isFetching && entry().current.fetchMeta === 'nextPage',
       };
     }),
   );
@@ -109,10 +109,10 @@ export function createInfiniteQuery<TPage, TParam, K extends QueryKey>(
     // One fetch at a time per key: wait for a running refetch, then append after its result.
     await firstValueFrom(entry().state.pipe(filter((s) => s.fetchStatus === 'idle')));
     const next$ = defer(() => {
-      const data = entry().state.get().data ?? { pages: [], pageParams: [] };
+      const data = entry().current.data ?? { pages: [], pageParams: [] };
       const param = nextParam(data);
       if (param === undefined || param === null) return EMPTY;
-      return fetchPage(param).pipe(map((page) => append(entry().state.get().data ?? data, page, param)));
+      return fetchPage(param).pipe(map((page) => append(entry().current.data ?? data, page, param)));
     });
     await lastValueFrom(
       entry()

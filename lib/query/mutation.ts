@@ -128,7 +128,7 @@ export function createMutation<V, R, T>(
       for (const update of updates) {
         const key = typeof update.key === 'function' ? update.key(variables) : update.key;
         const entry = cache.get<unknown>(hashQueryKey(key));
-        const current = entry?.state.get().data;
+        const current = entry?.current.data;
         if (entry === undefined || current === undefined) continue;
         const recipe = (draft: Draft<unknown>): void => update.update(draft as Draft<T>, variables);
         const [next, , inverse] = produceWithPatches(current, recipe);

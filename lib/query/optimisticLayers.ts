@@ -3,7 +3,7 @@ import type { Outbox } from '../outbox/outbox.js';
 import type { OutboxOp } from '../outbox/outboxOp.js';
 import type { QueryCache } from './queryCache.js';
 import type { QueryEntry } from './queryEntry.js';
-import { hashQueryKey, type HashedKey, type QueryKey } from './queryKey.js';
+import { hashQueryKey, queryKeyHash, type HashedKey, type QueryKey } from './queryKey.js';
 
 /** An optimistic change: which query it targets and how it changes the data. */
 export interface OptimisticRecipe {
@@ -76,7 +76,7 @@ export function createOptimisticLayers(
     const entry = cache.get<unknown>(hash);
     const shown = entry === undefined ? undefined : show(hash, layer);
     if (entry === undefined || (layer.pending.length === 0 && shown === layer.base)) layers.delete(hash);
-    if (entry !== undefined && shown !== entry.state.get().data) entry.dispatch({ type: 'setData', data: shown, at: cache.now() });
+    if (entry !== undefined && shown !== entry.current.data) entry.dispatch({ type: 'setData', data: shown, at: cache.now() });
   };
 
   /** The confirmed data under `data`: ops queued before a reload (and `refused`) undone with their recorded patches. */
@@ -84,7 +84,7 @@ export function createOptimisticLayers(
     const ops = refused === undefined ? outbox.pendingOps() : [refused, ...outbox.pendingOps()];
     for (const op of [...ops].reverse()) {
       for (const { key, patches } of rollbackOf(op)) {
-        if (hashQueryKey(key).hash === hash) data = guarded((d) => applyPatches(d as object, patches))(data);
+        if (queryKeyHash(key) === hash) data = guarded((d) => applyPatches(d as object, patches))(data);
       }
     }
     return data;
@@ -94,10 +94,10 @@ export function createOptimisticLayers(
     add(entry, recipe, next) {
       const hash = entry.key.hash;
       let layer = layers.get(hash);
-      if (layer === undefined) layers.set(hash, (layer = { base: unwind(hash, entry.state.get().data), pending: [] }));
+      if (layer === undefined) layers.set(hash, (layer = { base: unwind(hash, entry.current.data), pending: [] }));
       const pending: Pending = { id: undefined, apply: guarded(recipe) };
       layer.pending.push(pending);
-      if (next !== entry.state.get().data) entry.dispatch({ type: 'setData', data: next, at: cache.now() });
+      if (next !== entry.current.data) entry.dispatch({ type: 'setData', data: next, at: cache.now() });
       return pending;
     },
 
@@ -139,7 +139,7 @@ export function createOptimisticLayers(
         let layer = layers.get(hash);
         if (layer === undefined) {
           // Queued before a reload: find the confirmed data under it from the recorded patches.
-          const data = cache.get<unknown>(hash)?.state.get().data;
+          const data = cache.get<unknown>(hash)?.current.data;
           if (data === undefined) continue;
           layers.set(hash, (layer = { base: unwind(hash, data, op), pending: [] }));
         }

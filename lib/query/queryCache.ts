@@ -1,8 +1,9 @@
 import { Subject, filter, merge, map, skip, type Observable, type Subscription } from 'rxjs';
 import type { InflightRegistry } from '../../operators/dedupe.js';
 import type { EnvironmentFlag } from '../environment/flag.js';
-import { QueryEntry } from './queryEntry.js';
+import { QueryEntry, type EntryEnvironment } from './queryEntry.js';
 import type { EntryState } from './entryState.js';
+import { GcQueue } from './gcQueue.js';
 import { KeyIndex } from './keyIndex.js';
 import { matchesKeyPrefix, queryKeyHash, type HashedKey, type QueryKey } from './queryKey.js';
 
@@ -49,7 +50,7 @@ export class QueryCache {
   }
 
   private emit(type: CacheEvent['type'], entry: QueryEntry<unknown>): void {
-    if (this.events.observed) this.events.next({ type, key: entry.key.key, state: entry.state.get() });
+    if (this.events.observed) this.events.next({ type, key: entry.key.key, state: entry.current });
   }
 
   /** Marks `key`'s entry as written by `owner` only (until the returned function is called). */
@@ -86,7 +87,30 @@ export class QueryCache {
     private readonly focus: EnvironmentFlag,
     /** How long an entry written without an observer (`setData`, `hydrate`) stays unobserved before gc. */
     readonly gcTime: number = 5 * 60 * 1000,
-  ) {}
+  ) {
+    this.entryEnvironment = {
+      now,
+      registry: this.registry,
+      scheduleGc: (entry, delay) => this.gcQueue.schedule(entry, delay),
+      cancelGc: (entry) => this.gcQueue.cancel(entry),
+      onActiveChange: (delta) => this.onActiveChange(delta),
+      onChange: (entry, action) => {
+        if (this.changes.observed) this.changes.next(); // a hydrate writes a thousand entries: no work while nobody listens
+        this.emit(action.type === 'invalidate' ? 'invalidated' : 'updated', entry);
+      },
+      rebase: (entryKey, data) => (this.rebase === undefined ? data : this.rebase(entryKey, data)),
+    };
+  }
+
+  /** What every entry of this cache shares (one object, so entries carry no closures). */
+  private readonly entryEnvironment: EntryEnvironment;
+  /** Unobserved entries waiting for their gc time, under one timer. */
+  private readonly gcQueue = new GcQueue<QueryEntry<unknown>>((entry) => {
+    // Still unobserved and idle: it goes (a fetch running at its deadline keeps it, as before).
+    if (!entry.collectable || this.entries.get(entry.key.hash) !== entry) return;
+    this.removals.next({ reason: 'gc', entry });
+    this.remove(entry);
+  });
 
   /**
    * One listener per cache for the network and focus (not one per subscriber), attached while
@@ -114,21 +138,7 @@ export class QueryCache {
   build<T>(key: HashedKey): QueryEntry<T> {
     let entry = this.entries.get(key.hash);
     if (entry === undefined) {
-      const created: QueryEntry<unknown> = new QueryEntry<unknown>(key, {
-        now: this.now,
-        registry: this.registry,
-        onGarbage: (garbage) => {
-          this.removals.next({ reason: 'gc', entry: garbage });
-          this.remove(garbage);
-        },
-        onActiveChange: (delta) => this.onActiveChange(delta),
-        onChange: (action) => {
-          this.changes.next();
-          this.emit(action.type === 'invalidate' ? 'invalidated' : 'updated', created);
-        },
-        rebase: (entryKey, data) => (this.rebase === undefined ? data : this.rebase(entryKey, data)),
-      });
-      entry = created;
+      entry = new QueryEntry<unknown>(key, this.entryEnvironment);
       this.entries.set(key.hash, entry);
       this.index.set(key.key, entry);
       this.emit('added', entry);
@@ -172,6 +182,7 @@ export class QueryCache {
 
   /** Drops everything (e.g. on sign-out). */
   clear(): void {
+    this.gcQueue.clear();
     for (const entry of this.entries.values()) {
       entry.dispose();
       this.emit('removed', entry);

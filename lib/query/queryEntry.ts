@@ -2,6 +2,7 @@ import { Subject, defer, tap, finalize, type Observable } from 'rxjs';
 import { dedupe, type InflightRegistry } from '../../operators/dedupe.js';
 import { Cell, type ValueStream } from '../signals/cell.js';
 import { initialEntryState, reduceEntry, type EntryAction, type EntryState } from './entryState.js';
+import type { GcSlot } from './gcQueue.js';
 import type { HashedKey } from './queryKey.js';
 
 /** What an active observer asks of its entry. */
@@ -16,16 +17,23 @@ export interface EntryObserverOptions {
   readonly refetchInterval: number | false;
   /** How long the entry outlives its last observer (the largest of all observers wins). */
   readonly gcTime: number;
+  /** How many subscribers this observer stands for (a stream shared by several); default 1. */
+  readonly subscribers?: number;
 }
 
-/** Timers and the clock, injectable so tests can drive time. */
+/**
+ * What the entries of one cache share: the clock, the in-flight registry and the cache's hooks.
+ * One object per cache, not per entry, so an entry costs no closures of its own.
+ */
 export interface EntryEnvironment {
   readonly now: () => number;
   readonly registry: InflightRegistry;
-  /** Called when the entry's gc time ran out with nobody observing it. */
-  readonly onGarbage: (entry: QueryEntry<unknown>) => void;
+  /** Plans the entry's collection in `delay` ms (one timer per cache, see `gcQueue.ts`). */
+  readonly scheduleGc: (entry: QueryEntry<unknown>, delay: number) => void;
+  /** Cancels the entry's planned collection. */
+  readonly cancelGc: (entry: QueryEntry<unknown>) => void;
   /** Told after every state change (for persistence and cache events), with the action that made it. */
-  readonly onChange: (action: EntryAction<unknown>) => void;
+  readonly onChange: (entry: QueryEntry<unknown>, action: EntryAction<unknown>) => void;
   /** Lays changes not yet confirmed by the server (pending optimistic updates) over fetched data. */
   readonly rebase: (key: HashedKey, data: unknown) => unknown;
   /** Told when the entry gains its first (+1) or loses its last (-1) observer. */
@@ -35,12 +43,17 @@ export interface EntryEnvironment {
 /**
  * One key's place in the cache: its state (a signal), its observers, and its in-flight run.
  * All changes go through {@link QueryEntry.dispatch}, so observers are told once per change.
+ *
+ * Most entries are written and read but never watched (`setData`, `hydrate`, `getData`), so what
+ * only watchers need — the signal, the observer set, the refetch subject — is made on first use.
  */
-export class QueryEntry<T> {
-  private readonly stateSignal = new Cell<EntryState<T>>(initialEntryState<T>());
-  private readonly observers = new Set<EntryObserverOptions>();
-  private readonly refetchRequests = new Subject<void>();
-  private gcTimer: ReturnType<typeof setTimeout> | undefined;
+export class QueryEntry<T> implements GcSlot {
+  /** @internal Its collection deadline, kept by the cache's `GcQueue`. */
+  gcAt: number | null | undefined = undefined;
+  private value: EntryState<T> = initialEntryState<T>();
+  private stateSignal: Cell<EntryState<T>> | undefined;
+  private observers: Set<EntryObserverOptions> | undefined;
+  private refetchRequests: Subject<void> | undefined;
   private intervalTimer: ReturnType<typeof setInterval> | undefined;
   private intervalMs: number | false = false;
   private gcTime = 0;
@@ -50,38 +63,47 @@ export class QueryEntry<T> {
     private readonly env: EntryEnvironment,
   ) {}
 
+  /** The state now, without making the signal (the hot path of reads). */
+  get current(): EntryState<T> {
+    return this.value;
+  }
+
   /** The entry's state as a signal: current value on subscribe, then each change. */
   get state(): ValueStream<EntryState<T>> {
-    return this.stateSignal;
+    return (this.stateSignal ??= new Cell<EntryState<T>>(this.value));
   }
 
   /** @internal Calls `listener` with the state now and on each change (no Subscriber layer). */
   listen(listener: (state: EntryState<T>) => void): () => void {
-    return this.stateSignal.listen(listener);
+    return (this.state as Cell<EntryState<T>>).listen(listener);
   }
 
   /** Asks every observer to join a refetch (they share one run). */
   get refetchRequested$(): Observable<void> {
-    return this.refetchRequests;
+    return (this.refetchRequests ??= new Subject<void>());
   }
 
-  /** Number of active observers. */
+  /** Number of active observers: each subscriber of a shared stream (see `sharedQuery.ts`) counts. */
   get observerCount(): number {
-    return this.observers.size;
+    if (this.observers === undefined) return 0;
+    let count = 0;
+    for (const o of this.observers) count += Math.max(1, o.subscribers ?? 1);
+    return count;
   }
 
   /** Applies an action through the reducer; unchanged state notifies nobody. */
   dispatch(action: EntryAction<T>): void {
-    const previous = this.stateSignal.get();
+    const previous = this.value;
     const next = reduceEntry(previous, action);
     if (next === previous) return;
-    this.stateSignal.set(next);
-    this.env.onChange(action as EntryAction<unknown>);
+    this.value = next;
+    this.stateSignal?.set(next);
+    this.env.onChange(this as QueryEntry<unknown>, action as EntryAction<unknown>);
   }
 
   /** Whether data older than `staleTime` ms (or invalidated, or missing) should be refetched. */
   isStale(staleTime: number): boolean {
-    const state = this.stateSignal.get();
+    const state = this.value;
     if (state.data === undefined || state.isInvalidated) return true;
     if (staleTime === Infinity) return false; // no clock read on the hot path
     return this.env.now() - state.updatedAt >= staleTime;
@@ -116,7 +138,7 @@ export class QueryEntry<T> {
 
   /** Asks the observers to refetch now. */
   requestRefetch(): void {
-    this.refetchRequests.next();
+    this.refetchRequests?.next();
   }
 
   /**
@@ -124,7 +146,7 @@ export class QueryEntry<T> {
    * asks for it — always, or when the data is stale by that observer's stale time.
    */
   onEnvironment(event: 'online' | 'focus'): void {
-    for (const o of this.observers) {
+    for (const o of this.observers ?? []) {
       const wanted = event === 'online' ? o.refetchOnReconnect : o.refetchOnFocus;
       if (wanted === 'always' || (wanted && this.isStale(o.staleTime))) {
         this.requestRefetch();
@@ -135,18 +157,16 @@ export class QueryEntry<T> {
 
   /** Registers an observer: cancels pending gc and re-plans the refetch interval. */
   addObserver(options: EntryObserverOptions): () => void {
-    if (this.observers.size === 0) this.env.onActiveChange(1);
-    this.observers.add(options);
+    const observers = (this.observers ??= new Set());
+    if (observers.size === 0) this.env.onActiveChange(1);
+    observers.add(options);
     this.gcTime = Math.max(this.gcTime, options.gcTime);
-    if (this.gcTimer !== undefined) {
-      clearTimeout(this.gcTimer);
-      this.gcTimer = undefined;
-    }
+    this.env.cancelGc(this as QueryEntry<unknown>);
     this.planInterval();
     return () => {
-      if (!this.observers.delete(options)) return;
+      if (!observers.delete(options)) return;
       this.planInterval();
-      if (this.observers.size === 0) {
+      if (observers.size === 0) {
         this.env.onActiveChange(-1);
         this.scheduleGc();
       }
@@ -156,28 +176,25 @@ export class QueryEntry<T> {
   /** Plans garbage collection after the gc time (used also after a prefetch nobody observes). */
   scheduleGc(gcTime: number = this.gcTime): void {
     this.gcTime = Math.max(this.gcTime, gcTime);
-    if (this.observers.size > 0 || !Number.isFinite(this.gcTime)) return;
-    if (this.gcTimer !== undefined) clearTimeout(this.gcTimer);
-    this.gcTimer = unref(
-      setTimeout(() => {
-        this.gcTimer = undefined;
-        if (this.observers.size === 0 && this.stateSignal.get().fetchStatus === 'idle') {
-          this.env.onGarbage(this as QueryEntry<unknown>);
-        }
-      }, this.gcTime),
-    );
+    if (this.observerCount > 0 || !Number.isFinite(this.gcTime)) return;
+    this.env.scheduleGc(this as QueryEntry<unknown>, this.gcTime);
+  }
+
+  /** @internal Its gc time ran out: whether nobody observes it and nothing is fetching, so it can go. */
+  get collectable(): boolean {
+    return this.observerCount === 0 && this.value.fetchStatus === 'idle';
   }
 
   /** Stops timers; called when the entry leaves the cache. */
   dispose(): void {
-    if (this.gcTimer !== undefined) clearTimeout(this.gcTimer);
+    this.env.cancelGc(this as QueryEntry<unknown>);
     if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);
-    this.refetchRequests.complete();
+    this.refetchRequests?.complete();
   }
 
   private planInterval(): void {
     let next: number | false = false;
-    for (const o of this.observers) {
+    for (const o of this.observers ?? []) {
       // 0 means off, as in TanStack Query (not a back-to-back poll).
       if (o.refetchInterval !== false && o.refetchInterval > 0 && (next === false || o.refetchInterval < next)) next = o.refetchInterval;
     }

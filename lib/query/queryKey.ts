@@ -27,9 +27,31 @@ export function hashQueryKey(key: QueryKey): HashedKey {
   const cached = hashed.get(key);
   if (cached !== undefined) return cached;
   const parts = partsOf(key);
-  const result: HashedKey = { key, hash: `[${parts.join(',')}]`, parts };
+  const result = new Hashed(key, `[${parts.join(',')}]`, parts);
   hashed.set(key, result);
   return result;
+}
+
+/**
+ * @internal Hashes a key that is about to be stored with its hash (a new cache entry keeps it):
+ * nothing is cached per key array, and the part hashes are computed only if a prefix match asks.
+ * Throws as {@link hashQueryKey} does.
+ */
+export function hashNewKey(key: QueryKey): HashedKey {
+  return hashed.get(key) ?? new Hashed(key, queryKeyHash(key), undefined);
+}
+
+/** A hashed key whose part hashes are computed on first use (most keys are never prefix-matched). */
+class Hashed implements HashedKey {
+  constructor(
+    readonly key: QueryKey,
+    readonly hash: string,
+    private partHashes: readonly string[] | undefined,
+  ) {}
+
+  get parts(): readonly string[] {
+    return (this.partHashes ??= partsOf(this.key));
+  }
 }
 
 /**
@@ -40,7 +62,7 @@ export function queryKeyHash(key: QueryKey): string {
   const cached = hashed.get(key);
   if (cached !== undefined) return cached.hash;
   if (!Array.isArray(key)) return `[${partsOf(key).join(',')}]`; // throws the usual error
-  // Built directly, without the parts array: this runs on every one-off lookup.
+  // Built directly, without the parts array: this runs on every one-off lookup and every new entry.
   let text = '[';
   for (let i = 0; i < key.length; i++) text += (i === 0 ? '' : ',') + serialize(key[i], i, undefined);
   return text + ']';

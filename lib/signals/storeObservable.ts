@@ -1,4 +1,4 @@
-import { Observable, type Observer, type Subscription } from 'rxjs';
+import { Observable, type Observer, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import { storeArguments, storeSubscription, type StoreSubscribe, type StoreSubscription } from './storeContract.js';
 
 /**
@@ -11,8 +11,8 @@ import { storeArguments, storeSubscription, type StoreSubscribe, type StoreSubsc
 export type StoreObservable<T> = Observable<T> & StoreSubscribe<T>;
 
 class StoreObservableImpl<T> extends Observable<T> {
-  constructor(source: Observable<T>) {
-    super((subscriber) => source.subscribe(subscriber));
+  constructor(subscribe: (subscriber: Subscriber<T>) => TeardownLogic) {
+    super(subscribe);
   }
 
   override subscribe(observerOrNext?: Partial<Observer<T>> | ((value: T) => void)): Subscription;
@@ -47,5 +47,13 @@ class StoreObservableImpl<T> extends Observable<T> {
 
 /** Makes `source` honour Svelte's store contract as well as RxJS's (see `storeContract.ts`). */
 export function storeObservable<T>(source: Observable<T>): StoreObservable<T> {
-  return new StoreObservableImpl(source) as StoreObservable<T>;
+  return new StoreObservableImpl<T>((subscriber) => source.subscribe(subscriber)) as StoreObservable<T>;
+}
+
+/**
+ * @internal {@link storeObservable} from a subscribe function, as `new Observable(subscribe)`
+ * takes it: one object fewer per Observable (`client.query` makes one per call, per component).
+ */
+export function storeObservableOf<T>(subscribe: (subscriber: Subscriber<T>) => TeardownLogic): StoreObservable<T> {
+  return new StoreObservableImpl<T>(subscribe) as StoreObservable<T>;
 }
