@@ -1,12 +1,16 @@
 import type { Storage } from '../../storage/storage.js';
 import { saveReplica, type SavedReplica } from './replicaStore.js';
 
-/** How long confirmed changes wait before the replica is saved (one write per burst). */
+/** The least time between two saves: a burst of changes costs one write per this many ms. */
 const SAVE_DELAY = 300;
 
-/** Saves a room's confirmed state a little after it changed: one write per burst of changes. */
+/**
+ * Saves a room's confirmed state when it changed: at once after a quiet spell (so what a page just
+ * showed survives a reload right after), then at most one write per {@link SAVE_DELAY} ms in a burst.
+ */
 export class ReplicaSaver {
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastSave = -Infinity;
 
   constructor(
     private readonly storage: Storage,
@@ -21,7 +25,9 @@ export class ReplicaSaver {
   /** Something changed: save soon. */
   schedule(): void {
     if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => this.save(), SAVE_DELAY);
+    // After a quiet spell, on the next macrotask: the change being applied has finished by then.
+    const wait = Math.max(0, this.lastSave + SAVE_DELAY - Date.now());
+    this.timer = setTimeout(() => this.save(), wait);
     (this.timer as { unref?: () => void }).unref?.();
   }
 
@@ -34,7 +40,12 @@ export class ReplicaSaver {
     clearTimeout(this.timer);
     this.timer = undefined;
     // Saving while envelopes are still being opened could record a cursor past ops not yet merged.
-    if (this.busy()) return this.schedule();
+    if (this.busy()) {
+      this.timer = setTimeout(() => this.save(), SAVE_DELAY);
+      (this.timer as { unref?: () => void }).unref?.();
+      return;
+    }
+    this.lastSave = Date.now();
     saveReplica(this.storage, this.room, this.snapshot()).catch(this.onError);
   }
 }
