@@ -87,16 +87,20 @@ export function createEnqueueStaging(deps: EnqueueStagingDeps): EnqueueStaging {
       }
       let op: OutboxOp<typeof payload>;
       try {
-        op = {
+        // Built field by field, not from spreads of temporary objects: less garbage per enqueue.
+        const built: Mutable<OutboxOp<typeof payload>> = {
           id: deps.createId(),
           name,
           payload: jsonCopy(payload, name),
           scope: options.scope ?? 'default',
-          ...nextPosition(),
+          seq: nextSeq++,
+          writer: store.writer,
+          createdAt: (lastCreated = Math.max(deps.now(), lastCreated)),
           attempts: 0,
-          ...(deps.clock ? { stamp: deps.clock.tick() } : {}),
-          ...(options.meta !== undefined ? { meta: jsonCopy(options.meta, name) } : {}),
         };
+        if (deps.clock) built.stamp = deps.clock.tick();
+        if (options.meta !== undefined) built.meta = jsonCopy(options.meta, name);
+        op = built;
       } catch (err) {
         return Promise.reject(err);
       }
@@ -116,6 +120,8 @@ export function createEnqueueStaging(deps: EnqueueStagingDeps): EnqueueStaging {
     },
   };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Stores a JSON copy, so later mutation by the caller cannot change what was queued. */
 function jsonCopy<T>(value: T, name: string): T {
