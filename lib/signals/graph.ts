@@ -1,5 +1,6 @@
 import { Observable, type Observer, type Subscriber, type Subscription } from 'rxjs';
 import { storeArguments, storeSubscription, type StoreSubscription } from './storeContract.js';
+import { sortByHeight } from './sortByHeight.js';
 
 /**
  * The dependency graph behind signals. Writes push a "something changed" wave through the live
@@ -267,27 +268,6 @@ function visit(node: GraphNode<unknown>, mark: number, affected: GraphNode<unkno
   node.visitedMark = mark;
   affected.push(node);
   for (const dependent of node.dependents) visit(dependent, mark, affected);
-}
-
-/**
- * Ascending height, in place. The walk is depth-first, so the list is often nearly sorted:
- * insertion sort is linear then and, for the usual handful of nodes, cheaper than a call to
- * `Array.prototype.sort` with a comparator. Long lists go to the built-in sort.
- */
-function sortByHeight(nodes: GraphNode<unknown>[]): void {
-  if (nodes.length > 64) {
-    nodes.sort((a, b) => a.height - b.height);
-    return;
-  }
-  for (let i = 1; i < nodes.length; i++) {
-    const node = nodes[i]!;
-    let j = i - 1;
-    while (j >= 0 && nodes[j]!.height > node.height) {
-      nodes[j + 1] = nodes[j]!;
-      j--;
-    }
-    nodes[j + 1] = node;
-  }
 }
 
 /** Runs `body` as the flush, then throws what observers threw (after every observer was told). */
