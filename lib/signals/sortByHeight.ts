@@ -5,7 +5,13 @@
  */
 export function sortByHeight(nodes: { readonly height: number }[]): void {
   if (nodes.length > 64) {
-    nodes.sort((a, b) => a.height - b.height);
+    // A chain's walk comes out sorted already: one linear check instead of a sort.
+    for (let i = 1; i < nodes.length; i++) {
+      if (nodes[i - 1]!.height > nodes[i]!.height) {
+        nodes.sort((a, b) => a.height - b.height);
+        return;
+      }
+    }
     return;
   }
   for (let i = 1; i < nodes.length; i++) {
