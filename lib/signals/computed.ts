@@ -93,9 +93,9 @@ export function computed<const S extends readonly ReadonlySignal<unknown>[], R>(
   derive: (...values: SignalValues<S>) => R,
   options?: SignalOptions<R>,
 ): ReadonlySignal<R> {
-  const call = derive as (...values: unknown[]) => R;
-  // Spreading the values costs more than the rest of a recompute: one and two inputs are called directly.
-  const apply: (values: readonly unknown[]) => R =
-    sources.length === 1 ? (v) => call(v[0]) : sources.length === 2 ? (v) => call(v[0], v[1]) : (v) => call(...v);
-  return new ComputedNode<R>(sources as unknown as readonly GraphNode<unknown>[], apply, options?.equals ?? Object.is);
+  return new ComputedNode<R>(
+    sources as unknown as readonly GraphNode<unknown>[],
+    (values) => derive(...(values as unknown as SignalValues<S>)),
+    options?.equals ?? Object.is,
+  );
 }

@@ -81,13 +81,14 @@ export abstract class GraphNode<T> extends Observable<T> {
   abstract readonly height: number;
   /** When two values count as the same (no notification). */
   protected abstract readonly equals: Equals<T>;
-  /** Live computed nodes that read this one; only they are pushed to. Made on first use: most nodes never get one. */
-  dependents: Set<GraphNode<unknown>> | undefined = undefined;
+  /** Live computed nodes that read this one; only they are pushed to. */
+  readonly dependents = new Set<GraphNode<unknown>>();
   private observers: ObserverRecord<T>[] = [];
 
   constructor() {
-    // One shared function (RxJS calls it with the node as `this`), not a closure per node.
-    super(subscribeToNode as (this: Observable<T>, subscriber: Subscriber<T>) => () => void);
+    super(function (this: Observable<T>, subscriber: Subscriber<T>) {
+      return (this as GraphNode<T>).attachObserver(subscriber);
+    });
   }
 
   /** The current value (pulled: always consistent with the current inputs). */
@@ -101,19 +102,19 @@ export abstract class GraphNode<T> extends Observable<T> {
 
   /** Whether anyone is listening: an observer or a live dependent. */
   protected get isLive(): boolean {
-    return this.observers.length > 0 || (this.dependents !== undefined && this.dependents.size > 0);
+    return this.observers.length > 0 || this.dependents.size > 0;
   }
 
   /** Registers a live computed node that reads this one. */
   addDependent(node: GraphNode<unknown>): void {
     const wasLive = this.isLive;
-    (this.dependents ??= new Set()).add(node);
+    this.dependents.add(node);
     if (!wasLive) this.onLiveChange(true);
   }
 
   /** Unregisters a computed node that stopped listening. */
   removeDependent(node: GraphNode<unknown>): void {
-    if (this.dependents === undefined || !this.dependents.delete(node)) return;
+    if (!this.dependents.delete(node)) return;
     if (!this.isLive) this.onLiveChange(false);
   }
 
@@ -125,7 +126,7 @@ export abstract class GraphNode<T> extends Observable<T> {
       return;
     }
     // Fast path: a leaf signal with only direct observers needs no graph walk.
-    if (this.dependents === undefined || this.dependents.size === 0) runWaves([this as GraphNode<unknown>]);
+    if (this.dependents.size === 0) runWaves([this as GraphNode<unknown>]);
     else {
       pending.add(this as GraphNode<unknown>);
       flush();
@@ -193,8 +194,7 @@ export abstract class GraphNode<T> extends Observable<T> {
     return storeSubscription(this.attach(store.run, rethrow, store.invalidate));
   }
 
-  /** @internal What RxJS's `subscribe` runs (see `subscribeToNode`). */
-  attachObserver(subscriber: Subscriber<T>): () => void {
+  private attachObserver(subscriber: Subscriber<T>): () => void {
     return this.attach(
       (value) => subscriber.next(value),
       (err) => subscriber.error(err),
@@ -232,11 +232,6 @@ export abstract class GraphNode<T> extends Observable<T> {
   }
 }
 
-/** RxJS's subscribe function of every node, called with the node as `this`. */
-function subscribeToNode(this: GraphNode<unknown>, subscriber: Subscriber<unknown>): () => void {
-  return this.attachObserver(subscriber);
-}
-
 function rethrow(err: unknown): never {
   throw err;
 }
@@ -272,7 +267,6 @@ function visit(node: GraphNode<unknown>, mark: number, affected: GraphNode<unkno
   if (node.visitedMark === mark) return;
   node.visitedMark = mark;
   affected.push(node);
-  if (node.dependents === undefined) return;
   for (const dependent of node.dependents) visit(dependent, mark, affected);
 }
 
