@@ -162,10 +162,13 @@ export function codecChain(stages: readonly CodecStage[], options: CodecChainOpt
     return chain.json ? fromJsonBytes(payload) : ownBytes(payload);
   };
 
-  // Decoding reads the envelope across awaits, so it works on its own copy unless the bytes are fresh.
+  // Decompression reads the envelope across awaits, so it works on its own copy unless the bytes
+  // are fresh. With encryption no copy is needed: everything before the first await reads the
+  // envelope synchronously, and Web Crypto copies its input when called (the IV is sliced).
+  const readsAcrossAwaits = chain.encrypt === undefined && chain.compress !== undefined;
   const decodeBytes = async (envelope: Uint8Array, context: string, fresh: boolean): Promise<unknown> => {
     try {
-      return await decodeTrusted(fresh ? (envelope as Bytes) : ownBytes(envelope), context);
+      return await decodeTrusted(fresh || !readsAcrossAwaits ? (envelope as Bytes) : ownBytes(envelope), context);
     } catch (error) {
       const coded = isCodecRejection(error) ? error : rejection('E_ENVELOPE', 'undecodable envelope', undefined, error);
       onReject?.(coded.code, coded);

@@ -4,6 +4,7 @@ import { RxSyncError } from '../errors.js';
 import { checkOptions } from '../options/checkOptions.js';
 import { outboxOptionSpec } from '../options/specs.js';
 import { randomId } from '../randomId.js';
+import { createOpIds } from './opIds.js';
 import { createEnqueueStaging } from './enqueueStaging.js';
 import { isTransientError } from './isTransientError.js';
 import { validateOp, type DeadLetter, type OutboxOp } from './outboxOp.js';
@@ -63,7 +64,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     storageName: storage.name,
     maxSize: options.maxSize ?? 10_000,
     now,
-    createId: options.createId ?? randomId,
+    createId: options.createId ?? createOpIds(),
     clock: options.clock,
     queued: () => queue.size,
     onDurable: (ops) => {

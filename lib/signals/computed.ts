@@ -13,6 +13,8 @@ export class ComputedNode<T> extends GraphNode<T> implements ReadonlySignal<T> {
   private hasValue = false;
   private checkedAtEpoch = -1;
   private readonly sourceVersions: number[];
+  /** The sources' values, handed to `derive`: one array per node, refilled on each recompute. */
+  private readonly values: unknown[];
 
   constructor(
     private readonly sources: readonly GraphNode<unknown>[],
@@ -20,8 +22,11 @@ export class ComputedNode<T> extends GraphNode<T> implements ReadonlySignal<T> {
     protected readonly equals: Equals<T>,
   ) {
     super();
-    this.height = 1 + Math.max(0, ...sources.map((s) => s.height));
-    this.sourceVersions = sources.map(() => -1);
+    let height = 0;
+    for (const source of sources) height = Math.max(height, source.height);
+    this.height = 1 + height;
+    this.sourceVersions = new Array<number>(sources.length).fill(-1);
+    this.values = new Array<unknown>(sources.length);
   }
 
   get(): T {
@@ -32,18 +37,19 @@ export class ComputedNode<T> extends GraphNode<T> implements ReadonlySignal<T> {
   refresh(): void {
     const epoch = currentEpoch();
     if (this.checkedAtEpoch === epoch) return;
+    const { sources, sourceVersions, values } = this;
     let stale = !this.hasValue;
-    for (let i = 0; i < this.sources.length; i++) {
-      const source = this.sources[i]!;
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i]!;
       source.refresh();
-      if (source.version !== this.sourceVersions[i]) stale = true;
+      if (source.version !== sourceVersions[i]) stale = true;
     }
     if (stale) {
-      const values = this.sources.map((s) => s.get());
+      for (let i = 0; i < sources.length; i++) values[i] = sources[i]!.get();
       const next = this.derive(values);
       // Recorded only once derived: a derivation that threw throws again on the next read
       // instead of passing off the last good value as current.
-      this.sources.forEach((s, i) => (this.sourceVersions[i] = s.version));
+      for (let i = 0; i < sources.length; i++) sourceVersions[i] = sources[i]!.version;
       if (!this.hasValue || !this.equals(this.value as T, next)) {
         this.value = next;
         this.hasValue = true;

@@ -1,5 +1,6 @@
 import { Observable, type Observer, type Subscriber, type Subscription } from 'rxjs';
 import { storeArguments, storeSubscription, type StoreSubscription } from './storeContract.js';
+import { sortByHeight } from './sortByHeight.js';
 
 /**
  * The dependency graph behind signals. Writes push a "something changed" wave through the live
@@ -74,6 +75,8 @@ export function batch<R>(fn: () => R): R {
 export abstract class GraphNode<T> extends Observable<T> {
   /** Bumped each time the value changes (equal values do not bump it). */
   version = 0;
+  /** @internal The last notification walk that reached this node (see `drain`). */
+  visitedMark = 0;
   /** Distance from the writable roots; notification runs in ascending height. */
   abstract readonly height: number;
   /** When two values count as the same (no notification). */
@@ -249,18 +252,22 @@ function runWaves(nodes: readonly GraphNode<unknown>[]): void {
 function drain(): void {
   while (pending.size > 0) {
     const affected: GraphNode<unknown>[] = [];
-    const seen = new Set<GraphNode<unknown>>();
-    const visit = (node: GraphNode<unknown>): void => {
-      if (seen.has(node)) return;
-      seen.add(node);
-      affected.push(node);
-      for (const dependent of node.dependents) visit(dependent);
-    };
-    for (const node of pending) visit(node);
+    // A mark per walk instead of a Set of visited nodes: no allocation per write.
+    const mark = ++walkMark;
+    for (const node of pending) visit(node, mark, affected);
     pending.clear();
-    affected.sort((a, b) => a.height - b.height);
+    sortByHeight(affected);
     wave(affected);
   }
+}
+
+let walkMark = 0;
+
+function visit(node: GraphNode<unknown>, mark: number, affected: GraphNode<unknown>[]): void {
+  if (node.visitedMark === mark) return;
+  node.visitedMark = mark;
+  affected.push(node);
+  for (const dependent of node.dependents) visit(dependent, mark, affected);
 }
 
 /** Runs `body` as the flush, then throws what observers threw (after every observer was told). */
