@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lwwOpBody, stopChild } from './benchProcesses.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const DRIVERS = Number(process.env.DRIVERS ?? 2);
@@ -85,24 +86,6 @@ function ask(child, message, key) {
   });
 }
 
-async function stopChild(child) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  if (child.connected) child.send('stop');
-  setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  await exited;
-}
-
-let opBody;
-async function body() {
-  if (opBody === undefined) {
-    const lib = await import('../dist/index.js');
-    const clock = lib.createHlc({ nodeId: 'bench' });
-    opBody = JSON.stringify(lib.lwwMap.encode(lib.lwwMap.set(lib.lwwMap.create(), 'field', 'x', clock.tick())));
-  }
-  return opBody;
-}
-
 /** Drops the run's PostgreSQL schema (each run starts on an empty log). */
 async function dropSchema(schema) {
   const { default: pg } = await import('pg');
@@ -134,7 +117,7 @@ async function runLoad(setup, clients, run) {
       const child = fork(join(here, '..', 'hubDriver.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       drivers.push({
         child,
-        ready: ask(child, { ports, first, count: Math.min(per, clients - first), room: ROOM, body: await body() }, 'ready'),
+        ready: ask(child, { ports, first, count: Math.min(per, clients - first), room: ROOM, body: await lwwOpBody() }, 'ready'),
       });
     }
     await Promise.all(drivers.map((d) => d.ready));

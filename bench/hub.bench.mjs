@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lwwOpBody, stopChild } from './benchProcesses.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const DRIVERS = Number(process.env.DRIVERS ?? 2);
@@ -105,29 +106,12 @@ async function startServer(kind) {
   return { child, port };
 }
 
-async function stopServer(child) {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  if (child.connected) child.send('stop');
-  setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  await exited;
-}
-
-let opBody;
-async function body() {
-  if (opBody === undefined) {
-    const lib = await import('../dist/index.js');
-    const clock = lib.createHlc({ nodeId: 'bench' });
-    opBody = JSON.stringify(lib.lwwMap.encode(lib.lwwMap.set(lib.lwwMap.create(), 'field', 'x', clock.tick())));
-  }
-  return opBody;
-}
-
 async function startDrivers(port, clients) {
   const drivers = [];
   const per = Math.ceil(clients / DRIVERS);
   for (let first = 0; first < clients; first += per) {
     const child = fork(join(here, '..', 'hubDriver.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const ready = ask(child, { port, first, count: Math.min(per, clients - first), room: 'bench', body: await body() }, 'ready');
+    const ready = ask(child, { port, first, count: Math.min(per, clients - first), room: 'bench', body: await lwwOpBody() }, 'ready');
     drivers.push({ child, ready });
   }
   await Promise.all(drivers.map((d) => d.ready));
@@ -143,7 +127,7 @@ async function runLoad(kind, config, run) {
   const seconds = (performance.now() - started) / 1000;
   const server = await ask(child, 'report', 'peakRss');
   const reports = await Promise.all(drivers.map((d) => ask(d, { run: 'stop' }, 'latencies')));
-  await stopServer(child);
+  await stopChild(child, 5000);
   const latencies = Float64Array.from(reports.flatMap((r) => r.latencies)).sort();
   const sum = (key) => reports.reduce((n, r) => n + r[key], 0);
   const lastSeqs = reports.flatMap((r) => r.lastSeqs);

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { scrape } from '../../server/fixtures/hubFixture';
+import { whenListening } from '../../server/fixtures/hubProcess';
 import { isolate, PG_URL, REDIS_URL, type Isolation } from './services';
 
 const cli = join(__dirname, '..', '..', '..', 'dist', 'hub-cli.js');
@@ -82,25 +83,7 @@ export function startClusterHub(pgUrl: string, redisUrl: string, isolation: Isol
   let err = '';
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hub did not start within 20 s: ${err}`));
-    }, 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (match !== null) {
-        clearTimeout(guard);
-        resolve({ child, url: match[1]!, exited, stderr: () => err });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(guard);
-      reject(new Error(`hub exited with ${code} before listening: ${err}`));
-    });
-  });
+  return whenListening(child, exited, () => err, 20_000).then((url) => ({ child, url, exited, stderr: () => err }));
 }
 
 /** Starts a cluster of `options.hubs` hub processes on a fresh schema and key prefix. */
