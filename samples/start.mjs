@@ -1,6 +1,8 @@
 // Builds the browser samples and serves them, with the sync hub, from one origin:
 //   /todo/  /notes/  /devtools/  /dashboard/   the samples (built files)
 //   /ws  /sse  /send  /poll  /metrics          the hub (its op log in <data>/hub.db)
+//   /healthz  /readyz                          the hub's health checks
+//   /api/<collection>                          a small JSON API for plain queries (samples/api.mjs)
 //   /                                          an index page linking the samples
 // Usage: node samples/start.mjs [--port 5180] [--host 127.0.0.1] [--data .rxsync-samples] [--no-build]
 // Builds the samples whose sources or dist/ changed since their last build (all of them on a fresh
@@ -12,6 +14,7 @@ import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createSampleApi } from './api.mjs';
 import { buildSamples, isStale, samples } from './build.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,7 +51,8 @@ const dataDir = resolve(root, args.data);
 mkdirSync(dataDir, { recursive: true });
 const hub = createHub({ log: await openSqliteLog({ path: join(dataDir, 'hub.db') }) });
 
-const hubPaths = new Set(['/ws', '/sse', '/send', '/poll', '/metrics']);
+const hubPaths = new Set(['/ws', '/sse', '/send', '/poll', '/metrics', '/healthz', '/readyz']);
+const api = createSampleApi();
 const types = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -104,6 +108,11 @@ function notFound(response) {
 const server = createServer((request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (hubPaths.has(url.pathname)) return void hub.server.emit('request', request, response);
+  if (url.pathname.startsWith('/api/')) {
+    return void api(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  }
   if (url.pathname === '/') {
     return void response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(indexPage());
   }
