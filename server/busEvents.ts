@@ -22,21 +22,37 @@ function own(record: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
-/** Walks a freshly parsed value once; JSON.parse keeps `__proto__` as an own key, so `Object.keys` sees it. */
-function findForbiddenKey(value: unknown, path: string): string | undefined {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findForbiddenKey(value[i], `${path}[${i}]`);
-      if (found !== undefined) return found;
-    }
-  } else if (isRecord(value)) {
-    for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) return `${path}.${key}`;
-      const found = findForbiddenKey(value[key], `${path}.${key}`);
-      if (found !== undefined) return found;
+/**
+ * The first reserved key among `record`'s own keys (one level: JSON.parse keeps `__proto__` as an
+ * own key, so `Object.keys` sees it). Only the event's own structure is checked this way: op
+ * bodies and presence states are data a client may legitimately send with such keys (the hub keeps
+ * them in Maps), and get the same validation here as in a client's frame.
+ */
+function forbiddenKeyIn(record: Record<string, unknown>, path: string): string | undefined {
+  for (const key of Object.keys(record)) if (FORBIDDEN_KEYS.has(key)) return `${path}.${key}`;
+  return undefined;
+}
+
+/** Checks the envelope levels of an event: the event, each `ops` entry and its op, each peer. */
+function findForbiddenKey(event: Record<string, unknown>): string | undefined {
+  let found = forbiddenKeyIn(event, 'event');
+  const entries = own(event, 'ops');
+  if (found === undefined && Array.isArray(entries)) {
+    for (let i = 0; i < entries.length && found === undefined; i++) {
+      const entry: unknown = entries[i];
+      if (!isRecord(entry)) continue;
+      found = forbiddenKeyIn(entry, `event.ops[${i}]`);
+      const op = own(entry, 'op');
+      if (found === undefined && isRecord(op)) found = forbiddenKeyIn(op, `event.ops[${i}].op`);
     }
   }
-  return undefined;
+  const peers = own(event, 'peers');
+  const peerRecords = Array.isArray(peers) ? peers : [own(event, 'peer')];
+  for (let i = 0; i < peerRecords.length && found === undefined; i++) {
+    const peer: unknown = peerRecords[i];
+    if (isRecord(peer)) found = forbiddenKeyIn(peer, Array.isArray(peers) ? `event.peers[${i}]` : 'event.peer');
+  }
+  return found;
 }
 
 /** Re-raises a protocol validation error as a bus one, keeping its message. */
@@ -84,12 +100,10 @@ function peerList(value: unknown): PeerPresence[] {
 
 /**
  * Reads one message received on a room's bus channel. It may come from anyone who can publish on
- * the channel, so everything is checked: size, JSON, no `__proto__`/`constructor` keys anywhere,
- * a known `kind`, each field's type, each op as the hub checks a client's ops, seqs ascending.
+ * the channel, so everything is checked: size, JSON, no `__proto__`/`constructor` keys in the
+ * event's own structure, a known `kind`, each field's type, each op as the hub checks a client's
+ * ops (so a body may hold a field named `constructor`, as in a client's frame), seqs ascending.
  * Returns a fresh event holding only the known fields; throws `E_BUS_INVALID` naming the problem.
- *
- * A legitimate op whose body has a field named `constructor` is refused here too: the bus is best
- * effort, and the receiving hub reads that op from the log when it sees the gap in seqs.
  */
 export function parseBusEvent(text: string, maxBytes: number = MAX_BUS_EVENT_BYTES): BusEvent {
   // A UTF-16 unit is at most 3 bytes of UTF-8: count bytes only when the length alone cannot tell.
@@ -103,7 +117,7 @@ export function parseBusEvent(text: string, maxBytes: number = MAX_BUS_EVENT_BYT
     throw invalid('not JSON');
   }
   if (!isRecord(data)) throw invalid('not an object');
-  const forbidden = findForbiddenKey(data, 'event');
+  const forbidden = findForbiddenKey(data);
   if (forbidden !== undefined) throw invalid(`forbidden key at ${forbidden}`);
   const kind = own(data, 'kind');
   const hub = own(data, 'hub');
