@@ -38,7 +38,9 @@ export function hubConnector(core: HubCore, reachable$: Observable<boolean> | un
           end: (closeCode, reason) =>
             // After the frames already written (the error frame that says why), as over a socket.
             queueMicrotask(() =>
-              drop(new RxSyncError('E_CONNECTION_LOST', `The hub closed the connection (${closeCode} ${reason})`, { details: { closeCode } })),
+              drop(
+                new RxSyncError('E_CONNECTION_LOST', `The hub closed the connection (${closeCode} ${reason})`, { details: { closeCode } }),
+              ),
             ),
         };
         const opened = core.endpoints.open(link);

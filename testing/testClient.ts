@@ -1,3 +1,4 @@
+import { BehaviorSubject, combineLatest, map } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
 import { createEnvironmentFlag, type EnvironmentFlag } from '../lib/environment/flag.js';
 import { liveDocuments } from '../lib/live/liveRegistry.js';
@@ -51,7 +52,7 @@ export interface TestClient {
   flush(options?: FlushOptions): Promise<void>;
   /** `clock.advance(ms)`. */
   advance(ms: number): Promise<void>;
-  /** Closes the outbox, drops the cache, and disposes the clock if this client made it. */
+  /** Cuts this client off the hub for good, closes the outbox, drops the cache, and disposes the clock if this client made it. */
   dispose(): void;
 }
 
@@ -86,6 +87,9 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
   const outbox = createOutbox({ ...outboxOptions, storage: storage ?? memoryStorage(), now });
   const client = createClient({ ...clientOptions, online, focus, now, outbox, live: liveDocuments });
   const transports = new Map<string, Transport>();
+  // Disposed: the hub stays out of reach for good, so documents left open stop retrying.
+  const alive = new BehaviorSubject(true);
+  const reachable$ = combineLatest([online.value$, alive]).pipe(map(([isOnline, isAlive]) => isOnline && isAlive));
 
   return {
     client,
@@ -97,7 +101,7 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
       if (hub === undefined) throw new RxSyncError('E_OPTION_INVALID', 'createTestClient needs a `hub` (createTestHub()) for transport()');
       let transport = transports.get(room);
       if (transport === undefined) {
-        transport = hub.transport({ room, online$: online.value$, ...(token === undefined ? {} : { token }) });
+        transport = hub.transport({ room, online$: reachable$, ...(token === undefined ? {} : { token }) });
         transports.set(room, transport);
       }
       return transport as Transport<In, Out>;
@@ -107,6 +111,7 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
     flush: (flushOptions) => clock.flush(flushOptions),
     advance: (ms) => clock.advance(ms),
     dispose() {
+      alive.next(false);
       outbox.close();
       client.clear();
       if (existing === undefined) clock.dispose();
