@@ -22,7 +22,7 @@ export interface TestClientOptions extends Omit<ClientOptions, 'online' | 'focus
   readonly token?: string;
   /** Where the outbox keeps queued writes. Default: a fresh `memoryStorage()`. Pass one storage to two clients to play a reload. */
   readonly storage?: Storage;
-  /** Outbox options besides its storage and clock (e.g. `retry`). */
+  /** Outbox options besides its storage and clock (e.g. `retry`; its backoff has no jitter unless you ask for it). */
   readonly outbox?: Omit<OutboxOptions, 'storage' | 'now'>;
   /** Whether the client starts online. Default `true`. */
   readonly online?: boolean;
@@ -84,7 +84,13 @@ export function createTestClient(options: TestClientOptions = {}): TestClient {
   const online = testFlag(startOnline ?? true);
   const focus = testFlag(true);
   const now = (): number => clock.now();
-  const outbox = createOutbox({ ...outboxOptions, storage: storage ?? memoryStorage(), now });
+  // Backoff without jitter unless asked: the same run retries at the same virtual times.
+  const outbox = createOutbox({
+    ...outboxOptions,
+    retry: { jitter: 'none', ...outboxOptions?.retry },
+    storage: storage ?? memoryStorage(),
+    now,
+  });
   const client = createClient({ ...clientOptions, online, focus, now, outbox, live: liveDocuments });
   const transports = new Map<string, Transport>();
   // Disposed: the hub stays out of reach for good, so documents left open stop retrying.

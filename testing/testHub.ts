@@ -84,7 +84,8 @@ export function createTestHub(options: TestHubOptions = {}): TestHub {
         hubConnector(core, online$),
         {
           hello: token === undefined ? { room } : { room, token },
-          reconnect: { initialDelay: 100, maxDelay: 2000 },
+          // No jitter: the same run reconnects at the same virtual times.
+          reconnect: { initialDelay: 100, maxDelay: 2000, jitter: 'none' },
           ...(online$ === undefined ? {} : { online$ }),
         },
         { reconnect: {}, heartbeat: false },
