@@ -1,5 +1,5 @@
 import { allow, createTestClient, createTestHub, deny, type TestClient, type TestHub } from 'rxsync/testing';
-import type { RxSyncError } from 'rxsync';
+import { memoryStorage, type RxSyncError } from 'rxsync';
 
 describe('live documents between test clients through the in-memory hub', () => {
   let hub: TestHub;
@@ -92,5 +92,25 @@ describe('live documents between test clients through the in-memory hub', () => 
     alice.goOffline();
     await alice.flush();
     expect(b.presence$.get()).toEqual([]);
+  });
+
+  it('a reload is a second test client on the same storage: edits queued offline by the first go out from it', async () => {
+    const storage = memoryStorage();
+    const before = createTestClient({ hub, storage, online: false });
+    const queued = open(before);
+    await queued.set('title', 'queued before the reload');
+    await queued.set('done', true);
+    await before.flush();
+    expect(await hub.head('team')).toBe(0);
+    before.dispose(); // the page goes away with its edits still queued
+
+    const after = createTestClient({ hub, storage });
+    const reopened = open(after);
+    const b = open(bob);
+    await after.flush();
+    expect(b.get()).toEqual({ title: 'queued before the reload', done: true });
+    expect(reopened.get()).toEqual({ title: 'queued before the reload', done: true });
+    expect(await hub.head('team')).toBe(2);
+    after.dispose();
   });
 });
