@@ -10,6 +10,7 @@ const input = {
   protocol: 'lib/protocol/index.ts',
   node: 'node/index.ts',
   server: 'server/index.ts',
+  testing: 'testing/index.ts',
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.

@@ -47,6 +47,13 @@ const rows = [
   await measure('rxsync/protocol', `export * from ${JSON.stringify(dist('protocol.js'))};`),
   await measure('rxsync/node (Node only)', `export * from ${JSON.stringify(dist('node.js'))};`),
   await measure('rxsync/server (Node only)', `export * from ${JSON.stringify(dist('server.js'))};`),
+  // Runs in browsers too: a Node builtin or a server-only library reaching it fails this build.
+  await measure('rxsync/testing (test kit)', `export * from ${JSON.stringify(dist('testing.js'))};`, {
+    externalize: (id) => {
+      if (/^(node:|(ws|pino|jose|pg|redis|better-sqlite3)$)/.test(id)) throw new Error(`rxsync/testing must not import ${id}`);
+      return external(id);
+    },
+  }),
   await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),
   await measure(

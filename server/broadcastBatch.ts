@@ -4,7 +4,7 @@
 export interface BroadcastOp {
   readonly seq: number;
   readonly wire: string;
-  readonly bytes: Buffer;
+  readonly bytes: Uint8Array;
 }
 
 /**
@@ -29,7 +29,7 @@ export class BroadcastBatch {
   /** Every op as a WebSocket text frame, back to back; built on first use, then shared. */
   webSocketFrames(): Buffer {
     if (this.framed !== undefined) return this.framed;
-    const parts: Buffer[] = [];
+    const parts: Uint8Array[] = [];
     for (const op of this.ops) parts.push(textFrameHeader(op.bytes.length), op.bytes);
     this.framed = Buffer.concat(parts);
     return this.framed;

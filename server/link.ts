@@ -2,10 +2,10 @@ import type { BroadcastBatch } from './broadcastBatch.js';
 import type { TransportKind } from './hubMetrics.js';
 
 /**
- * An encoded frame: a string, or for broadcasts a `Buffer` of its UTF-8 bytes encoded once and
+ * An encoded frame: a string, or for broadcasts its UTF-8 bytes (a `Buffer` in Node) encoded once and
  * shared by every connection it goes to.
  */
-export type Wire = string | Buffer;
+export type Wire = string | Uint8Array;
 
 /**
  * One client connection as the hub sees it, whatever carries it: the seam between the endpoints

@@ -1,4 +1,5 @@
 import type { HubMetrics } from './hubMetrics.js';
+import { afterIo } from './afterIo.js';
 
 /** A connection whose unsent bytes the budget counts and may cut. */
 export interface BudgetedConnection {
@@ -35,7 +36,7 @@ export class OutboundBudget {
     if (this.recorded > this.limit && !this.recountScheduled) {
       this.recountScheduled = true;
       // After this tick's writes, not per write: one recount however many sockets a broadcast reached.
-      setImmediate(() => {
+      afterIo(() => {
         this.recountScheduled = false;
         this.enforce();
       });

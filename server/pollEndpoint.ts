@@ -40,7 +40,7 @@ export function pollLink(limits: ResolvedLimits, now: number): PollLink {
     write(wire, seq) {
       // Sequenced frames are read from the log by each poll; only the rest is queued.
       if (seq !== undefined) return;
-      const text = typeof wire === 'string' ? wire : wire.toString('utf8');
+      const text = typeof wire === 'string' ? wire : Buffer.from(wire).toString('utf8');
       pending.push({ wire: text, at: link.position() });
       bytes += text.length;
     },

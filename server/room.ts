@@ -14,6 +14,7 @@ import type { RoomHost } from './roomHost.js';
 import { RoomSequencer, UNREADABLE, type SequencedOp, type SequencedRoom } from './roomSequencer.js';
 import { RoomWriter, type WriterRoom } from './roomWriter.js';
 import type { HubSession } from './session.js';
+import { utf8Bytes, utf8Length } from './utf8.js';
 import { dataWire } from './wire.js';
 
 /** Ops read from the log per page while loading, replaying or answering a poll. */
@@ -161,7 +162,7 @@ export class Room implements WriterRoom, SequencedRoom {
 
   /** Sets a session's presence state and tells the others. */
   setPresence(session: HubSession, state: Json): void {
-    const bytes = Buffer.byteLength(JSON.stringify(state));
+    const bytes = utf8Length(JSON.stringify(state));
     if (bytes > this.host.limits.maxPresenceBytes) {
       session.error('E_TOO_LARGE', `Presence state of ${bytes} bytes is over the limit of ${this.host.limits.maxPresenceBytes}`);
       return;
@@ -184,7 +185,7 @@ export class Room implements WriterRoom, SequencedRoom {
     for (const op of message.ops) {
       if (this.e2e) {
         if (typeof op.body !== 'string') refuse(op, 'E_OP_INVALID', 'An end-to-end room takes encrypted envelopes (strings) as op bodies');
-        else if (Buffer.byteLength(op.body) > this.host.limits.maxEnvelopeBytes) {
+        else if (utf8Length(op.body) > this.host.limits.maxEnvelopeBytes) {
           refuse(op, 'E_TOO_LARGE', `Op body over ${this.host.limits.maxEnvelopeBytes} bytes`);
         } else {
           ops.push(op);
@@ -258,7 +259,7 @@ export class Room implements WriterRoom, SequencedRoom {
       }
       const wire = dataWire({ kind: 'op', op }, seq);
       this.recent.push(seq, wire);
-      encoded.push({ seq, wire, bytes: Buffer.from(wire, 'utf8') });
+      encoded.push({ seq, wire, bytes: utf8Bytes(wire) });
     }
     if (encoded.length > 0) {
       const batch = new BroadcastBatch(encoded);

@@ -1,5 +1,6 @@
 import { RxSyncError } from '../lib/errors.js';
 import type { BusNotice } from './hubBus.js';
+import { backgroundTimer } from './backgroundTimer.js';
 import { Room } from './room.js';
 import type { RoomHost } from './roomHost.js';
 
@@ -71,7 +72,7 @@ export class RoomRegistry {
         this.leave(room);
       }
     }, this.options.unloadAfter);
-    timer.unref();
+    backgroundTimer(timer);
     this.unloadTimers.set(name, timer);
   }
 

@@ -4,6 +4,7 @@ import type { LoggedOp } from './opLog.js';
 import type { RoomHost } from './roomHost.js';
 import type { SequencedOp } from './roomSequencer.js';
 import type { HubSession } from './session.js';
+import { afterIo } from './afterIo.js';
 
 /** Ops of one message that passed validation, waiting for the next group commit. */
 export interface PendingOps {
@@ -70,8 +71,8 @@ export class RoomWriter {
   private schedule(): void {
     if (this.running || this.scheduled) return;
     this.scheduled = true;
-    // setImmediate, not a microtask: frames read from every socket in this I/O phase join the batch.
-    setImmediate(() => {
+    // After I/O, not a microtask: frames read from every socket in this I/O phase join the batch.
+    afterIo(() => {
       this.scheduled = false;
       void this.flush();
     });

@@ -14,6 +14,7 @@ import type { Link, Wire } from './link.js';
 import type { BudgetedConnection, OutboundBudget } from './outboundBudget.js';
 import { TokenBucket } from './tokenBucket.js';
 import type { TokenLease } from './tokenLease.js';
+import { utf8Length } from './utf8.js';
 import { dataWire, errorWire, pongWire } from './wire.js';
 
 /** Where a session is in its life. */
@@ -101,7 +102,7 @@ export class HubSession implements BudgetedConnection {
     this.host.inbound.take(bytes);
     // A UTF-16 unit is at most 3 UTF-8 bytes: only long strings need their bytes counted.
     const max = this.host.limits.maxFrameBytes;
-    if (wire.length > max || (wire.length * 3 > max && Buffer.byteLength(wire) > max)) {
+    if (wire.length > max || (wire.length * 3 > max && utf8Length(wire) > max)) {
       this.host.inbound.release(bytes);
       this.error('E_TOO_LARGE', `Frame larger than ${this.host.limits.maxFrameBytes} bytes`);
       return;

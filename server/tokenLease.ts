@@ -1,4 +1,5 @@
 /// <reference types="node" />
+import { backgroundTimer } from './backgroundTimer.js';
 
 /** What a {@link TokenLease} does when its times come. */
 export interface LeaseEvents {
@@ -66,7 +67,7 @@ export class TokenLease {
       },
       Math.min(wait, MAX_DELAY),
     );
-    timer.unref();
+    backgroundTimer(timer);
     return timer;
   }
 }

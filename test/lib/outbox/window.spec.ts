@@ -10,6 +10,7 @@ import {
   type Storage,
 } from '../../../lib/index.js';
 import { localforageStorage } from '../../../lib/storage/localforageStorage.js';
+import { createVirtualClock } from '../../../testing/index.js';
 import { fcParams } from '../../support/fc.js';
 import { recordingStorage } from '../../support/recordingStorage.js';
 
@@ -124,7 +125,7 @@ describe('outbox pipelining window', () => {
   });
 
   it('a transient failure mid-window is retried with backoff (attempts persisted) and nothing after it settles first', async () => {
-    jest.useFakeTimers();
+    const clock = createVirtualClock();
     try {
       const storage = recordingStorage();
       const outbox = createOutbox({ storage, online$: new BehaviorSubject(true), retry: { initialDelay: 100, jitter: 'none' } });
@@ -132,39 +133,39 @@ describe('outbox pipelining window', () => {
       outbox.register('op', held.sender, { window: 4 });
       const seen = outcomes(outbox);
       for (const n of [1, 2, 3, 4]) await outbox.enqueue('op', { n });
-      await jest.advanceTimersByTimeAsync(0);
+      await clock.advance(0);
       expect(held.inFlight().map((c) => c.op.payload.n)).toEqual([1, 2, 3, 4]);
       held.callFor(4)!.answer();
       held.callFor(2)!.fail(transient());
       held.callFor(3)!.answer();
       held.callFor(1)!.answer();
-      await jest.advanceTimersByTimeAsync(0);
+      await clock.advance(0);
       expect(seen.map((o) => o.n)).toEqual([1]); // 3 and 4 answered, but wait behind 2
       const stored = [...storage.data.entries()].find(([key]) => key.includes(':upd:'))?.[1] as OutboxOp;
       expect(stored).toMatchObject({ attempts: 1, lastError: 'HTTP 503', payload: { n: 2 } });
-      await jest.advanceTimersByTimeAsync(99);
+      await clock.advance(99);
       expect(held.inFlight()).toEqual([]); // the backoff has not elapsed
-      await jest.advanceTimersByTimeAsync(1);
+      await clock.advance(1);
       const retry = held.callFor(2)!;
       expect(retry.op.attempts).toBe(1);
       retry.fail(transient());
-      await jest.advanceTimersByTimeAsync(199);
+      await clock.advance(199);
       expect(held.inFlight()).toEqual([]); // the second delay doubled
-      await jest.advanceTimersByTimeAsync(1);
+      await clock.advance(1);
       held.callFor(2)!.answer();
-      await jest.advanceTimersByTimeAsync(0);
+      await clock.advance(0);
       await outbox.drained();
       expect(seen.map((o) => `${o.how}${o.n}`)).toEqual(['ack1', 'ack2', 'ack3', 'ack4']);
       expect(held.calls.map((c) => c.op.payload.n)).toEqual([1, 2, 3, 4, 2, 2]);
       expect(storage.data.size).toBe(0);
       outbox.close();
     } finally {
-      jest.useRealTimers();
+      clock.dispose();
     }
   });
 
   it('gives up after maxAttempts deliveries, with the count in the dead letter, and close cancels a pending retry', async () => {
-    jest.useFakeTimers();
+    const clock = createVirtualClock();
     try {
       const storage = recordingStorage();
       const outbox = createOutbox({
@@ -180,21 +181,21 @@ describe('outbox pipelining window', () => {
       const dead: DeadLetter[] = [];
       outbox.deadLetter$.subscribe((letter) => dead.push(letter));
       await outbox.enqueue('op', { n: 1 });
-      await jest.advanceTimersByTimeAsync(10 + 20);
+      await clock.advance(10 + 20);
       expect(calls).toBe(3);
       expect(dead).toHaveLength(1);
       expect(dead[0]).toMatchObject({ status: 503, op: { attempts: 3, lastError: 'HTTP 503' } });
 
       await outbox.enqueue('op', { n: 2 });
-      await jest.advanceTimersByTimeAsync(0);
+      await clock.advance(0);
       expect(calls).toBe(4);
-      expect(jest.getTimerCount()).toBe(1); // the retry's backoff
+      expect(clock.pending()).toBe(1); // the retry's backoff
       outbox.close();
-      expect(jest.getTimerCount()).toBe(0);
-      await jest.advanceTimersByTimeAsync(1000);
+      expect(clock.pending()).toBe(0);
+      await clock.advance(1000);
       expect(calls).toBe(4);
     } finally {
-      jest.useRealTimers();
+      clock.dispose();
     }
   });
 

@@ -1,11 +1,21 @@
-import { createClient, createFocusManager, createOnlineManager, persistCache, type RxSyncError } from '../../../lib/index.js';
+import { persistCache, type QueryClient, type RxSyncError } from '../../../lib/index.js';
+import { createTestClient, createVirtualClock, type TestClient, type VirtualClock } from '../../../testing/index.js';
 import { recordingStorage } from '../../support/recordingStorage.js';
 
-const newClient = (now: () => number = Date.now) => createClient({ online: createOnlineManager(), focus: createFocusManager(), now });
-
 describe('persistCache', () => {
-  beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] }));
-  afterEach(() => jest.useRealTimers());
+  let clock: VirtualClock;
+  const clients: TestClient[] = [];
+  /** A client on the test's virtual clock: a page load. */
+  const newClient = (): QueryClient => {
+    const test = createTestClient({ clock });
+    clients.push(test);
+    return test.client;
+  };
+  beforeEach(() => (clock = createVirtualClock()));
+  afterEach(() => {
+    for (const test of clients.splice(0)) test.dispose();
+    clock.dispose();
+  });
 
   it('writes once per throttle window, and a new client restores what was saved', async () => {
     const storage = recordingStorage();
@@ -14,7 +24,9 @@ describe('persistCache', () => {
     await persisted.restored;
     for (let i = 0; i < 50; i++) a.setData(['todos', i % 5], { i });
     expect(storage.batches + storage.data.size).toBe(0); // nothing yet: throttled
-    await jest.advanceTimersByTimeAsync(1000);
+    await clock.advance(999);
+    expect(storage.batches + storage.data.size).toBe(0);
+    await clock.advance(1);
     expect(storage.data.size).toBe(1);
     persisted.stop();
 
@@ -22,27 +34,24 @@ describe('persistCache', () => {
     await persistCache(b, storage).restored;
     expect(b.getData(['todos', 4])).toEqual({ i: 49 });
     expect(b.getData(['todos', 0])).toEqual({ i: 45 });
-    a.clear();
-    b.clear();
   });
 
   it('discards a saved cache when the buster changed or it is older than maxAge, and says why', async () => {
     const storage = recordingStorage();
-    let now = 1_000_000;
-    const a = newClient(() => now);
+    const a = newClient();
     a.setData(['x'], 1);
     await persistCache(a, storage, { buster: 'v1' }).flush();
 
     const errors: RxSyncError[] = [];
-    const b = newClient(() => now);
+    const b = newClient();
     await persistCache(b, storage, { buster: 'v2', onError: (e) => errors.push(e) }).restored;
     expect(b.getData(['x'])).toBeUndefined();
     expect(errors[0]!.message).toMatch(/buster changed \("v1" → "v2"\)/);
     expect(storage.data.size).toBe(0);
 
     await persistCache(a, storage, { buster: 'v1' }).flush();
-    now += 2 * 24 * 60 * 60 * 1000;
-    const c = newClient(() => now);
+    await clock.advance(2 * 24 * 60 * 60 * 1000);
+    const c = newClient();
     await persistCache(c, storage, { buster: 'v1', onError: (e) => errors.push(e) }).restored;
     expect(c.getData(['x'])).toBeUndefined();
     expect(errors[1]!.message).toMatch(/older than maxAge/);
