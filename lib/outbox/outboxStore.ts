@@ -205,15 +205,12 @@ export function createOutboxStore(storage: Storage, prefix: string, writer: stri
 
     async append(ops, extra = []) {
       if (ops.length === 0) return;
-      const first = slotOf(ops[0]!);
+      const slots = ops.map(slotOf); // once per op: a slot is a base-36 pad and a concatenation
+      const first = slots[0]!;
       seen.add(segKey(first));
       await committer.write([...extra, { type: 'set', key: segKey(first), value: { v: 1, writer, ops } }]);
-      track(
-        first,
-        ops.map((op) => slotOf(op)),
-        () => false,
-      );
-      for (const op of ops) opIds.set(slotOf(op), op.id);
+      track(first, slots, () => false);
+      for (let i = 0; i < ops.length; i++) opIds.set(slots[i]!, ops[i]!.id);
     },
 
     async finish(op, extra = []) {

@@ -39,18 +39,26 @@ export function dehydrateEntry(entry: QueryEntry<unknown>): DehydratedQuery | un
  * writes each query unless the cache already holds newer data for that key.
  */
 export function hydrateCache(cache: QueryCache, snapshot: unknown): void {
-  const queries = validate(snapshot);
-  for (const { key, data, updatedAt } of queries) {
-    const entry = cache.build<unknown>(key);
+  const { keys, data, updatedAt } = validate(snapshot);
+  const now = Date.now(); // one clock read for every entry's gc deadline
+  for (let i = 0; i < keys.length; i++) {
+    const entry = cache.build<unknown>(keys[i]!);
     const current = entry.current;
-    if (current.status === 'success' && current.updatedAt >= updatedAt) continue;
-    entry.dispatch({ type: 'setData', data, at: updatedAt });
+    if (current.status === 'success' && current.updatedAt >= updatedAt[i]!) continue;
+    entry.dispatch({ type: 'setData', data: data[i], at: updatedAt[i]! });
     // Unobserved, it lives the client's gcTime from now (not the entry's unset 0 ms).
-    if (entry.observerCount === 0) entry.scheduleGc(cache.gcTime);
+    if (entry.observerCount === 0) entry.scheduleGc(cache.gcTime, now);
   }
 }
 
-function validate(snapshot: unknown): Array<{ key: HashedKey; data: unknown; updatedAt: number }> {
+/** A validated snapshot as three columns (no object per query: a hydrate runs at start-up). */
+interface ValidQueries {
+  readonly keys: HashedKey[];
+  readonly data: unknown[];
+  readonly updatedAt: number[];
+}
+
+function validate(snapshot: unknown): ValidQueries {
   const fail = (field: string, problem: string): never => {
     throw new RxSyncError('E_HYDRATE_INVALID', `Cannot hydrate: ${field} ${problem}`, { details: { field } });
   };
@@ -58,7 +66,10 @@ function validate(snapshot: unknown): Array<{ key: HashedKey; data: unknown; upd
   const { version, queries } = snapshot as { version?: unknown; queries?: unknown };
   if (version !== 1) fail('version', `must be 1, got ${JSON.stringify(version)}`);
   if (!Array.isArray(queries)) return fail('queries', 'must be an array');
-  return queries.map((query: unknown, i) => {
+  const valid: ValidQueries = { keys: [], data: [], updatedAt: [] };
+  // Each field is read once: what is checked is what gets written, even from an object with getters.
+  for (let i = 0; i < queries.length; i++) {
+    const query: unknown = queries[i];
     if (typeof query !== 'object' || query === null) return fail(`queries[${i}]`, 'must be an object');
     const { key, data, updatedAt } = query as { key?: unknown; data?: unknown; updatedAt?: unknown };
     if (!Array.isArray(key)) return fail(`queries[${i}].key`, 'must be an array');
@@ -71,6 +82,9 @@ function validate(snapshot: unknown): Array<{ key: HashedKey; data: unknown; upd
     if (typeof updatedAt !== 'number' || !Number.isFinite(updatedAt) || updatedAt < 0)
       fail(`queries[${i}].updatedAt`, 'must be a time in ms ≥ 0');
     if (data === undefined) fail(`queries[${i}].data`, 'is missing');
-    return { key: hashed, data, updatedAt: updatedAt as number };
-  });
+    valid.keys.push(hashed);
+    valid.data.push(data);
+    valid.updatedAt.push(updatedAt as number);
+  }
+  return valid;
 }

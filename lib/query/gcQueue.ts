@@ -29,9 +29,13 @@ export class GcQueue<E extends GcSlot> {
     private readonly expire: (entry: E) => void,
   ) {}
 
-  /** (Re)plans `entry`'s collection `delay` ms from now. */
-  schedule(entry: E, delay: number): void {
-    const at = Date.now() - this.epoch + delay;
+  /**
+   * (Re)plans `entry`'s collection `delay` ms after `now` (default: the clock now; a hydrate reads
+   * the clock once for all its entries: `Date.now()` is a system call on some machines).
+   */
+  schedule(entry: E, delay: number, now: number = Date.now()): void {
+    // Math.ceil keeps a small integer (no heap number per entry) and never plans a deadline early.
+    const at = Math.ceil(now - this.epoch + delay);
     if (entry.gcAt === undefined) this.queued.push(entry);
     if (typeof entry.gcAt !== 'number') this.waiting++;
     entry.gcAt = at;

@@ -24,7 +24,10 @@ export interface CacheEvent {
 /** The entries of a client, by key hash. */
 export class QueryCache {
   private readonly entries = new Map<string, QueryEntry<unknown>>();
-  /** Primitive-only keys, found without hashing (the common `getData(['todos', id])`). */
+  /**
+   * Primitive-only keys, found without hashing (the common `getData(['todos', id])`). Filled on
+   * a key's first read by array, so entries only written (`setData`, `hydrate`) cost no slot here.
+   */
   private readonly index = new KeyIndex<QueryEntry<unknown>>();
   /** Runs in flight, shared by every `dedupe` of this cache. */
   readonly registry: InflightRegistry = new Map();
@@ -91,7 +94,7 @@ export class QueryCache {
     this.entryEnvironment = {
       now,
       registry: this.registry,
-      scheduleGc: (entry, delay) => this.gcQueue.schedule(entry, delay),
+      scheduleGc: (entry, delay, from) => this.gcQueue.schedule(entry, delay, from),
       cancelGc: (entry) => this.gcQueue.cancel(entry),
       onActiveChange: (delta) => this.onActiveChange(delta),
       onChange: (entry, action) => {
@@ -140,7 +143,6 @@ export class QueryCache {
     if (entry === undefined) {
       entry = new QueryEntry<unknown>(key, this.entryEnvironment);
       this.entries.set(key.hash, entry);
-      this.index.set(key.key, entry);
       this.emit('added', entry);
     }
     return entry as QueryEntry<T>;
@@ -153,8 +155,12 @@ export class QueryCache {
 
   /** The entry for a key given as an array: by index when it is made of primitives, else by hash. */
   find<T>(key: QueryKey): QueryEntry<T> | undefined {
-    const indexed = Array.isArray(key) ? (this.index.get(key) as QueryEntry<T> | undefined) : undefined;
-    return indexed ?? this.get<T>(queryKeyHash(key)); // a miss is hashed too: that validates the key
+    if (!Array.isArray(key)) return this.get<T>(queryKeyHash(key)); // throws the usual error
+    const indexed = this.index.get(key) as QueryEntry<T> | undefined;
+    if (indexed !== undefined) return indexed;
+    const entry = this.get<T>(queryKeyHash(key)); // a miss is hashed too: that validates the key
+    if (entry !== undefined) this.index.set(key, entry as QueryEntry<unknown>);
+    return entry;
   }
 
   /** Every entry whose key starts with `prefix`. */

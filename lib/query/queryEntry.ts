@@ -28,8 +28,11 @@ export interface EntryObserverOptions {
 export interface EntryEnvironment {
   readonly now: () => number;
   readonly registry: InflightRegistry;
-  /** Plans the entry's collection in `delay` ms (one timer per cache, see `gcQueue.ts`). */
-  readonly scheduleGc: (entry: QueryEntry<unknown>, delay: number) => void;
+  /**
+   * Plans the entry's collection in `delay` ms from `now` (default: the clock now), under one
+   * timer per cache (see `gcQueue.ts`).
+   */
+  readonly scheduleGc: (entry: QueryEntry<unknown>, delay: number, now?: number) => void;
   /** Cancels the entry's planned collection. */
   readonly cancelGc: (entry: QueryEntry<unknown>) => void;
   /** Told after every state change (for persistence and cache events), with the action that made it. */
@@ -55,13 +58,19 @@ export class QueryEntry<T> implements GcSlot {
   private observers: Set<EntryObserverOptions> | undefined;
   private refetchRequests: Subject<void> | undefined;
   private intervalTimer: ReturnType<typeof setInterval> | undefined;
-  private intervalMs: number | false = false;
+  /** The refetch interval now planned (`undefined` or `false`: none); unset until an observer plans one. */
+  private intervalMs: number | false | undefined;
   private gcTime = 0;
 
   constructor(
     readonly key: HashedKey,
     private readonly env: EntryEnvironment,
-  ) {}
+  ) {
+    // A key's hash is built by concatenation, and V8 keeps such text as a tree of its pieces
+    // (~60 B more per key) until something reads a character of it: this entry keeps the hash
+    // (the cache's Map key) for its whole life, so it is flattened now, once.
+    key.hash.charCodeAt(0);
+  }
 
   /** The state now, without making the signal (the hot path of reads). */
   get current(): EntryState<T> {
@@ -173,11 +182,14 @@ export class QueryEntry<T> implements GcSlot {
     };
   }
 
-  /** Plans garbage collection after the gc time (used also after a prefetch nobody observes). */
-  scheduleGc(gcTime: number = this.gcTime): void {
+  /**
+   * Plans garbage collection after the gc time (used also after a prefetch nobody observes).
+   * `now` (ms since epoch) lets a caller planning many entries at once read the clock once.
+   */
+  scheduleGc(gcTime: number = this.gcTime, now?: number): void {
     this.gcTime = Math.max(this.gcTime, gcTime);
     if (this.observerCount > 0 || !Number.isFinite(this.gcTime)) return;
-    this.env.scheduleGc(this as QueryEntry<unknown>, this.gcTime);
+    this.env.scheduleGc(this as QueryEntry<unknown>, this.gcTime, now);
   }
 
   /** @internal Its gc time ran out: whether nobody observes it and nothing is fetching, so it can go. */
@@ -198,7 +210,7 @@ export class QueryEntry<T> implements GcSlot {
       // 0 means off, as in TanStack Query (not a back-to-back poll).
       if (o.refetchInterval !== false && o.refetchInterval > 0 && (next === false || o.refetchInterval < next)) next = o.refetchInterval;
     }
-    if (next === this.intervalMs) return;
+    if (next === (this.intervalMs ?? false)) return;
     if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);
     this.intervalTimer = undefined;
     this.intervalMs = next;

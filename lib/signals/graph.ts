@@ -1,4 +1,4 @@
-import { Observable, type Observer, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type Observer, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import { storeArguments, storeSubscription, type StoreSubscription } from './storeContract.js';
 import { sortByHeight } from './sortByHeight.js';
 
@@ -37,6 +37,9 @@ interface Delivery {
   /** A failure is delivered even though the record was closed by it. */
   readonly failure: boolean;
 }
+
+/** The observer list of every node nobody observes (lists are replaced, never mutated). */
+const NO_OBSERVERS: readonly ObserverRecord<any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any -- empty: fits every T
 
 let batchDepth = 0;
 let flushing = false;
@@ -81,14 +84,17 @@ export abstract class GraphNode<T> extends Observable<T> {
   abstract readonly height: number;
   /** When two values count as the same (no notification). */
   protected abstract readonly equals: Equals<T>;
-  /** Live computed nodes that read this one; only they are pushed to. */
-  readonly dependents = new Set<GraphNode<unknown>>();
-  private observers: ObserverRecord<T>[] = [];
+  /** @internal Live computed nodes that read this one; only they are pushed to. Made on first use. */
+  dependents: Set<GraphNode<unknown>> | undefined = undefined;
+  /** Replaced, never changed in place (a wave may be iterating the old list): starts as the shared empty one. */
+  private observers: readonly ObserverRecord<T>[] = NO_OBSERVERS;
 
-  constructor() {
-    super(function (this: Observable<T>, subscriber: Subscriber<T>) {
-      return (this as GraphNode<T>).attachObserver(subscriber);
-    });
+  /**
+   * RxJS's subscribe hook, overridden as `Subject` does, instead of a subscribe function passed
+   * to the constructor: no closure per node.
+   */
+  protected _subscribe(subscriber: Subscriber<T>): TeardownLogic {
+    return this.attachObserver(subscriber);
   }
 
   /** The current value (pulled: always consistent with the current inputs). */
@@ -102,19 +108,19 @@ export abstract class GraphNode<T> extends Observable<T> {
 
   /** Whether anyone is listening: an observer or a live dependent. */
   protected get isLive(): boolean {
-    return this.observers.length > 0 || this.dependents.size > 0;
+    return this.observers.length > 0 || (this.dependents?.size ?? 0) > 0;
   }
 
   /** Registers a live computed node that reads this one. */
   addDependent(node: GraphNode<unknown>): void {
     const wasLive = this.isLive;
-    this.dependents.add(node);
+    (this.dependents ??= new Set()).add(node);
     if (!wasLive) this.onLiveChange(true);
   }
 
   /** Unregisters a computed node that stopped listening. */
   removeDependent(node: GraphNode<unknown>): void {
-    if (!this.dependents.delete(node)) return;
+    if (this.dependents?.delete(node) !== true) return;
     if (!this.isLive) this.onLiveChange(false);
   }
 
@@ -126,7 +132,7 @@ export abstract class GraphNode<T> extends Observable<T> {
       return;
     }
     // Fast path: a leaf signal with only direct observers needs no graph walk.
-    if (this.dependents.size === 0) runWaves([this as GraphNode<unknown>]);
+    if ((this.dependents?.size ?? 0) === 0) runWaves([this as GraphNode<unknown>]);
     else {
       pending.add(this as GraphNode<unknown>);
       flush();
@@ -147,7 +153,7 @@ export abstract class GraphNode<T> extends Observable<T> {
     } catch (err) {
       // A failing derivation ends its observers' streams, like a throwing `map`.
       const failed = this.observers;
-      this.observers = [];
+      this.observers = NO_OBSERVERS;
       this.onLiveChange(false);
       for (const o of failed) {
         o.closed = true;
@@ -267,7 +273,7 @@ function visit(node: GraphNode<unknown>, mark: number, affected: GraphNode<unkno
   if (node.visitedMark === mark) return;
   node.visitedMark = mark;
   affected.push(node);
-  for (const dependent of node.dependents) visit(dependent, mark, affected);
+  if (node.dependents !== undefined) for (const dependent of node.dependents) visit(dependent, mark, affected);
 }
 
 /** Runs `body` as the flush, then throws what observers threw (after every observer was told). */

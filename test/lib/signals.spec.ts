@@ -2,7 +2,7 @@ import { BehaviorSubject, firstValueFrom, map, take, toArray } from 'rxjs';
 import { batch, computed, signal } from '../../lib/signals/index.js';
 import type { GraphNode } from '../../lib/signals/graph.js';
 
-const dependentsOf = (s: unknown): number => (s as GraphNode<unknown>).dependents.size;
+const dependentsOf = (s: unknown): number => (s as GraphNode<unknown>).dependents?.size ?? 0;
 
 describe('signal', () => {
   it('emits its current value synchronously on subscribe, then each change', () => {

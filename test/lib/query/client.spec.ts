@@ -132,6 +132,9 @@ describe('client cache API', () => {
       ],
       [{ version: 1, queries: [{ key: ['a'], data: 1, updatedAt: -5 }] }, /queries\[0\]\.updatedAt/],
       [{ version: 1, queries: [{ key: ['a'], updatedAt: 5 }] }, /queries\[0\]\.data is missing/],
+      // A hole in the array (not JSON, but a caller's object) is refused like any non-object.
+      // eslint-disable-next-line no-sparse-arrays -- the hole is the point
+      [{ version: 1, queries: [{ key: ['ok'], data: 1, updatedAt: 1 }, ,] }, /queries\[1\] must be an object/],
     ] as const;
     for (const [snapshot, message] of bad) {
       let caught: unknown;
