@@ -8,6 +8,11 @@ import { createClient } from '../../lib/query/client';
 import { createOutbox } from '../../lib/outbox/outbox';
 import { liveDocuments } from '../../lib/live/liveRegistry';
 import { memoryStorage } from '../../lib/storage/memoryStorage';
+import { localforageStorage } from '../../lib/storage/localforageStorage';
+
+/** Nobody listens there: a client pointed at it stays offline. */
+const OFFLINE = 'http://127.0.0.1:9';
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('yjs documents through the real hub', () => {
   let dir: string;
@@ -53,6 +58,39 @@ describe('yjs documents through the real hub', () => {
     expect(annAcks).toEqual([ann.lastAck$.get()?.id]);
     const value = await target.value('notes', 'n1');
     expect(value?.type).toBe('yjs');
+  });
+
+  it('reloaded offline, the saved replica and the queued updates restore the text (localforage), and reach the hub later', async () => {
+    const storage = localforageStorage({ name: `yjs-reload-${Date.now()}` });
+    const reopen = (base: string) => {
+      const made = yjsClient(base, 'reload', { storage });
+      clients.push(made);
+      return made.open('n', { storage });
+    };
+    const first = reopen(target.url(0));
+    first.ydoc.getText('body').insert(0, 'Hello');
+    await first.synced();
+    clients.splice(0).forEach((c) => c.close());
+    await settle(100); // the closing room's save lands
+
+    const offline = reopen(OFFLINE);
+    await until(() => textOf(offline) === 'Hello', 'the saved replica shows offline');
+    offline.ydoc.getText('body').insert(5, ' offline');
+    await offline.flush();
+    clients.splice(0).forEach((c) => c.close());
+    await settle(100);
+
+    const again = reopen(OFFLINE);
+    await until(() => textOf(again) === 'Hello offline', 'saved replica and queued update both show');
+    expect(again.pending$.get()).toBe(1);
+    clients.splice(0).forEach((c) => c.close());
+    await settle(100);
+
+    const back = reopen(target.url(0));
+    await back.synced();
+    expect(back.pending$.get()).toBe(0);
+    const other = client('reload').open('n');
+    await until(() => textOf(other) === 'Hello offline', 'another client gets the update queued offline');
   });
 
   it('type yjs without the registration is refused, naming what to import', () => {
