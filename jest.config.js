@@ -15,6 +15,7 @@ export default {
     '^rxsync/node$': '<rootDir>/node/index.ts',
     '^rxsync/server$': '<rootDir>/server/index.ts',
     '^rxsync/testing$': '<rootDir>/testing/index.ts',
+    '^rxsync/yjs$': '<rootDir>/yjs/index.ts',
   },
   transform: {
     '^.+\\.ts$': [

@@ -11,6 +11,7 @@ const input = {
   node: 'node/index.ts',
   server: 'server/index.ts',
   testing: 'testing/index.ts',
+  yjs: 'yjs/index.ts',
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.
@@ -25,6 +26,7 @@ const external = [
   /^better-sqlite3$/,
   /^pg$/,
   /^redis$/,
+  /^yjs$/,
   /^pino$/,
   /^node:/,
 ];
@@ -35,6 +37,14 @@ const serverEntry = /[\\/]server[\\/]index\.(js|ts)$/;
 const cliExternal = (id, importer) =>
   external.some((pattern) => pattern.test(id)) ||
   (importer !== undefined && /[\\/]server[\\/]cli\.ts$/.test(importer) && id === './index.js');
+
+// Yjs ships ESM-only declarations: a CommonJS consumer's compiler accepts them only through a
+// type-only import that says how to resolve it (TS1479 / TS1541 otherwise).
+const yjsTypeImport = {
+  name: 'yjs-type-import',
+  renderChunk: (code) =>
+    code.replace(/^import \* as (\w+) from 'yjs';$/gm, "import type * as $1 from 'yjs' with { 'resolution-mode': 'import' };"),
+};
 
 export default [
   {
@@ -59,7 +69,7 @@ export default [
   {
     input,
     external,
-    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+    plugins: [dts({ tsconfig: './tsconfig.build.json' }), yjsTypeImport],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
       { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },

@@ -11,6 +11,7 @@ export const ENTRY_SOURCES: Readonly<Record<string, string>> = {
   'rxsync/node': 'node/index.ts',
   'rxsync/server': 'server/index.ts',
   'rxsync/testing': 'testing/index.ts',
+  'rxsync/yjs': 'yjs/index.ts',
 };
 
 /** What one entry point exports, as dotted paths (`lwwMap.create`), with each type's arity. */
