@@ -1,9 +1,8 @@
 // The room's presence as a y-protocols `Awareness`, so editor bindings (y-codemirror.next,
 // y-prosemirror, …) show other people's carets and selections without knowing about rxsync.
-import * as encoding from 'lib0/encoding';
+// The app makes the Awareness (`new Awareness(ydoc)` from y-protocols, which the bindings need
+// anyway); this file only reads and writes its public state, so this entry adds no dependency.
 import type { Subscribable } from 'rxjs';
-import { Awareness, applyAwarenessUpdate, outdatedTimeout } from 'y-protocols/awareness';
-import type * as Y from 'yjs';
 import type { Json } from '../lib/crdt/json.js';
 import type { PeerPresence } from '../lib/protocol/hubMessages.js';
 
@@ -13,6 +12,27 @@ export interface PresenceRoom {
   readonly presence$: Subscribable<readonly PeerPresence[]>;
   /** Sets this client's presence state; `null` clears it. */
   setPresence(state: Json): void;
+}
+
+/** One awareness state: any fields (`user`, `cursor`, …). */
+export type AwarenessState = { [field: string]: unknown };
+
+/** The parts of a y-protocols `Awareness` that {@link yjsAwareness} uses (it is one as it is). */
+export interface AwarenessLike {
+  readonly clientID: number;
+  readonly states: Map<number, AwarenessState>;
+  readonly meta: Map<number, { clock: number; lastUpdated: number }>;
+  getLocalState(): AwarenessState | null;
+  on(name: 'change' | 'destroy', handler: (changes: AwarenessChanges, origin: unknown) => void): unknown;
+  off(name: 'change' | 'destroy', handler: (changes: AwarenessChanges, origin: unknown) => void): unknown;
+  emit(name: 'change' | 'update', args: [AwarenessChanges, unknown]): void;
+}
+
+/** The client ids an awareness `change` / `update` event lists. */
+export interface AwarenessChanges {
+  readonly added: number[];
+  readonly updated: number[];
+  readonly removed: number[];
 }
 
 /** One peer's presence as {@link yjsAwareness} writes it: its awareness client id and state. */
@@ -32,26 +52,29 @@ export interface YjsAwarenessOptions {
   readonly throttleMs?: number;
 }
 
-/** The `origin` of awareness changes that come from the room (local changes have `'local'`). */
+/** The `origin` of awareness events that come from the room (y-protocols uses `'local'` for ours). */
 export const ROOM_ORIGIN = 'rxsync-room';
 
+/** y-protocols drops a remote state not renewed for this long (its `outdatedTimeout`). */
+const OUTDATED_MS = 30_000;
+
 /**
- * Binds a y-protocols `Awareness` for `doc` to the room's presence, both ways: our local awareness
- * state becomes our presence (as an {@link AwarenessPresence}), others' presence become awareness
- * states keyed by their own client ids, and a peer that leaves the room is removed. Presence is
- * the awareness's alone: do not call `setPresence` on the same room elsewhere.
- *
- * `awareness.destroy()` clears our presence and unbinds.
+ * Binds a y-protocols `Awareness` to the room's presence, both ways: our local awareness state
+ * becomes our presence (an {@link AwarenessPresence}), others' presence become awareness states
+ * keyed by their own client ids (events with origin {@link ROOM_ORIGIN}), and a peer that leaves
+ * the room is removed. Presence is the awareness's alone: do not call `setPresence` on the same
+ * room elsewhere. Returns the unbind function (it clears our presence); `awareness.destroy()`
+ * unbinds too.
  *
  * ```ts
- * const text = client.live({ room, doc: 'body', type: 'yjs', transport });
- * const awareness = yjsAwareness(text, text.doc);
+ * const body = client.live<Y.Doc>({ room, doc: 'body', type: 'yjs', transport });
+ * const awareness = new Awareness(body.ydoc);
+ * yjsAwareness(body, awareness);
  * awareness.setLocalStateField('user', { name: 'Ann', color: '#d1495b' });
- * new EditorView({ extensions: [yCollab(text.doc.getText('body'), awareness)], parent });
+ * new EditorView({ extensions: [yCollab(body.ydoc.getText('body'), awareness)], parent });
  * ```
  */
-export function yjsAwareness(room: PresenceRoom, doc: Y.Doc, options: YjsAwarenessOptions = {}): Awareness {
-  const awareness = new Awareness(doc);
+export function yjsAwareness(room: PresenceRoom, awareness: AwarenessLike, options: YjsAwarenessOptions = {}): () => void {
   const throttleMs = options.throttleMs ?? 50;
   let remote = new Map<number, string>(); // client id → its state as JSON, as last applied
 
@@ -76,29 +99,35 @@ export function yjsAwareness(room: PresenceRoom, doc: Y.Doc, options: YjsAwarene
       }
     }, throttleMs);
   };
-  const onChange = (_changes: unknown, origin: unknown): void => {
+  const onChange = (_changes: AwarenessChanges, origin: unknown): void => {
     if (origin === 'local') schedule();
   };
-  awareness.on('change', onChange);
 
-  // ---- others' presence → awareness states
-  const apply = (states: ReadonlyArray<readonly [number, string]>): void => {
-    if (states.length === 0) return;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, states.length);
-    for (const [clientID, json] of states) {
-      encoding.writeVarUint(encoder, clientID);
-      // One past the last clock seen for this client, so the update always wins.
-      encoding.writeVarUint(encoder, (awareness.meta.get(clientID)?.clock ?? 0) + 1);
-      encoding.writeVarString(encoder, json);
+  // ---- others' presence → awareness states, as y-protocols' applyAwarenessUpdate does
+  const apply = (changes: ReadonlyArray<readonly [number, string | null]>): void => {
+    const added: number[] = [];
+    const updated: number[] = [];
+    const removed: number[] = [];
+    const now = Date.now();
+    for (const [id, json] of changes) {
+      // One past the last clock seen for this client: later y-protocols updates still order after it.
+      awareness.meta.set(id, { clock: (awareness.meta.get(id)?.clock ?? 0) + 1, lastUpdated: now });
+      if (json === null) {
+        if (awareness.states.delete(id)) removed.push(id);
+        continue;
+      }
+      (awareness.states.has(id) ? updated : added).push(id);
+      awareness.states.set(id, JSON.parse(json) as AwarenessState);
     }
-    applyAwarenessUpdate(awareness, encoding.toUint8Array(encoder), ROOM_ORIGIN);
+    if (added.length + updated.length + removed.length === 0) return;
+    awareness.emit('change', [{ added, updated, removed }, ROOM_ORIGIN]);
+    awareness.emit('update', [{ added, updated, removed }, ROOM_ORIGIN]);
   };
   const subscription = room.presence$.subscribe({
     next: (peers) => {
       const next = remoteStates(peers, awareness.clientID);
-      const changes: Array<readonly [number, string]> = [];
-      for (const id of remote.keys()) if (!next.has(id)) changes.push([id, 'null']);
+      const changes: Array<readonly [number, string | null]> = [];
+      for (const id of remote.keys()) if (!next.has(id)) changes.push([id, null]);
       for (const [id, json] of next) if (remote.get(id) !== json) changes.push([id, json]);
       remote = next;
       apply(changes);
@@ -106,18 +135,30 @@ export function yjsAwareness(room: PresenceRoom, doc: Y.Doc, options: YjsAwarene
   });
 
   // The Awareness drops a remote state not renewed for 30 s; the hub tells us when a peer leaves,
-  // so a quiet peer still present is renewed (an `update` event, no `change`: nothing redraws).
-  const renew = setInterval(() => apply([...remote]), Math.floor(outdatedTimeout / 3));
+  // so a quiet peer still present is renewed (nothing changes, nothing redraws).
+  const renew = setInterval(() => {
+    const now = Date.now();
+    for (const id of remote.keys()) {
+      const meta = awareness.meta.get(id);
+      if (meta) meta.lastUpdated = now;
+    }
+  }, OUTDATED_MS / 3);
 
-  awareness.on('destroy', () => {
+  let bound = true;
+  const unbind = (): void => {
+    if (!bound) return;
+    bound = false;
     awareness.off('change', onChange);
+    awareness.off('destroy', unbind);
     subscription.unsubscribe();
     clearInterval(renew);
     clearTimeout(timer);
     room.setPresence(null);
-  });
-  schedule(); // our (empty) state, so others know our client id from the start
-  return awareness;
+  };
+  awareness.on('change', onChange);
+  awareness.on('destroy', unbind);
+  schedule(); // our state now, so others know our client id from the start
+  return unbind;
 }
 
 /** Others' awareness states by client id, as JSON; peers whose presence is not one are left out. */

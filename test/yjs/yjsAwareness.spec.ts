@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Awareness } from 'y-protocols/awareness';
+import { Awareness } from 'y-protocols/awareness';
 import { signal } from '../../lib/signals/signal';
 import type { PeerPresence } from '../../lib/protocol/hubMessages';
 import type { Json } from '../../lib/crdt/json';
@@ -39,7 +39,9 @@ describe('yjsAwareness through a real hub', () => {
     const live = liveClient(url, 'websocket', room);
     const handle = live.client.live({ room, doc: 'text', type: 'lww-map', transport: live.transport });
     const doc = new Y.Doc();
-    const person = { live, handle, doc, awareness: yjsAwareness(handle, doc, { throttleMs: 20 }) };
+    const awareness = new Awareness(doc);
+    yjsAwareness(handle, awareness, { throttleMs: 20 });
+    const person = { live, handle, doc, awareness };
     people.push(person);
     return person;
   }
@@ -126,7 +128,8 @@ describe('yjsAwareness on a presence signal', () => {
   it('keeps a quiet peer that is still present past the awareness timeout (30 s)', () => {
     jest.useFakeTimers();
     const r = room();
-    const awareness = yjsAwareness(r.handle, new Y.Doc());
+    const awareness = new Awareness(new Y.Doc());
+    yjsAwareness(r.handle, awareness);
     r.peers.set([{ peer: 'p1', state: { clientID: 7, awareness: { user: { name: 'Ann' } } } }]);
     expect(awareness.getStates().get(7)).toEqual({ user: { name: 'Ann' } });
     jest.advanceTimersByTime(120_000);
@@ -140,7 +143,8 @@ describe('yjsAwareness on a presence signal', () => {
     jest.useFakeTimers();
     const r = room();
     const doc = new Y.Doc();
-    const awareness = yjsAwareness(r.handle, doc, { throttleMs: 50 });
+    const awareness = new Awareness(doc);
+    yjsAwareness(r.handle, awareness, { throttleMs: 50 });
     expect(r.sent).toEqual([{ clientID: doc.clientID, awareness: {} }]);
     for (let i = 1; i <= 5; i++) awareness.setLocalStateField('n', i);
     expect(r.sent).toHaveLength(1);
@@ -158,7 +162,8 @@ describe('yjsAwareness on a presence signal', () => {
   it('refuses what is not awareness presence, drops malformed cursors, never takes our own id', () => {
     const r = room();
     const doc = new Y.Doc();
-    const awareness = yjsAwareness(r.handle, doc);
+    const awareness = new Awareness(doc);
+    yjsAwareness(r.handle, awareness);
     const states = (): Record<number, unknown> => Object.fromEntries([...awareness.getStates()].filter(([id]) => id !== doc.clientID));
     r.peers.set([
       { peer: 'a', state: null },
@@ -182,6 +187,19 @@ describe('yjsAwareness on a presence signal', () => {
     const names = Object.values(states()).map((s) => (s as { user: { name: string } }).user.name);
     expect(names.sort()).toEqual(['H', 'I', 'J']);
     expect(awareness.getStates().get(9)).toEqual({ user: { name: 'I' } });
+    awareness.destroy();
+  });
+
+  it('unbinding clears our presence and stops following the room; the awareness lives on', () => {
+    const r = room();
+    const awareness = new Awareness(new Y.Doc());
+    const unbind = yjsAwareness(r.handle, awareness);
+    unbind();
+    expect(r.sent.at(-1)).toBeNull();
+    awareness.setLocalStateField('n', 1);
+    r.peers.set([{ peer: 'p1', state: { clientID: 7, awareness: {} } }]);
+    expect(r.sent).toHaveLength(2);
+    expect(awareness.getStates().has(7)).toBe(false);
     awareness.destroy();
   });
 
