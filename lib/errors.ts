@@ -36,6 +36,9 @@ export type RxSyncErrorCode =
   | 'E_SCHEMA_REJECTED'
   | 'E_LIVE_CLOSED'
   | 'E_LIVE_KEY'
+  | 'E_DOC_TYPE'
+  | 'E_DOC_TYPE_UNAVAILABLE'
+  | 'E_YJS_UPDATE_INVALID'
   // transports and RPC
   | 'E_FRAME_INVALID'
   | 'E_SEND_OVERFLOW'

@@ -1,4 +1,5 @@
 /// <reference types="node" />
+import { lacksDocKind, loadDocKinds } from './docKindLoader.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RxSyncError, isRxSyncError } from '../lib/errors.js';
@@ -215,6 +216,25 @@ export function createHub(options: HubOptions): Hub {
     }
   }
 
+  /** Ops of optional document types still loading: every ops message waits behind them. */
+  let kindsLoading: Promise<void> | undefined;
+
+  function handleMessage(session: HubSession, message: ClientMessage, receivedAt: number, bytes: number): void {
+    const room = session.room === undefined ? undefined : rooms.get(session.room);
+    if (room === undefined) return inbound.release(bytes);
+    // Draining: new ops are not taken (never acked, so their client resends them after reconnecting).
+    if (draining && message.kind === 'ops') return inbound.release(bytes);
+    if (message.kind === 'token') void refreshSession(session, message.token, options.authenticate, refreshBefore);
+    else if (message.kind === 'presence') room.setPresence(session, message.state);
+    else if (session.readOnly) {
+      // Joined to read: nothing is written, and the client learns why for good.
+      inbound.release(bytes);
+      const ids = message.ops.map((op) => op.id);
+      metrics.rejects.add(ids.length, { code: 'E_READ_ONLY' });
+      session.send({ kind: 'reject', ids, code: 'E_READ_ONLY', message: 'This token may only read this room' });
+    } else room.receiveOps(session, message, receivedAt, bytes);
+  }
+
   const sessionHost: SessionHost = {
     limits,
     metrics,
@@ -223,19 +243,16 @@ export function createHub(options: HubOptions): Hub {
     now,
     hello,
     message(session: HubSession, message: ClientMessage, receivedAt: number, bytes: number) {
-      const room = session.room === undefined ? undefined : rooms.get(session.room);
-      if (room === undefined) return inbound.release(bytes);
-      // Draining: new ops are not taken (never acked, so their client resends them after reconnecting).
-      if (draining && message.kind === 'ops') return inbound.release(bytes);
-      if (message.kind === 'token') void refreshSession(session, message.token, options.authenticate, refreshBefore);
-      else if (message.kind === 'presence') room.setPresence(session, message.state);
-      else if (session.readOnly) {
-        // Joined to read: nothing is written, and the client learns why for good.
-        inbound.release(bytes);
-        const ids = message.ops.map((op) => op.id);
-        metrics.rejects.add(ids.length, { code: 'E_READ_ONLY' });
-        session.send({ kind: 'reject', ids, code: 'E_READ_ONLY', message: 'This token may only read this room' });
-      } else room.receiveOps(session, message, receivedAt, bytes);
+      // Ops of a type whose code is an optional peer (yjs) wait for it to load; later ops wait behind
+      // them, so each room's ops keep their order.
+      if (message.kind === 'ops' && (kindsLoading !== undefined || lacksDocKind(message.ops.map((op) => op.type)))) {
+        const gate = (kindsLoading ??= loadDocKinds().finally(() => {
+          if (kindsLoading === gate) kindsLoading = undefined;
+        }));
+        void gate.then(() => handleMessage(session, message, receivedAt, bytes));
+        return;
+      }
+      handleMessage(session, message, receivedAt, bytes);
     },
     closed(session: HubSession) {
       outbound.forget(session);

@@ -10,11 +10,15 @@ import type { BusNotice } from './hubBus.js';
 import type { LoggedOp } from './opLog.js';
 import { RoomCluster } from './roomCluster.js';
 import { RoomDocs } from './roomDocs.js';
+import { lacksDocKind, loadDocKinds } from './docKindLoader.js';
 import type { RoomHost } from './roomHost.js';
 import { RoomSequencer, UNREADABLE, type SequencedOp, type SequencedRoom } from './roomSequencer.js';
 import { RoomWriter, type WriterRoom } from './roomWriter.js';
 import type { HubSession } from './session.js';
 import { dataWire } from './wire.js';
+
+/** Codes of op-body errors sent to the client as they are (the others are `E_OP_INVALID`). */
+const NAMED_REFUSALS: ReadonlySet<string> = new Set(['E_YJS_UPDATE_INVALID', 'E_DOC_TYPE_UNAVAILABLE']);
 
 /** Ops read from the log per page while loading, replaying or answering a poll. */
 export const PAGE = 500;
@@ -59,12 +63,14 @@ export class Room implements WriterRoom, SequencedRoom {
     const head = await host.log.head(name);
     if (e2e) return new Room(name, true, head, undefined, undefined, host, new Set());
     const stored = await host.log.snapshot(name);
+    if (stored !== undefined && lacksDocKind(stored.docs.map((entry) => entry.type))) await loadDocKinds();
     const docs = stored === undefined ? new RoomDocs() : RoomDocs.fromSnapshot(name, stored.docs);
     const skipped = new Set<number>();
     let at = stored?.seq ?? 0;
     while (at < head) {
       const page = await host.log.read(name, at, PAGE);
       if (page.length === 0) break;
+      if (lacksDocKind(page.map(({ op }) => op.type))) await loadDocKinds();
       for (const { seq, op } of page) {
         let state: unknown = UNREADABLE;
         try {
@@ -196,7 +202,9 @@ export class Room implements WriterRoom, SequencedRoom {
       try {
         state = docKindOf(op.type).decode(op.body);
       } catch (error) {
-        refuse(op, 'E_OP_INVALID', isRxSyncError(error) ? error.message : 'Invalid op body');
+        // A named refusal where the type has its own (a hostile Yjs update, a type the hub cannot load).
+        const code = isRxSyncError(error) && NAMED_REFUSALS.has(error.code) ? error.code : 'E_OP_INVALID';
+        refuse(op, code, isRxSyncError(error) ? error.message : 'Invalid op body');
         continue;
       }
       // The clients' drift policy, on the wall clock as their HLC: they refuse stamps this far ahead,

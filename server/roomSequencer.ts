@@ -1,3 +1,4 @@
+import { lacksDocKind, loadDocKinds } from './docKindLoader.js';
 import { docKindOf } from '../lib/crdt/docTypes.js';
 import type { HubMetrics } from './hubMetrics.js';
 import type { LoggedOp, OpLog } from './opLog.js';
@@ -72,6 +73,12 @@ export class RoomSequencer {
   announced(ops: readonly LoggedOp[]): void {
     this.host.metrics.busOps.add(ops.length);
     const fresh = ops.filter((logged) => logged.seq > this.room.head && !this.ahead.has(logged.seq));
+    if (!this.room.e2e && lacksDocKind(fresh.map((logged) => logged.op.type))) {
+      // Another hub took ops of a type whose code this hub has not loaded yet: load it first (the
+      // sequencer delivers by seq, so handling them a little later keeps the order).
+      void loadDocKinds().then(() => this.accept(fresh.map((logged) => this.decode(logged))));
+      return;
+    }
     if (this.ahead.size + fresh.length > MAX_AHEAD) {
       // Too much to hold: the log has them all, so remember how far they go and read them from there.
       this.knownUpTo(fresh.reduce((max, logged) => Math.max(max, logged.seq), 0));

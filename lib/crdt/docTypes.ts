@@ -8,11 +8,19 @@ import type { Json } from './json.js';
 import type { Stamp } from './stamp.js';
 import { newestStamp } from './versionVector.js';
 
-/** The CRDT types a live document can have; the names are those of their encoded form. */
-export type DocType = 'lww-map' | 'lww-register' | 'mv-register' | 'pn-counter' | 'or-set' | 'mv-map';
+import { RxSyncError } from '../errors.js';
+
+/** The CRDT types built into rxsync; the names are those of their encoded form. */
+export type BuiltInDocType = 'lww-map' | 'lww-register' | 'mv-register' | 'pn-counter' | 'or-set' | 'mv-map';
+
+/**
+ * The types a live document can have: the built-in CRDTs, and `yjs` (a Yjs document, whose code
+ * comes from an optional peer and is registered by the app: see {@link registerDocKind}).
+ */
+export type DocType = BuiltInDocType | 'yjs';
 
 /** Every {@link DocType}, for validation. */
-export const DOC_TYPES: readonly DocType[] = ['lww-map', 'lww-register', 'mv-register', 'pn-counter', 'or-set', 'mv-map'];
+export const DOC_TYPES: readonly DocType[] = ['lww-map', 'lww-register', 'mv-register', 'pn-counter', 'or-set', 'mv-map', 'yjs'];
 
 /** Whether `value` names a {@link DocType}. */
 export function isDocType(value: unknown): value is DocType {
@@ -27,6 +35,8 @@ export interface DocStates {
   'pn-counter': pnCounter.PnCounter;
   'or-set': orSet.OrSet;
   'mv-map': mvMap.MvMap<Json>;
+  /** A Yjs update (`Y.encodeStateAsUpdate` form) holding the whole document. */
+  yjs: Uint8Array;
 }
 
 /** What a document shows the app, per type. */
@@ -38,6 +48,8 @@ export interface DocValues {
   'or-set': readonly string[];
   /** One value per live field (the newest sibling); conflicts come from `mvMap.conflicts`. */
   'mv-map': Readonly<Record<string, Json>>;
+  /** The merged Yjs update; apps read the document through the handle's `Y.Doc` instead. */
+  yjs: Uint8Array;
 }
 
 /**
@@ -55,8 +67,8 @@ export interface DocKind<S, V> {
   newest(state: S): Stamp | undefined;
 }
 
-/** The {@link DocKind} of each {@link DocType}. */
-export const docKinds: { readonly [T in DocType]: DocKind<DocStates[T], DocValues[T]> } = {
+/** The {@link DocKind} of each {@link BuiltInDocType}. */
+export const docKinds: { readonly [T in BuiltInDocType]: DocKind<DocStates[T], DocValues[T]> } = {
   'lww-map': {
     create: () => lwwMap.create<Json>(),
     merge: lwwMap.merge,
@@ -110,7 +122,39 @@ export const docKinds: { readonly [T in DocType]: DocKind<DocStates[T], DocValue
 /** A type-erased {@link DocKind}, for code that handles documents of any type (the hub). */
 export type AnyDocKind = DocKind<unknown, unknown>;
 
+/** Kinds whose code is an optional peer, registered at run time by the app or the hub. */
+const registered = new Map<DocType, AnyDocKind>();
+
+/** Where the code of a document type that is not built in comes from, for the error that names it. */
+const importHint: { readonly [T in Exclude<DocType, BuiltInDocType>]: string } = {
+  yjs: "`liveDocuments.with(yjsDocuments)` (import { yjsDocuments } from 'rxsync/yjs'), with `yjs` installed (in the hub's project too)",
+};
+
+/**
+ * Makes a document type whose code is an optional peer available (idempotent). Called by
+ * `liveDocuments.with(yjsDocuments)` on the client and by the hub when a room holds such a
+ * document, so only apps that use the type load its library.
+ */
+export function registerDocKind<T extends Exclude<DocType, BuiltInDocType>>(type: T, kind: DocKind<DocStates[T], DocValues[T]>): void {
+  registered.set(type, kind as unknown as AnyDocKind);
+}
+
+/** Whether the code of `type` is available (always, for built-in types). */
+export function hasDocKind(type: DocType): boolean {
+  return type in docKinds || registered.has(type);
+}
+
+/** The {@link DocKind} of `type`; `E_DOC_TYPE_UNAVAILABLE` naming what to import when it was not registered. */
+export function docKindFor<T extends DocType>(type: T): DocKind<DocStates[T], DocValues[T]> {
+  const kind = (docKinds as Partial<Record<DocType, unknown>>)[type] ?? registered.get(type);
+  if (kind === undefined) {
+    const hint = importHint[type as Exclude<DocType, BuiltInDocType>];
+    throw new RxSyncError('E_DOC_TYPE_UNAVAILABLE', `Document type "${type}" is not loaded: use ${hint}`, { details: { type } });
+  }
+  return kind as DocKind<DocStates[T], DocValues[T]>;
+}
+
 /** The {@link DocKind} of `type`, type-erased. */
 export function docKindOf(type: DocType): AnyDocKind {
-  return docKinds[type] as unknown as AnyDocKind;
+  return docKindFor(type) as unknown as AnyDocKind;
 }

@@ -1,7 +1,7 @@
 import type { ValueCheck } from './valueCheck.js';
-import { Subject } from 'rxjs';
+import { Subject, type Observable } from 'rxjs';
 import { signal, type ReadonlySignal, type WritableSignal } from '../signals/signal.js';
-import { docKinds, type DocKind, type DocStates, type DocType, type DocValues } from '../crdt/docTypes.js';
+import { docKindFor, type DocKind, type DocStates, type DocType, type DocValues } from '../crdt/docTypes.js';
 import type { Hlc } from '../crdt/hlc.js';
 import type { RxSyncError } from '../errors.js';
 import { mergeCrdt } from '../../operators/mergeCrdt.js';
@@ -33,6 +33,7 @@ export class DocReplica<T extends DocType> {
   private readonly stateSignal: WritableSignal<DocStates[T]>;
   private readonly pendingSignal = signal(0);
   private readonly confirmations = new Subject<unknown>();
+  private readonly acks = new Subject<string>();
   /** States that skip decoding and the schema: ours, or read back from our own storage. */
   private readonly trusted = new WeakSet<object>();
   private check: ValueCheck | undefined;
@@ -41,7 +42,7 @@ export class DocReplica<T extends DocType> {
     readonly type: T,
     options: ReplicaMergeOptions = {},
   ) {
-    this.kind = docKinds[type] as unknown as DocKind<DocStates[T], DocValues[T]>;
+    this.kind = docKindFor(type);
     this.base = this.kind.create();
     this.view = this.base;
     this.valueSignal = signal(this.kind.value(this.view));
@@ -118,12 +119,18 @@ export class DocReplica<T extends DocType> {
     this.pending.set(to, delta);
   }
 
+  /** The op id of each of our edits as the hub acknowledges it. */
+  get acknowledged$(): Observable<string> {
+    return this.acks;
+  }
+
   /** The hub has the edit: it becomes part of the confirmed state. */
   acknowledge(key: string): void {
     const delta = this.pending.get(key);
     if (delta === undefined) return;
     this.pending.delete(key);
     this.pendingSignal.set(this.pending.size);
+    this.acks.next(key);
     // At once, even while an asynchronous schema check holds the fold back; the fold learns it too.
     this.base = this.kind.merge(this.base, delta);
     this.trusted.add(delta as object);

@@ -8,6 +8,7 @@ import type { LiveMultiValue } from './docs/liveMultiValue.js';
 import type { LiveMvMap } from './docs/liveMvMap.js';
 import type { LiveRegister } from './docs/liveRegister.js';
 import type { LiveSet } from './docs/liveSet.js';
+import type { LiveYjs } from './docs/liveYjs.js';
 import type { StandardSchemaV1 } from './docs/standardSchema.js';
 import type { LiveCodec } from './liveCodec.js';
 import type { LiveTransport } from './liveTransport.js';
@@ -54,6 +55,8 @@ export interface OpenLive {
   <V = Json>(options: LiveOptions<'mv-register', V>): LiveMultiValue<V>;
   <E extends string = string>(options: LiveOptions<'or-set', readonly E[]>): LiveSet<E>;
   (options: LiveOptions<'pn-counter', number>): LiveCounter;
+  /** A Yjs document; `D` is `Y.Doc` (`client.live<Y.Doc>(…)`). Needs `liveDocuments.with(yjsDocuments)`. */
+  <D = unknown>(options: LiveOptions<'yjs', never>): LiveYjs<D>;
   /** For code generic over the document type. */
   <T extends DocType>(options: LiveOptions<T>): LiveDocs[T];
 }

@@ -3,9 +3,10 @@ import { RxSyncError } from '../errors.js';
 import type { Outbox, OutboxSender } from '../outbox/outbox.js';
 import { isDocName, isRoomName } from '../protocol/names.js';
 import { randomId } from '../randomId.js';
-import { DOC_TYPES, isDocType, type DocType } from '../crdt/docTypes.js';
+import { DOC_TYPES, isDocType, registerDocKind, type DocType } from '../crdt/docTypes.js';
 import type { DocReplica } from './docReplica.js';
-import { createDoc, type AnyDocParts } from './docs/liveDocs.js';
+import { createDoc, unavailable, type AnyDocParts } from './docs/liveDocs.js';
+import type { LiveDocExtension } from './liveExtension.js';
 import { bindLiveEntry, type LiveCacheHost, type LiveEntry } from './docs/liveEntry.js';
 import { isStandardSchema, schemaCheck } from './docs/standardSchema.js';
 import type { LiveOptions, OpenLive } from './liveOptions.js';
@@ -38,7 +39,15 @@ export interface LiveHost extends LiveCacheHost {
  * What `createClient({ live })` takes: {@link liveDocuments}. A separate value rather than built in,
  * so a client that never opens a live document does not bundle the code for it.
  */
-export type LiveDocuments = (host: LiveHost) => LiveRegistry;
+export interface LiveDocuments {
+  (host: LiveHost): LiveRegistry;
+  /**
+   * The same live documents plus optional document types, e.g.
+   * `liveDocuments.with(yjsDocuments)` (from `rxsync/yjs`) for `type: 'yjs'`: only apps that
+   * register a type carry its library.
+   */
+  with(...extensions: readonly LiveDocExtension[]): LiveDocuments;
+}
 
 /**
  * Live documents for a client: pass it as `createClient({ outbox, live: liveDocuments })` to enable
@@ -51,9 +60,16 @@ export type LiveDocuments = (host: LiveHost) => LiveRegistry;
  * const card = client.live({ room: 'board', doc: 'card-1', type: 'lww-map', transport });
  * ```
  */
-export const liveDocuments: LiveDocuments = createLiveRegistry;
+export const liveDocuments: LiveDocuments = /* @__PURE__ */ withExtensions([]);
 
-function createLiveRegistry(host: LiveHost): LiveRegistry {
+function withExtensions(extensions: readonly LiveDocExtension[]): LiveDocuments {
+  const create = (host: LiveHost): LiveRegistry => createLiveRegistry(host, extensions);
+  return Object.assign(create, { with: (...more: readonly LiveDocExtension[]) => withExtensions([...extensions, ...more]) });
+}
+
+function createLiveRegistry(host: LiveHost, extensions: readonly LiveDocExtension[]): LiveRegistry {
+  // Saved replicas and queued edits of these types decode through their kinds (client and hub alike).
+  for (const extension of extensions) registerDocKind(extension.type, extension.kind);
   const { outbox, onReconnect } = host;
   const clock = createHlc({ nodeId: host.nodeId ?? randomId() });
   const links = new Map<string, RoomLink>();
@@ -131,6 +147,8 @@ function createLiveRegistry(host: LiveHost): LiveRegistry {
     if (!isDocName(doc)) fail('`doc` must be 1-128 characters of A-Z a-z 0-9 _ . : @ -');
     if (!isDocType(type)) fail(`\`type\` must be one of ${DOC_TYPES.join(', ')}`);
     if (transport === undefined || typeof transport.send !== 'function') fail('`transport` is required');
+    if (type === 'yjs' && !extensions.some((extension) => extension.type === type)) throw unavailable(type);
+    if (type === 'yjs' && schema !== undefined) fail('a `yjs` document takes no `schema`');
     if (schema !== undefined && !isStandardSchema(schema))
       fail('`schema` must be a Standard Schema (zod, valibot, arktype…): it has no `~standard.validate`');
     let link = links.get(room);
@@ -158,7 +176,7 @@ function createLiveRegistry(host: LiveHost): LiveRegistry {
     const entry = entryFor(room, doc, replica, link);
     // `type` and `replica` match (the link keys replicas by type): the union is rebuilt from them.
     const parts = { room, doc, type, replica, link, outbox, clock, check, entry, enqueuing } as AnyDocParts;
-    return createDoc(parts);
+    return createDoc(parts, extensions);
   }
 
   // The overloads of OpenLive type the document from its options; `open` builds the right class.

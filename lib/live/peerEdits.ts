@@ -1,6 +1,6 @@
 import { Subscription } from 'rxjs';
 import type { Outbox } from '../outbox/outbox.js';
-import { docKinds } from '../crdt/docTypes.js';
+import { docKindFor } from '../crdt/docTypes.js';
 import { LIVE_OP, checkLivePayload } from './liveOp.js';
 import { opContext, type RoomLink } from './roomLink.js';
 
@@ -27,7 +27,7 @@ export function showPeerEdits(outbox: Outbox, links: ReadonlyMap<string, RoomLin
         const plain =
           codec === undefined ? payload.body : await codec.decodeText(String(payload.body), opContext(payload.room, payload.doc));
         const replica = link.doc(payload.doc, payload.type);
-        if (!replica.hasPending(op.id)) replica.propose(op.id, docKinds[payload.type].decode(plain) as never);
+        if (!replica.hasPending(op.id)) replica.propose(op.id, docKindFor(payload.type).decode(plain) as never);
       })().catch(report);
     }),
   );

@@ -3,7 +3,7 @@
 // the live replicas converged to, under a random schedule of edits from two clients.
 import fc from 'fast-check';
 import { from, lastValueFrom } from 'rxjs';
-import { docKinds, type DocKind, type DocType } from '../../lib/crdt/docTypes';
+import { docKinds, type DocKind, type BuiltInDocType } from '../../lib/crdt/docTypes';
 import { lwwMap, type Json } from '../../lib/crdt/index';
 import type { LiveCounter, LiveMap, LiveMultiValue, LiveMvMap, LiveRegister, LiveSet } from '../../lib/live/index';
 import { mergeCrdt } from '../../operators/mergeCrdt';
@@ -17,7 +17,7 @@ import { canonical, liveClient, until, type Via } from './support/liveClients';
 type AnyDoc = LiveMap | LiveRegister | LiveMultiValue | LiveCounter | LiveSet | LiveMvMap;
 
 /** One edit through the app's handle of `type`. */
-function edit(type: DocType, doc: AnyDoc, { key, amount, remove, writer }: EditCommand): Promise<void> {
+function edit(type: BuiltInDocType, doc: AnyDoc, { key, amount, remove, writer }: EditCommand): Promise<void> {
   const value = `v${writer}.${amount}`;
   switch (type) {
     case 'lww-map':

@@ -1,20 +1,20 @@
 import fc from 'fast-check';
 import { Subject, firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
 import { createHlc, decodeStamp, type Json } from '../../lib/crdt/index.js';
-import { docKinds, type DocKind, type DocType } from '../../lib/crdt/docTypes.js';
+import { docKinds, type DocKind, type BuiltInDocType } from '../../lib/crdt/docTypes.js';
 
-const kindOf = (type: DocType) => docKinds[type] as unknown as DocKind<unknown, unknown>;
+const kindOf = (type: BuiltInDocType) => docKinds[type] as unknown as DocKind<unknown, unknown>;
 import type { RxSyncError } from '../../lib/errors.js';
 import { mergeCrdt } from '../../operators/mergeCrdt.js';
 import { fcParams } from '../support/fc.js';
 import { NOW, docType, editScript, payloadsOf, shuffledWithRepeats, writtenAhead } from '../support/crdtEdits.js';
 
-const encodedOf = (type: DocType, state: unknown): Json => (docKinds[type].encode as (s: unknown) => Json)(state);
+const encodedOf = (type: BuiltInDocType, state: unknown): Json => (docKinds[type].encode as (s: unknown) => Json)(state);
 const readerClock = () => createHlc({ nodeId: 'reader', now: () => NOW, maxDrift: 60_000 });
 
 /** Folds `payloads` and returns the last state (encoded) and every refusal's code. */
 async function fold(
-  type: DocType,
+  type: BuiltInDocType,
   payloads: readonly unknown[],
   validate?: (value: unknown) => string | undefined | Promise<string | undefined>,
 ) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createHlc, lwwMap, lwwRegister, mvMap, mvRegister, orSet, pnCounter, type Hlc, type Json } from '../../lib/crdt/index.js';
-import { DOC_TYPES, docKinds, type DocStates, type DocType } from '../../lib/crdt/docTypes.js';
+import { DOC_TYPES, docKinds, type DocStates, type BuiltInDocType } from '../../lib/crdt/docTypes.js';
 
 /** The wall clock every generated writer and reader shares, in ms. */
 export const NOW = 1_700_000_000_000;
@@ -28,10 +28,12 @@ export const editScript = (max = 24): fc.Arbitrary<EditCommand[]> =>
   );
 
 /** Any document type. */
-export const docType: fc.Arbitrary<DocType> = fc.constantFrom(...DOC_TYPES);
+export const docType: fc.Arbitrary<BuiltInDocType> = fc.constantFrom(
+  ...DOC_TYPES.filter((type): type is BuiltInDocType => type in docKinds),
+);
 
 /** Applies one edit of `type` to `state` for writer `node` (stamps from `clock`). */
-export function edit<T extends DocType>(
+export function edit<T extends BuiltInDocType>(
   type: T,
   state: DocStates[T],
   clock: Hlc,
@@ -40,7 +42,7 @@ export function edit<T extends DocType>(
   remove: boolean,
   amount = 1,
 ): DocStates[T] {
-  const s = state as DocStates[DocType];
+  const s = state as DocStates[BuiltInDocType];
   switch (type) {
     case 'lww-map': {
       const map = s as lwwMap.LwwMap<Json>;
@@ -68,7 +70,7 @@ export function edit<T extends DocType>(
  * Runs a script on three writers and returns what each edit sends: the writer's encoded state after
  * it (as JSON parsed off the wire), in the order the edits were made.
  */
-export function payloadsOf(type: DocType, script: readonly EditCommand[]): Json[] {
+export function payloadsOf(type: BuiltInDocType, script: readonly EditCommand[]): Json[] {
   const kind = docKinds[type] as unknown as { create(): unknown; merge(a: unknown, b: unknown): unknown; encode(s: unknown): Json };
   const clocks = [0, 1, 2].map((i) => createHlc({ nodeId: `writer${i}`, now: () => NOW }));
   const states: unknown[] = [0, 1, 2].map(() => kind.create());
@@ -82,7 +84,7 @@ export function payloadsOf(type: DocType, script: readonly EditCommand[]): Json[
 }
 
 /** A payload written `ahead` ms in the future by a writer of its own, on top of `base` (encoded). */
-export function writtenAhead(type: DocType, ahead: number, value: Json, amount = 1): Json {
+export function writtenAhead(type: BuiltInDocType, ahead: number, value: Json, amount = 1): Json {
   const kind = docKinds[type] as unknown as { create(): unknown; encode(s: unknown): Json };
   const clock = createHlc({ nodeId: 'ahead', now: () => NOW + ahead });
   const state = edit(type, kind.create() as never, clock, `ahead-${String(value)}`, value, false, amount);

@@ -1,4 +1,4 @@
-import { docKinds } from '../../crdt/docTypes.js';
+import { docKindFor } from '../../crdt/docTypes.js';
 import type { Outbox } from '../../outbox/outbox.js';
 import { opContext, type LiveCodec } from '../liveCodec.js';
 import { LIVE_OP, checkLivePayload } from '../liveOp.js';
@@ -23,7 +23,7 @@ export async function showQueuedEdits(
       const replica = replicas.doc(payload.doc, payload.type);
       if (replica.hasPending(queued.id)) continue;
       const plain = codec === undefined ? payload.body : await codec.decodeText(String(payload.body), opContext(room, payload.doc));
-      replica.propose(queued.id, docKinds[payload.type].decode(plain) as never);
+      replica.propose(queued.id, docKindFor(payload.type).decode(plain) as never);
     } catch (error) {
       report(error, 'E_OUTBOX_CORRUPT');
     }

@@ -2,7 +2,7 @@ import type { Json } from '../../crdt/json.js';
 import { RxSyncError } from '../../errors.js';
 import { isDocName } from '../../protocol/names.js';
 import type { Storage } from '../../storage/storage.js';
-import { docKinds, isDocType, type DocStates, type DocType } from '../../crdt/docTypes.js';
+import { docKindFor, isDocType, type DocStates, type DocType } from '../../crdt/docTypes.js';
 
 /** One document of a saved room replica, decoded and validated. */
 export interface SavedDoc {
@@ -51,7 +51,7 @@ export async function loadReplica(storage: Storage, room: string): Promise<Saved
       const { doc, type, state } = (entry ?? {}) as Partial<StoredReplica['docs'][number]>;
       if (!isDocName(doc) || !isDocType(type)) return corrupt(`docs[${i}] needs a document name and type`);
       try {
-        return { doc, type, state: docKinds[type].decode(state) };
+        return { doc, type, state: docKindFor(type).decode(state) };
       } catch (error) {
         return corrupt(`docs[${i}] (${doc}) does not decode`, error);
       }
@@ -67,7 +67,7 @@ export function saveReplica(storage: Storage, room: string, replica: SavedReplic
     docs: replica.docs.map(({ doc, type, state }) => ({
       doc,
       type,
-      state: (docKinds[type].encode as (s: DocStates[DocType]) => Json)(state),
+      state: (docKindFor(type).encode as (s: DocStates[DocType]) => Json)(state),
     })),
   };
   return storage.set(replicaKey(room), stored);

@@ -1,0 +1,117 @@
+import { Subject, merge, type Observable, type Subscription } from 'rxjs';
+import * as Y from 'yjs';
+import type { Json } from '../lib/crdt/json.js';
+import type { Sibling } from '../lib/crdt/mvRegister.js';
+import { RxSyncError, isRxSyncError } from '../lib/errors.js';
+import { LiveDocument, type DocParts } from '../lib/live/docs/liveDocument.js';
+import type { LiveAck, LiveYjs } from '../lib/live/docs/liveYjs.js';
+import { noConflicts } from '../lib/live/docs/noConflicts.js';
+import { signal, type ReadonlySignal } from '../lib/signals/signal.js';
+
+/** A {@link LiveYjs} typed with Yjs's own `Y.Doc`: what `client.live<Y.Doc>({ type: 'yjs', … })` returns. */
+export type LiveYDoc = LiveYjs<Y.Doc>;
+
+/** Wait before queueing again updates the outbox refused (full, storage failing). */
+const RETRY_DELAY = 1000;
+
+/**
+ * The {@link LiveYjs} implementation. The replica holds the merged update (confirmed ⊕ pending);
+ * the `Y.Doc` is what the app edits. Local updates (any transaction origin but this handle) are
+ * collected and queued once per tick as one merged update; replica changes that did not come from
+ * here are applied to the `Y.Doc` with this handle as the transaction origin, so they are never
+ * queued again.
+ */
+export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibling<Json>[]> implements LiveYDoc {
+  readonly ydoc = new Y.Doc();
+  private readonly lastAck = signal<LiveAck | undefined>(undefined);
+  private readonly failures = new Subject<RxSyncError>();
+  private readonly subscriptions: Subscription[] = [];
+  private batch: Uint8Array[] = [];
+  private scheduled = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** True while our own update is being proposed: the replica's change is already in `ydoc`. */
+  private proposing = false;
+  private stopped = false;
+
+  constructor(parts: DocParts<'yjs'>) {
+    super(parts, noConflicts);
+    this.ydoc.on('update', this.onUpdate);
+    // Emits synchronously: what the replica already has (saved state, queued edits) shows at once.
+    this.subscriptions.push(parts.replica.value$.subscribe((state) => this.show(state)));
+    this.subscriptions.push(parts.replica.acknowledged$.subscribe((id) => this.lastAck.set({ id, at: Date.now() })));
+  }
+
+  get lastAck$(): ReadonlySignal<LiveAck | undefined> {
+    return this.lastAck;
+  }
+
+  override get errors$(): Observable<RxSyncError> {
+    return merge(super.errors$, this.failures);
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.batch.length === 0 || this.stopped) return;
+    const update = this.batch.length === 1 ? (this.batch[0] as Uint8Array) : Y.mergeUpdates(this.batch);
+    this.batch = [];
+    this.proposing = true;
+    let queued: Promise<void>;
+    try {
+      queued = this.edit(() => update);
+    } finally {
+      this.proposing = false;
+    }
+    queued.catch((error: unknown) => this.requeue(update, error));
+  }
+
+  override synced(): Promise<void> {
+    this.flush();
+    return super.synced();
+  }
+
+  override close(): void {
+    // What was typed in this tick is queued before the handle lets go.
+    this.flush();
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.ydoc.off('update', this.onUpdate);
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    super.close();
+  }
+
+  private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === this || this.stopped) return;
+    this.batch.push(update);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      if (this.scheduled) this.flush();
+    });
+  };
+
+  /** Applies the replica's state to the Y.Doc (a no-op for what it already has). */
+  private show(state: Uint8Array): void {
+    if (this.proposing) return;
+    try {
+      Y.applyUpdate(this.ydoc, state, this);
+    } catch (error) {
+      // Remote states were validated before merging; this is a bug or damaged memory: say so.
+      this.failures.next(new RxSyncError('E_YJS_UPDATE_INVALID', `${this.doc}: the merged state does not apply`, { cause: error }));
+    }
+  }
+
+  /** The outbox did not take the update: it stays in the Y.Doc and is queued again a little later. */
+  private requeue(update: Uint8Array, error: unknown): void {
+    if (this.stopped) return;
+    this.failures.next(
+      isRxSyncError(error) ? error : new RxSyncError('E_OUTBOX_INVALID', `${this.doc}: queueing an update failed`, { cause: error }),
+    );
+    this.batch.unshift(update);
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.flush();
+    }, RETRY_DELAY);
+    (this.retryTimer as { unref?: () => void }).unref?.();
+  }
+}
