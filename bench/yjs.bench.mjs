@@ -22,6 +22,7 @@ const PERIOD = Number(process.env.BENCH_PERIOD ?? 25);
 const WARMUP = 20;
 const SYNC_EDITS = 1000;
 const SYNC_CHUNK = 'abcdefghij'.repeat(10); // 100 characters
+const LARGE_KEYS = 50;
 
 // ---------------------------------------------------------------- servers (child processes)
 async function runServer(kind) {
@@ -71,19 +72,34 @@ async function startServer(kind) {
 async function countingProxy(target) {
   const bytes = { up: 0, down: 0 };
   const sockets = new Set();
+  // While `timing`, when each connection's chunks passed (to split latency into client, server, reader).
+  const proxy = { timing: false, connections: [] };
   const server = createTcpServer((client) => {
     const upstream = tcpConnect(target, '127.0.0.1');
+    const times = { ups: [], downs: [], upBytes: 0 };
+    proxy.connections.push(times);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
-    client.on('data', (chunk) => ((bytes.up += chunk.length), upstream.write(chunk)));
-    upstream.on('data', (chunk) => ((bytes.down += chunk.length), client.write(chunk)));
+    client.on('data', (chunk) => {
+      bytes.up += chunk.length;
+      if (proxy.timing) {
+        times.ups.push(performance.now());
+        times.upBytes += chunk.length;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      bytes.down += chunk.length;
+      if (proxy.timing) times.downs.push(performance.now());
+      client.write(chunk);
+    });
     const end = () => (client.destroy(), upstream.destroy());
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  return Object.assign(proxy, {
     port: server.address().port,
     bytes,
     total: () => bytes.up + bytes.down,
@@ -91,7 +107,27 @@ async function countingProxy(target) {
       for (const s of sockets) s.destroy();
       return new Promise((resolve) => server.close(resolve));
     },
-  };
+  });
+}
+
+/**
+ * Median time of each leg of a keystroke: writer (insert → its frame at the proxy), server (that
+ * frame → the first frame to the reader after it), reader (that frame → the reader's text has it).
+ */
+function legs(connections, sentAt, latencies) {
+  const [writer, ...others] = [...connections].sort((a, b) => b.upBytes - a.upBytes);
+  const reader = others.sort((a, b) => b.downs.length - a.downs.length)[0];
+  const after = (list, t) => list.find((x) => x >= t) ?? NaN;
+  const parts = { writer: [], server: [], reader: [] };
+  for (let i = WARMUP; i < sentAt.length; i++) {
+    const up = after(writer.ups, sentAt[i]);
+    const down = after(reader.downs, up);
+    parts.writer.push(up - sentAt[i]);
+    parts.server.push(down - up);
+    parts.reader.push(sentAt[i] + latencies[i] - down);
+  }
+  const median = (list) => percentile(Float64Array.from(list.filter(Number.isFinite)).sort(), 50);
+  return { writer: median(parts.writer), server: median(parts.server), reader: median(parts.reader) };
 }
 
 // ---------------------------------------------------------------- clients (this process)
@@ -149,18 +185,21 @@ async function keystrokes(kind, port, proxy) {
     while (latencies.length < reader.text.length && latencies.length < sentAt.length) latencies.push(now - sentAt[latencies.length]);
   });
   const before = { up: proxy.bytes.up, down: proxy.bytes.down };
+  proxy.timing = true;
   for (let i = 0; i < KEYS; i++) {
     sentAt.push(performance.now());
     writer.text.insert(writer.text.length, String.fromCharCode(97 + (i % 26)));
     await sleep(PERIOD);
   }
   await until(() => latencies.length === KEYS, 'every keystroke arrived');
+  proxy.timing = false;
+  const split = legs(proxy.connections, sentAt, latencies);
   await sleep(500); // acknowledgements
   const bytes = { up: proxy.bytes.up - before.up, down: proxy.bytes.down - before.down };
   const sorted = Float64Array.from(latencies.slice(WARMUP)).sort();
   writer.close();
   reader.close();
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), perKey: (bytes.up + bytes.down) / KEYS, bytes };
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), perKey: (bytes.up + bytes.down) / KEYS, bytes, split };
 }
 
 /** A 100k-character text is on the server; a new client connects and loads it. */
@@ -181,9 +220,19 @@ async function syncLarge(kind, port, proxy) {
   const ms = performance.now() - started;
   await sleep(200);
   const bytes = proxy.total() - before;
+  // Keystrokes into the large text: does their cost grow with the document?
+  const latencies = [];
+  let sent = 0;
+  fresh.text.observe(() => latencies.push(performance.now() - sent));
+  for (let i = 0; i < LARGE_KEYS; i++) {
+    sent = performance.now();
+    writer.text.insert(writer.text.length, 'x');
+    await until(() => fresh.text.length === size + i + 1, 'a keystroke into the large text');
+    await sleep(PERIOD);
+  }
   fresh.close();
   writer.close();
-  return { ms, bytes };
+  return { ms, bytes, keyP50: percentile(Float64Array.from(latencies).sort(), 50) };
 }
 
 // ---------------------------------------------------------------- orchestration
@@ -214,12 +263,12 @@ async function runBench() {
     rows.push([label, await measure(kind)]);
   }
   console.log(
-    '| server | keystroke p50 / p99 (ms) | ratio p50 / p99 | bytes per keystroke (up + down) | ratio | 100k sync (ms) | ratio | 100k sync bytes | ratio |',
+    '| server | keystroke p50 / p99 (ms) | ratio p50 / p99 | median writer / server / reader (ms) | bytes per keystroke (up + down) | ratio | 100k sync (ms) | ratio | 100k sync bytes | ratio | keystroke p50 in the 100k text (ms) | ratio |',
   );
-  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [label, r] of rows) {
     console.log(
-      `| ${label} | ${ms(r.keys.p50)} / ${ms(r.keys.p99)} | ${ratio(r.keys.p50, anchor.keys.p50)} / ${ratio(r.keys.p99, anchor.keys.p99)} | ${r.keys.perKey.toFixed(0)} (${(r.keys.bytes.up / KEYS).toFixed(0)} + ${(r.keys.bytes.down / KEYS).toFixed(0)}) | ${ratio(r.keys.perKey, anchor.keys.perKey)} | ${r.sync.ms.toFixed(0)} | ${ratio(r.sync.ms, anchor.sync.ms)} | ${r.sync.bytes} | ${ratio(r.sync.bytes, anchor.sync.bytes)} |`,
+      `| ${label} | ${ms(r.keys.p50)} / ${ms(r.keys.p99)} | ${ratio(r.keys.p50, anchor.keys.p50)} / ${ratio(r.keys.p99, anchor.keys.p99)} | ${ms(r.keys.split.writer)} / ${ms(r.keys.split.server)} / ${ms(r.keys.split.reader)} | ${r.keys.perKey.toFixed(0)} (${(r.keys.bytes.up / KEYS).toFixed(0)} + ${(r.keys.bytes.down / KEYS).toFixed(0)}) | ${ratio(r.keys.perKey, anchor.keys.perKey)} | ${r.sync.ms.toFixed(0)} | ${ratio(r.sync.ms, anchor.sync.ms)} | ${r.sync.bytes} | ${ratio(r.sync.bytes, anchor.sync.bytes)} | ${ms(r.sync.keyP50)} | ${ratio(r.sync.keyP50, anchor.sync.keyP50)} |`,
     );
   }
 }
