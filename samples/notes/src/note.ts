@@ -41,21 +41,24 @@ export const pending = outbox.pending$;
 // reads it) and the caret, which the editor binding keeps up to date.
 export const awareness = new Awareness(body.ydoc);
 yjsAwareness(body, awareness);
-awareness.setLocalStateField('user', { name: me.name, color: me.colour, colorLight: `${me.colour}33` });
+const announceUser = () => awareness.setLocalStateField('user', { name: me.name, color: me.colour, colorLight: `${me.colour}33` });
+announceUser();
+
+/** A string field of an untrusted object, or `fallback`. */
+function stringField(record: unknown, field: string, fallback: string): string {
+  const value = typeof record === 'object' && record !== null ? (record as Record<string, unknown>)[field] : undefined;
+  return typeof value === 'string' ? value : fallback;
+}
 
 /** Others in the room, from their awareness state (a peer that sent none yet shows as a guest). */
 export const peers = body.presence$.select((list) =>
   list.map(({ peer, state }) => {
-    const user = readAwarenessPresence(state)?.awareness['user'];
-    const { name, color } = (typeof user === 'object' && user !== null && !Array.isArray(user) ? user : {}) as {
-      name?: unknown;
-      color?: unknown;
-    };
+    const presence = readAwarenessPresence(state)?.awareness;
     return {
       peer,
-      name: typeof name === 'string' ? name : 'guest',
-      colour: typeof color === 'string' ? color : '#888',
-      editing: readAwarenessPresence(state)?.awareness['cursor'] != null,
+      name: stringField(presence?.['user'], 'name', 'guest'),
+      colour: stringField(presence?.['user'], 'color', '#888'),
+      editing: presence?.['cursor'] != null,
     };
   }),
 );
@@ -63,5 +66,5 @@ export const peers = body.presence$.select((list) =>
 export function rename(name: string): void {
   me.name = name.trim() || me.name;
   sessionStorage.setItem('rxsync-notes-name', me.name);
-  awareness.setLocalStateField('user', { name: me.name, color: me.colour, colorLight: `${me.colour}33` });
+  announceUser();
 }
