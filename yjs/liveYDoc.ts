@@ -32,6 +32,8 @@ export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibli
   /** True while our own update is being proposed: the replica's change is already in `ydoc`. */
   private proposing = false;
   private stopped = false;
+  /** Settles once every update handed to the outbox so far is queued (or refused, and kept to retry). */
+  private queued: Promise<void> = Promise.resolve();
 
   constructor(parts: DocParts<'yjs'>) {
     super(parts, noConflicts);
@@ -49,9 +51,9 @@ export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibli
     return merge(super.errors$, this.failures);
   }
 
-  flush(): void {
+  flush(): Promise<void> {
     this.scheduled = false;
-    if (this.batch.length === 0 || this.stopped) return;
+    if (this.batch.length === 0 || this.stopped) return this.queued;
     const update = this.batch.length === 1 ? (this.batch[0] as Uint8Array) : Y.mergeUpdates(this.batch);
     this.batch = [];
     this.proposing = true;
@@ -61,17 +63,26 @@ export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibli
     } finally {
       this.proposing = false;
     }
-    queued.catch((error: unknown) => this.requeue(update, error));
+    // Durable once this update and the ones before it are; a refused one is queued again later.
+    const before = this.queued;
+    this.queued = queued.then(
+      () => before,
+      (error: unknown) => {
+        this.requeue(update, error);
+        return before;
+      },
+    );
+    return this.queued;
   }
 
-  override synced(): Promise<void> {
-    this.flush();
+  override async synced(): Promise<void> {
+    await this.flush();
     return super.synced();
   }
 
   override close(): void {
     // What was typed in this tick is queued before the handle lets go.
-    this.flush();
+    void this.flush();
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.ydoc.off('update', this.onUpdate);
@@ -85,7 +96,7 @@ export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibli
     if (this.scheduled) return;
     this.scheduled = true;
     queueMicrotask(() => {
-      if (this.scheduled) this.flush();
+      if (this.scheduled) void this.flush();
     });
   };
 
@@ -110,7 +121,7 @@ export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibli
     if (this.retryTimer !== undefined) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.flush();
+      void this.flush();
     }, RETRY_DELAY);
     (this.retryTimer as { unref?: () => void }).unref?.();
   }

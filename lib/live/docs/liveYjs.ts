@@ -21,6 +21,9 @@ export interface LiveYjs<D = unknown> extends LiveDocBase<'yjs', Uint8Array> {
   readonly ydoc: D;
   /** The last update of this document the hub acknowledged; `undefined` before the first. */
   readonly lastAck$: ReadonlySignal<LiveAck | undefined>;
-  /** Queues now the updates batched since the last tick (`synced()` and `close()` do it too). */
-  flush(): void;
+  /**
+   * Queues now the updates batched since the last tick (`synced()` and `close()` do it too);
+   * resolves once everything typed so far is durable in the outbox (e.g. before a page closes).
+   */
+  flush(): Promise<void>;
 }

@@ -46,6 +46,8 @@ export class RoomLink {
   private readonly pacer: SendPacer;
   private readonly persistence: RoomPersistence | undefined;
   private readonly loaded: Promise<void>;
+  /** Settles once the saved replica and the edits still queued in the outbox are back. */
+  private readonly restored: Promise<void>;
   private users = 0;
   /** `resync()` calls waiting for the replay on the new connection. */
   private readonly resyncs: Array<() => void> = [];
@@ -77,7 +79,11 @@ export class RoomLink {
     this.persistence =
       deps.storage === undefined ? undefined : new RoomPersistence(deps.storage, room, this.replicas, this.connection, report);
     this.loaded = this.persistence?.loaded ?? Promise.resolve();
-    void deps.outbox.ready.then(() => showQueuedEdits(deps.outbox, room, deps.codec, this.replicas, report));
+    const queued = deps.outbox.ready.then(() => showQueuedEdits(deps.outbox, room, deps.codec, this.replicas, report));
+    this.restored = Promise.all([this.loaded, queued]).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Problems: invalid messages from the hub, refused edits and remote states, corrupt queued edits. */
@@ -158,9 +164,13 @@ export class RoomLink {
     return this.deps.codec;
   }
 
-  /** Resolves once the hub acknowledged every edit of `doc` made so far. */
-  whenAcknowledged(doc: DocReplica<DocType>): Promise<void> {
-    if (doc.pending$.get() === 0) return Promise.resolve();
+  /**
+   * Resolves once the hub acknowledged every edit of `doc` made so far, those queued before a
+   * reload included (so it waits until they are read back from the outbox).
+   */
+  async whenAcknowledged(doc: DocReplica<DocType>): Promise<void> {
+    await this.restored;
+    if (doc.pending$.get() === 0) return;
     return new Promise((resolve) => {
       const subscription = doc.pending$.subscribe((count) => {
         if (count !== 0) return;
