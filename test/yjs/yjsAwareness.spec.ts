@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { signal } from '../../lib/signals/signal';
@@ -6,6 +7,7 @@ import type { Json } from '../../lib/crdt/json';
 import { createHub, memoryLog, type Hub } from '../../server/index';
 import { readAwarenessPresence, ROOM_ORIGIN, yjsAwareness } from '../../yjs/yjsAwareness';
 import { liveClient, until, type LiveClient } from '../e2e/support/liveClients';
+import { fcParams } from '../support/fc';
 
 /** Everything a person in the room has: a client, a live document (for its room), a Y.Doc, an Awareness. */
 interface Person {
@@ -201,6 +203,42 @@ describe('yjsAwareness on a presence signal', () => {
     expect(r.sent).toHaveLength(2);
     expect(awareness.getStates().has(7)).toBe(false);
     awareness.destroy();
+  });
+
+  it('after any sequence of presence lists, the awareness holds exactly the last list’s awareness peers (property)', () => {
+    // Peers p0..p5 each with their own client id; a present peer has awareness presence, plain
+    // presence or none; its state varies among a few values so updates and repeats both happen.
+    const peerState = fc.oneof(
+      fc.record({ kind: fc.constant('awareness' as const), n: fc.integer({ min: 0, max: 2 }) }),
+      fc.constant({ kind: 'plain' as const, n: 0 }),
+      fc.constant({ kind: 'none' as const, n: 0 }),
+    );
+    const list = fc.dictionary(fc.constantFrom('p0', 'p1', 'p2', 'p3', 'p4', 'p5'), peerState, { maxKeys: 6 });
+    fc.assert(
+      fc.property(fc.array(list, { minLength: 1, maxLength: 12 }), (lists) => {
+        const r = room();
+        const doc = new Y.Doc();
+        const awareness = new Awareness(doc);
+        yjsAwareness(r.handle, awareness);
+        const clientOf = (peer: string) => 100 + Number(peer.slice(1));
+        for (const peers of lists) {
+          r.peers.set(
+            Object.entries(peers).map(([peer, s]) => ({
+              peer,
+              state: s.kind === 'awareness' ? { clientID: clientOf(peer), awareness: { n: s.n } } : s.kind === 'plain' ? { n: s.n } : null,
+            })),
+          );
+          const expected = Object.entries(peers)
+            .filter(([, s]) => s.kind === 'awareness')
+            .map(([peer, s]) => [clientOf(peer), { n: s.n }] as const)
+            .sort(([a], [b]) => a - b);
+          const actual = [...awareness.getStates()].filter(([id]) => id !== doc.clientID).sort(([a], [b]) => a - b);
+          expect(actual).toEqual(expected);
+        }
+        awareness.destroy();
+      }),
+      fcParams(200),
+    );
   });
 
   it('readAwarenessPresence keeps valid cursors as they are', () => {
