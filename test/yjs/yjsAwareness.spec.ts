@@ -223,7 +223,7 @@ describe('yjsAwareness on a presence signal', () => {
         const clientOf = (peer: string) => 100 + Number(peer.slice(1));
         for (const peers of lists) {
           r.peers.set(
-            Object.entries(peers).map(([peer, s]) => ({
+            Object.entries(peers).map(([peer, s]): PeerPresence => ({
               peer,
               state: s.kind === 'awareness' ? { clientID: clientOf(peer), awareness: { n: s.n } } : s.kind === 'plain' ? { n: s.n } : null,
             })),
