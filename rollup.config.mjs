@@ -37,6 +37,14 @@ const cliExternal = (id, importer) =>
   external.some((pattern) => pattern.test(id)) ||
   (importer !== undefined && /[\\/]server[\\/]cli\.ts$/.test(importer) && id === './index.js');
 
+// Yjs ships ESM-only declarations: a CommonJS consumer's compiler accepts them only through a
+// type-only import that says how to resolve it (TS1479 / TS1541 otherwise).
+const yjsTypeImport = {
+  name: 'yjs-type-import',
+  renderChunk: (code) =>
+    code.replace(/^import \* as (\w+) from 'yjs';$/gm, "import type * as $1 from 'yjs' with { 'resolution-mode': 'import' };"),
+};
+
 export default [
   {
     input,
@@ -60,7 +68,7 @@ export default [
   {
     input,
     external,
-    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+    plugins: [dts({ tsconfig: './tsconfig.build.json' }), yjsTypeImport],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
       { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },

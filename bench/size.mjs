@@ -27,7 +27,7 @@ if (whyAt >= 0) {
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const work = mkdtempSync(join(root, '.tmp', 'size-'));
 const external = (id) =>
-  /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource|better-sqlite3|pg|redis|pino|jose)(\/|$)/.test(id) || id.startsWith('node:');
+  /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource|better-sqlite3|pg|redis|pino|jose|yjs)(\/|$)/.test(id) || id.startsWith('node:');
 
 async function measure(name, code, { externalize = external } = {}) {
   const file = join(work, `${name.replace(/[^a-z0-9]+/gi, '_')}.mjs`);
@@ -35,7 +35,9 @@ async function measure(name, code, { externalize = external } = {}) {
   const bundle = await rollup({ input: file, external: externalize, plugins: [nodeResolve({ rootDir: root })], onwarn: () => {} });
   const { output } = await bundle.generate({ format: 'es', plugins: [terser({ module: true, compress: { passes: 2 } })] });
   const text = output.map((o) => ('code' in o ? o.code : '')).join('');
-  return { name, min: Buffer.byteLength(text), gz: gzipSync(text, { level: 9 }).length };
+  // Which optional peers the bundle reaches (static or dynamic imports): yjs only from rxsync/yjs and the hub.
+  const imports = output.flatMap((o) => ('imports' in o ? [...o.imports, ...o.dynamicImports] : []));
+  return { name, min: Buffer.byteLength(text), gz: gzipSync(text, { level: 9 }).length, imports };
 }
 
 const dist = (f) => join(root, 'dist', f);
@@ -47,6 +49,7 @@ const rows = [
   await measure('rxsync/protocol', `export * from ${JSON.stringify(dist('protocol.js'))};`),
   await measure('rxsync/node (Node only)', `export * from ${JSON.stringify(dist('node.js'))};`),
   await measure('rxsync/server (Node only)', `export * from ${JSON.stringify(dist('server.js'))};`),
+  await measure('rxsync/yjs (yjs external)', `export * from ${JSON.stringify(dist('yjs.js'))};`),
   await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),
   await measure(
@@ -66,6 +69,13 @@ const rows = [
   ),
 ];
 rmSync(work, { recursive: true, force: true });
+
+// Yjs is an optional peer: only rxsync/yjs (and the hub, lazily) may reach it.
+const carriesYjs = rows.filter((r) => !/rxsync\/(yjs|server)/.test(r.name) && r.imports?.some((id) => /^yjs(\/|$)/.test(id)));
+if (carriesYjs.length > 0) {
+  console.error(`yjs reached bundles that must not carry it: ${carriesYjs.map((r) => r.name).join(', ')}`);
+  process.exitCode = 1;
+}
 
 const kb = (n) => (n / 1024).toFixed(2);
 const anchor = rows.at(-1);

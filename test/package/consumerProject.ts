@@ -31,6 +31,9 @@ export function writeConsumerProjects(root: string, work: string): void {
   mkdirSync(join(work, 'node_modules', '@types'), { recursive: true });
   const nodeTypes = join(work, 'node_modules', '@types', 'node');
   if (!existsSync(nodeTypes)) symlinkSync(join(root, 'node_modules', '@types', 'node'), nodeTypes, 'dir');
+  // Yjs, the optional peer of rxsync/yjs, as an app using that entry installs it (linked, like Node's types).
+  const yjs = join(work, 'node_modules', 'yjs');
+  if (!existsSync(yjs)) symlinkSync(join(root, 'node_modules', 'yjs'), yjs, 'dir');
   const entries = consumerSource(publicApi(root));
   for (const [name, config] of Object.entries(CONSUMER_CONFIGS)) {
     const dir = join(work, name);

@@ -42,6 +42,7 @@ describe('the published package', () => {
     if ('parseFrame' in core || 'helloFrame' in core) throw new Error('protocol internals leak into the core');
     if (typeof node.fileStorage !== 'function') throw new Error('node entry missing');
     if (typeof server.createHub !== 'function') throw new Error('server entry missing');
+    if (typeof yjs.yjsDocuments !== 'object' || typeof core.liveDocuments.with !== 'function') throw new Error('yjs entry missing');
     console.log('ok ' + Object.keys(core).length + ' core exports');
   `;
 
@@ -50,7 +51,7 @@ describe('the published package', () => {
       join(work, 'esm.mjs'),
       `import * as core from 'rxsync'; import * as operators from 'rxsync/operators'; import * as transports from 'rxsync/transports';\n` +
         `import * as storage from 'rxsync/storage'; import * as protocol from 'rxsync/protocol'; import * as node from 'rxsync/node';\n` +
-        `import * as server from 'rxsync/server';\n${check}`,
+        `import * as server from 'rxsync/server'; import * as yjs from 'rxsync/yjs';\n${check}`,
     );
     expect(execFileSync('node', ['esm.mjs'], { cwd: work, encoding: 'utf8' })).toMatch(/^ok \d+ core exports/);
   });
@@ -60,7 +61,7 @@ describe('the published package', () => {
       join(work, 'cjs.cjs'),
       `const core = require('rxsync'); const operators = require('rxsync/operators'); const transports = require('rxsync/transports');\n` +
         `const storage = require('rxsync/storage'); const protocol = require('rxsync/protocol'); const node = require('rxsync/node');\n` +
-        `const server = require('rxsync/server');\n${check}`,
+        `const server = require('rxsync/server'); const yjs = require('rxsync/yjs');\n${check}`,
     );
     expect(execFileSync('node', ['cjs.cjs'], { cwd: work, encoding: 'utf8' })).toMatch(/^ok \d+ core exports/);
   });
