@@ -17,6 +17,8 @@
  *     acknowledged update), `synced()` (flushes the tick's batch, then resolves once the hub has
  *     everything), `status$`, `errors$`, `presence$` / `setPresence(json)`, `flush()`, `close()`.
  *   - `value$`/`get()`: the merged update (`Uint8Array`, `Y.encodeStateAsUpdate` form).
+ * - `yjsAwareness(handle, awareness)`: binds a y-protocols `Awareness` to the room's presence, so
+ *   editor bindings show others' carets (see its TSDoc).
  * - `yjsKind`: the type's CRDT operations (state = one merged update; merge = `Y.mergeUpdates`),
  *   e.g. for `mergeCrdt(yjsKind)`; `checkYjsUpdate(bytes)` validates untrusted updates
  *   (`E_YJS_UPDATE_INVALID`); `MAX_YJS_UPDATE_BYTES`.
@@ -40,3 +42,14 @@ export type { LiveYDoc } from './liveYDoc.js';
 export { yjsKind, checkYjsUpdate, MAX_YJS_UPDATE_BYTES } from './yjsKind.js';
 export type { LiveYjs, LiveAck } from '../lib/live/docs/liveYjs.js';
 export type { LiveDocExtension } from '../lib/live/liveExtension.js';
+export {
+  yjsAwareness,
+  readAwarenessPresence,
+  ROOM_ORIGIN,
+  type AwarenessChanges,
+  type AwarenessLike,
+  type AwarenessPresence,
+  type AwarenessState,
+  type PresenceRoom,
+  type YjsAwarenessOptions,
+} from './yjsAwareness.js';
