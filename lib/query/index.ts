@@ -9,5 +9,6 @@ export type { QueryEntry, EntryObserverOptions } from './queryEntry.js';
 export type { DehydratedState } from './dehydrate.js';
 export type { InfiniteQuery, InfiniteQueryOptions, InfiniteQueryState, InfiniteData, PageFetchContext } from './infiniteQuery.js';
 export type { Mutation, MutationOptions, MutationOutcome, OptimisticUpdate, QueuedMutation } from './mutation.js';
+export type { MutationState, MutationStatus } from './mutationState.js';
 export { persistCache, type PersistCacheOptions, type PersistedCache } from './persistCache.js';
 export { clientMetrics, type ClientMetrics } from './clientMetrics.js';
