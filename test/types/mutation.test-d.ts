@@ -1,14 +1,19 @@
-// Type tests: checked by `tsc --noEmit` (part of `npm test`), never executed.
+// Type tests of the state model (mutation state, client events, transport status): checked by
+// `tsc --noEmit` (part of `npm test`), never executed.
 import { expectTypeOf } from 'expect-type';
 import type { Readable } from 'svelte/store';
 import {
   createClient,
   createOutbox,
   memoryStorage,
+  type ClientEvent,
+  type LiveStatus,
   type MutationState,
   type MutationStatus,
+  type QueryKey,
   type StoreObservable,
 } from '../../lib/index.js';
+import { fallback, type FallbackTransport, type Transport } from '../../transports/index.js';
 
 interface Todo {
   id: number;
@@ -50,3 +55,24 @@ if (state.status === 'idle') {
   // @ts-expect-error: an idle state has no answer
   expectTypeOf(state.data).toEqualTypeOf<{ saved: number }>();
 }
+
+// client.events$ is one union, narrowed by `type`.
+client.events$.subscribe((event) => {
+  expectTypeOf(event).toEqualTypeOf<ClientEvent>();
+  if (event.type === 'updated') expectTypeOf(event.key).toEqualTypeOf<QueryKey>();
+  if (event.type === 'mutation-dead') {
+    expectTypeOf(event.code).toEqualTypeOf<number | string | undefined>();
+    expectTypeOf(event.error).toEqualTypeOf<string>();
+  }
+  if (event.type === 'outbox-pending') expectTypeOf(event.pending).toEqualTypeOf<number>();
+  if (event.type === 'connection') expectTypeOf(event.status).toEqualTypeOf<LiveStatus>();
+  // @ts-expect-error: only cache events have a key
+  void event.key;
+});
+
+// fallback(...) can be pinned, and its status has the round-trip time.
+declare const candidates: ReadonlyArray<Transport<string, string>>;
+const pinned = fallback(candidates);
+expectTypeOf(pinned).toEqualTypeOf<FallbackTransport<string, string>>();
+expectTypeOf(pinned.prefer).toEqualTypeOf<(via: string | undefined) => void>();
+pinned.status$.subscribe((status) => expectTypeOf(status.rtt).toEqualTypeOf<number | undefined>());
