@@ -10,6 +10,7 @@ const input = {
   protocol: 'lib/protocol/index.ts',
   node: 'node/index.ts',
   server: 'server/index.ts',
+  angular: 'angular/index.ts',
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.
@@ -25,6 +26,7 @@ const external = [
   /^pg$/,
   /^redis$/,
   /^pino$/,
+  /^@angular\//,
   /^node:/,
 ];
 

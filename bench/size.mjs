@@ -47,6 +47,10 @@ const rows = [
   await measure('rxsync/protocol', `export * from ${JSON.stringify(dist('protocol.js'))};`),
   await measure('rxsync/node (Node only)', `export * from ${JSON.stringify(dist('node.js'))};`),
   await measure('rxsync/server (Node only)', `export * from ${JSON.stringify(dist('server.js'))};`),
+  // The Angular adapter alone (what an Angular app adds to the core it already imports).
+  await measure('rxsync/angular (adapter, @angular/core external)', `export * from ${JSON.stringify(dist('angular.js'))};`, {
+    externalize: (id) => external(id) || /^@angular\//.test(id),
+  }),
   await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),
   await measure(
