@@ -19,6 +19,7 @@ export type RxSyncErrorCode =
   | 'E_OUTBOX_CORRUPT'
   | 'E_OUTBOX_INVALID'
   | 'E_OUTBOX_UNKNOWN'
+  | 'E_MUTATION_FAILED'
   | 'E_STORAGE_WRITE'
   | 'E_STORAGE_READ'
   | 'E_STORAGE_QUOTA'

@@ -256,7 +256,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
         );
       }
       hub ??= connectMutationHub(cache, outbox);
-      return createMutation(cache, outbox, hub, (prefix) => client.invalidate(prefix), mutationOptions);
+      return createMutation({ cache, outbox, hub, online, now, invalidate: (prefix) => client.invalidate(prefix) }, mutationOptions);
     },
 
     events$: cache.events$,

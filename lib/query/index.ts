@@ -1,6 +1,6 @@
 export { createClient, type QueryClient, type ClientOptions, type PrefetchOptions } from './client.js';
 export type { QueryOptions, SharedQueryOptions, FetchContext, RetryOption, RetryDelayOption } from './options.js';
-export type { QueryState } from './queryState.js';
+export type { QueryState, QueryStateBase } from './queryState.js';
 export type { QueryStatus, FetchStatus, EntryState, EntryAction } from './entryState.js';
 export { hashQueryKey, type QueryKey, type HashedKey } from './queryKey.js';
 export type { CacheHost } from './cacheHost.js';
@@ -9,5 +9,6 @@ export type { QueryEntry, EntryObserverOptions } from './queryEntry.js';
 export type { DehydratedState } from './dehydrate.js';
 export type { InfiniteQuery, InfiniteQueryOptions, InfiniteQueryState, InfiniteData, PageFetchContext } from './infiniteQuery.js';
 export type { Mutation, MutationOptions, MutationOutcome, OptimisticUpdate, QueuedMutation } from './mutation.js';
+export type { MutationState, MutationStatus } from './mutationState.js';
 export { persistCache, type PersistCacheOptions, type PersistedCache } from './persistCache.js';
 export { clientMetrics, type ClientMetrics } from './clientMetrics.js';

@@ -2,7 +2,10 @@ import { enablePatches, produce, produceWithPatches, type Draft, type Patch } fr
 import { RxSyncError } from '../errors.js';
 import type { Outbox, OutboxSender } from '../outbox/outbox.js';
 import type { OutboxOp } from '../outbox/outboxOp.js';
+import type { EnvironmentFlag } from '../environment/flag.js';
+import type { StoreObservable } from '../signals/storeObservable.js';
 import type { QueryCache } from './queryCache.js';
+import { createMutationStateTracker, type MutationOutcome, type MutationState } from './mutationState.js';
 import { createOptimisticLayers, type OptimisticLayers, type OptimisticRecipe, type Pending } from './optimisticLayers.js';
 import { hashQueryKey, type QueryKey } from './queryKey.js';
 
@@ -28,9 +31,7 @@ export interface MutationOptions<V, R = unknown, T = unknown> {
   scope?: string | ((variables: V) => string);
 }
 
-/** How a queued mutation ended. */
-export type MutationOutcome<R> =
-  { readonly status: 'acked'; readonly result: R } | { readonly status: 'dead'; readonly error: string; readonly code?: number | string };
+export type { MutationOutcome } from './mutationState.js';
 
 /** A mutation reported as queued: it is durable in the outbox. */
 export interface QueuedMutation<R> {
@@ -39,12 +40,27 @@ export interface QueuedMutation<R> {
   readonly settled: Promise<MutationOutcome<R>>;
 }
 
-/** What `client.mutation` returns. */
+/**
+ * What `client.mutation` returns: one handle (e.g. per component). Several handles of one name
+ * may live at once; they share the name's sender, and the most recently created one that is
+ * still alive delivers queued ops and decides what an ack invalidates (handles of one name are
+ * expected to have the same options).
+ */
 export interface Mutation<V, R> {
   readonly name: string;
   /** Applies the optimistic update and queues the mutation; resolves once it is durable. */
   mutate(variables: V): Promise<QueuedMutation<R>>;
-  /** Unregisters the sender (queued ops wait until a mutation of this name exists again). */
+  /**
+   * The state of the latest `mutate()` made through this handle: emits the current state at once
+   * on subscribe, then every change (equal states are not re-emitted). A Svelte store too.
+   */
+  readonly state$: StoreObservable<MutationState<V, R>>;
+  /** Back to `idle` (a queued op is not cancelled; its outcome is no longer shown here). */
+  reset(): void;
+  /**
+   * Drops this handle. The name's sender stays registered while another handle of the name
+   * lives; after the last one, queued ops wait until a mutation of this name exists again.
+   */
   dispose(): void;
 }
 
@@ -61,6 +77,15 @@ export interface MutationHub {
   readonly optimistic: Map<string, ReadonlyArray<OptimisticUpdate<unknown>>>;
   /** Confirmed data + outstanding optimistic changes, per key. */
   readonly layers: OptimisticLayers;
+  /** The live handles of each name, oldest first (the last one sends), and the name's outbox registration. */
+  readonly names: Map<string, { readonly handles: NameHandle[]; readonly unregister: () => void }>;
+}
+
+/** @internal What one handle contributes to its name: how to send, what an ack invalidates, its optimistic updates. */
+interface NameHandle {
+  readonly send: (payload: unknown, context: { readonly signal: AbortSignal; readonly idempotencyKey: string }) => Promise<unknown>;
+  readonly onAck: (op: OutboxOp, result: unknown) => void;
+  readonly optimistic: ReadonlyArray<OptimisticUpdate<unknown>>;
 }
 
 /**
@@ -71,7 +96,7 @@ export interface MutationHub {
 export function connectMutationHub(cache: QueryCache, outbox: Outbox): MutationHub {
   const optimistic = new Map<string, ReadonlyArray<OptimisticUpdate<unknown>>>();
   const layers = createOptimisticLayers(cache, outbox, (name) => (optimistic.get(name) ?? []) as readonly OptimisticRecipe[], rollbackOf);
-  const hub: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic, layers };
+  const hub: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic, layers, names: new Map() };
   cache.rebase = (key, data) => layers.confirm(key, data);
   cache.confirmed = (key) => layers.confirmed(key);
   outbox.ack$.subscribe(({ op, result }) => {
@@ -92,14 +117,19 @@ export function connectMutationHub(cache: QueryCache, outbox: Outbox): MutationH
   return hub;
 }
 
+/** @internal What a mutation is built on: the client's cache, outbox, flags and invalidation. */
+export interface MutationHost {
+  readonly cache: QueryCache;
+  readonly outbox: Outbox;
+  readonly hub: MutationHub;
+  readonly online: EnvironmentFlag;
+  readonly now: () => number;
+  readonly invalidate: (prefix: QueryKey) => Promise<void>;
+}
+
 /** @internal Builds a mutation on a client's cache and outbox. */
-export function createMutation<V, R, T>(
-  cache: QueryCache,
-  outbox: Outbox,
-  hub: MutationHub,
-  invalidate: (prefix: QueryKey) => Promise<void>,
-  options: MutationOptions<V, R, T>,
-): Mutation<V, R> {
+export function createMutation<V, R, T>(host: MutationHost, options: MutationOptions<V, R, T>): Mutation<V, R> {
+  const { cache, outbox, hub } = host;
   if (typeof options?.name !== 'string' || options.name === '') throw new RxSyncError('E_OPTION_INVALID', 'client.mutation needs a name');
   if (typeof options.send !== 'function')
     throw new RxSyncError('E_OPTION_INVALID', `client.mutation "${options.name}" needs a send function`);
@@ -111,51 +141,94 @@ export function createMutation<V, R, T>(
         ? options.optimistic
         : [options.optimistic as OptimisticUpdate<V, T>];
 
-  const sender: OutboxSender<V> = (op, context) => options.send(op.payload, context);
-  hub.optimistic.set(options.name, updates as ReadonlyArray<OptimisticUpdate<unknown>>);
-  const unregister = outbox.register(options.name, sender);
-  hub.onAck.set(options.name, (op, result) => {
-    const keys =
-      typeof options.invalidates === 'function' ? options.invalidates(op.payload as V, result as R) : (options.invalidates ?? []);
-    for (const key of keys) void invalidate(key);
-  });
+  const handle: NameHandle = {
+    send: (payload, context) => options.send(payload as V, context),
+    onAck: (op, result) => {
+      const keys =
+        typeof options.invalidates === 'function' ? options.invalidates(op.payload as V, result as R) : (options.invalidates ?? []);
+      for (const key of keys) void host.invalidate(key);
+    },
+    optimistic: updates as ReadonlyArray<OptimisticUpdate<unknown>>,
+  };
+  const detach = attachHandle(hub, outbox, options.name, handle);
+  const tracker = createMutationStateTracker<V, R>(options.name, host.online, host.now);
+  let disposed = false;
 
   return {
     name: options.name,
+    state$: tracker.state$,
+    reset: tracker.reset,
     async mutate(variables) {
+      const call = tracker.begin(variables);
       const rollback: Array<{ key: QueryKey; patches: Patch[] }> = [];
       const applied: Pending[] = [];
-      for (const update of updates) {
-        const key = typeof update.key === 'function' ? update.key(variables) : update.key;
-        const entry = cache.get<unknown>(hashQueryKey(key));
-        const current = entry?.current.data;
-        if (entry === undefined || current === undefined) continue;
-        const recipe = (draft: Draft<unknown>): void => update.update(draft as Draft<T>, variables);
-        const [next, , inverse] = produceWithPatches(current, recipe);
-        // Even a change that alters nothing now is kept: over other confirmed data it may.
-        applied.push(hub.layers.add(entry, (data) => produce(data, recipe), next));
-        if (inverse.length > 0) rollback.push({ key, patches: inverse }); // kept with the op: undoes it after a reload
-      }
       let op: OutboxOp<V>;
       try {
+        for (const update of updates) {
+          const key = typeof update.key === 'function' ? update.key(variables) : update.key;
+          const entry = cache.get<unknown>(hashQueryKey(key));
+          const current = entry?.current.data;
+          if (entry === undefined || current === undefined) continue;
+          const recipe = (draft: Draft<unknown>): void => update.update(draft as Draft<T>, variables);
+          const [next, , inverse] = produceWithPatches(current, recipe);
+          // Even a change that alters nothing now is kept: over other confirmed data it may.
+          applied.push(hub.layers.add(entry, (data) => produce(data, recipe), next));
+          if (inverse.length > 0) rollback.push({ key, patches: inverse }); // kept with the op: undoes it after a reload
+        }
         const scope = typeof options.scope === 'function' ? options.scope(variables) : (options.scope ?? options.name);
         op = await outbox.enqueue(options.name, variables, { scope, meta: { rollback } satisfies RollbackMeta });
       } catch (err) {
         // Not queued: undo the optimistic change now, so the screen never shows a lost write.
         hub.layers.dropped(applied);
+        call.failed(err);
         throw err;
       }
       for (const pending of applied) pending.id = op.id;
+      call.queued(op.id);
       const settled = new Promise<MutationOutcome<R>>((resolve) =>
-        hub.waiters.set(op.id, resolve as (o: MutationOutcome<unknown>) => void),
+        hub.waiters.set(op.id, (outcome) => {
+          call.settled(outcome as MutationOutcome<R>);
+          resolve(outcome as MutationOutcome<R>);
+        }),
       );
       return { id: op.id, settled };
     },
     dispose() {
-      unregister();
-      hub.onAck.delete(options.name);
-      hub.optimistic.delete(options.name);
+      if (disposed) return;
+      disposed = true;
+      tracker.dispose();
+      detach();
     },
+  };
+}
+
+/**
+ * Adds a handle to its name: the first one registers the name's sender in the outbox, the last
+ * one to leave unregisters it; in between, the newest live handle sends and handles acks.
+ */
+function attachHandle(hub: MutationHub, outbox: Outbox, name: string, handle: NameHandle): () => void {
+  let entry = hub.names.get(name);
+  if (entry === undefined) {
+    const handles: NameHandle[] = [];
+    const sender: OutboxSender = (op, context) => (handles.at(-1) as NameHandle).send(op.payload, context);
+    entry = { handles, unregister: outbox.register(name, sender) };
+    hub.names.set(name, entry);
+  }
+  const { handles } = entry;
+  const activate = (): void => {
+    const active = handles.at(-1) as NameHandle;
+    hub.optimistic.set(name, active.optimistic);
+    hub.onAck.set(name, active.onAck);
+  };
+  handles.push(handle);
+  activate();
+  return () => {
+    handles.splice(handles.indexOf(handle), 1);
+    if (handles.length > 0) return activate();
+    (entry as { unregister: () => void }).unregister();
+    hub.names.delete(name);
+    hub.onAck.delete(name);
+    hub.optimistic.delete(name);
   };
 }
 
