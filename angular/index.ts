@@ -6,4 +6,5 @@ export { RXSYNC_CLIENT } from './rxsyncClient.js';
 export { injectClient, type InjectOptions } from './injectClient.js';
 export { injectQuery } from './injectQuery.js';
 export { injectInfiniteQuery, type InjectedInfiniteQuery } from './injectInfiniteQuery.js';
+export { injectMutation, type InjectedMutation } from './injectMutation.js';
 export { injectLive, type InjectedLive } from './injectLive.js';
