@@ -37,6 +37,14 @@ const cliExternal = (id, importer) =>
   external.some((pattern) => pattern.test(id)) ||
   (importer !== undefined && /[\\/]server[\\/]cli\.ts$/.test(importer) && id === './index.js');
 
+// @angular/core ships ESM only: a CommonJS consumer's TypeScript (node16) refuses to `require` its
+// types unless the import says it resolves as ESM. (At run time Node ≥ 20.19 `require`s it fine.)
+const esmOnlyTypesInCjs = {
+  name: 'esm-only-types-in-cjs',
+  renderChunk: (code) =>
+    code.replace(/^import \{([^}]*)\} from '(@angular\/core)';$/gm, "import type {$1} from '$2' with { 'resolution-mode': 'import' };"),
+};
+
 export default [
   {
     input,
@@ -63,7 +71,13 @@ export default [
     plugins: [dts({ tsconfig: './tsconfig.build.json' })],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
-      { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
+      {
+        dir: 'dist',
+        format: 'es',
+        entryFileNames: '[name].d.cts',
+        chunkFileNames: 'chunks/[name]-[hash].d.cts',
+        plugins: [esmOnlyTypesInCjs],
+      },
     ],
   },
   {

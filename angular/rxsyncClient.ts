@@ -5,4 +5,4 @@ import type { QueryClient } from '../lib/index.js';
  * The injection token under which {@link provideRxSync} provides the client. Most code reads it
  * through `injectClient()`; the token is public for tests and for `useExisting` providers.
  */
-export const RXSYNC_CLIENT = new InjectionToken<QueryClient>('rxsync client');
+export const RXSYNC_CLIENT = /* @__PURE__ */ new InjectionToken<QueryClient>('rxsync client');
