@@ -16,6 +16,7 @@ export default {
     '^rxsync/server$': '<rootDir>/server/index.ts',
     '^rxsync/testing$': '<rootDir>/testing/index.ts',
     '^rxsync/yjs$': '<rootDir>/yjs/index.ts',
+    '^rxsync/angular$': '<rootDir>/angular/index.ts',
   },
   transform: {
     '^.+\\.ts$': [
@@ -25,8 +26,8 @@ export default {
         diagnostics: false,
       },
     ],
-    // svelte and jose ship ESM only: compiled to CommonJS so tests use the real `svelte/store` and `jose`.
-    '^.+/node_modules/(svelte|esm-env|jose)/.+\\.js$': [
+    // svelte, jose and Angular ship ESM only: compiled to CommonJS so tests use the real `svelte/store`, `jose` and `@angular/core`.
+    '^.+/node_modules/(svelte|esm-env|jose|@angular/[^/]+)/.+\\.m?js$': [
       'ts-jest',
       {
         tsconfig: { allowJs: true, isolatedModules: true, module: 'CommonJS', moduleResolution: 'Node10', ignoreDeprecations: '6.0' },
@@ -34,7 +35,7 @@ export default {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(svelte|esm-env|jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(svelte|esm-env|jose|@angular)/)'],
   // The deep tier (FC_RUNS=…) runs long property tests on purpose; the default tier stays strict.
   testTimeout: process.env.FC_RUNS ? 900_000 : 20_000,
   setupFiles: ['<rootDir>/test/support/setupIndexedDb.ts'],

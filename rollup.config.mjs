@@ -12,6 +12,7 @@ const input = {
   server: 'server/index.ts',
   testing: 'testing/index.ts',
   yjs: 'yjs/index.ts',
+  angular: 'angular/index.ts',
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.
@@ -28,6 +29,7 @@ const external = [
   /^redis$/,
   /^yjs$/,
   /^pino$/,
+  /^@angular\//,
   /^node:/,
 ];
 
@@ -44,6 +46,14 @@ const yjsTypeImport = {
   name: 'yjs-type-import',
   renderChunk: (code) =>
     code.replace(/^import \* as (\w+) from 'yjs';$/gm, "import type * as $1 from 'yjs' with { 'resolution-mode': 'import' };"),
+};
+
+// @angular/core ships ESM only: a CommonJS consumer's TypeScript (node16) refuses to `require` its
+// types unless the import says it resolves as ESM. (At run time Node ≥ 20.19 `require`s it fine.)
+const esmOnlyTypesInCjs = {
+  name: 'esm-only-types-in-cjs',
+  renderChunk: (code) =>
+    code.replace(/^import \{([^}]*)\} from '(@angular\/core)';$/gm, "import type {$1} from '$2' with { 'resolution-mode': 'import' };"),
 };
 
 export default [
@@ -72,7 +82,13 @@ export default [
     plugins: [dts({ tsconfig: './tsconfig.build.json' }), yjsTypeImport],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
-      { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
+      {
+        dir: 'dist',
+        format: 'es',
+        entryFileNames: '[name].d.cts',
+        chunkFileNames: 'chunks/[name]-[hash].d.cts',
+        plugins: [esmOnlyTypesInCjs],
+      },
     ],
   },
   {

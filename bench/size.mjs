@@ -57,6 +57,10 @@ const rows = [
     },
   }),
   await measure('rxsync/yjs (yjs external)', `export * from ${JSON.stringify(dist('yjs.js'))};`),
+  // The Angular adapter alone (what an Angular app adds to the core it already imports).
+  await measure('rxsync/angular (adapter, @angular/core external)', `export * from ${JSON.stringify(dist('angular.js'))};`, {
+    externalize: (id) => external(id) || /^@angular\//.test(id),
+  }),
   await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),
   await measure(

@@ -1,7 +1,9 @@
-// The Angular live dashboard (samples/dashboard-angular) in headless Chromium, against the samples
-// server's hub: values written elsewhere show live, and switching the room's transport from the
-// dropdown (WebSocket → SSE → polling → WebSocket) while a writer keeps writing loses nothing and
-// repeats nothing.
+// The Angular live dashboard (samples/dashboard-angular, built on rxsync/angular) in headless
+// Chromium, against the samples server's hub and JSON API: values written elsewhere show live, in
+// charts and bars drawn to each metric's scale; pinning the room's transport from the dropdown
+// (WebSocket → SSE → polling → WebSocket, `fallback(…).prefer`) while a writer keeps writing loses
+// nothing and repeats nothing; the alerts query and its optimistic mutation work online and offline;
+// the connection badge does not claim a connection the browser says it has not.
 import type { Page } from 'playwright-core';
 import { liveClient, type LiveClient } from '../e2e/support/liveClients';
 import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
@@ -69,6 +71,7 @@ interface Row {
   via: string;
 }
 
+/** The rows the log shows: the newest ones, newest first. */
 async function logRows(page: Page): Promise<Row[]> {
   return page.$$eval('[data-testid="log"] li', (items) =>
     items.map((li) => {
@@ -78,7 +81,23 @@ async function logRows(page: Page): Promise<Row[]> {
   );
 }
 
-test('metrics and the services list update live from other clients (toSignal and async pipe)', async () => {
+/** The texts of the alerts the JSON API holds (what the server has, not what a page shows). */
+async function apiAlerts(): Promise<string[]> {
+  const response = await fetch(`${server.origin}/api/alerts`);
+  return ((await response.json()) as Array<{ text: string }>).map((alert) => alert.text);
+}
+
+/** What the browser does when the tab is shown again (rxsync's focus manager follows page visibility). */
+async function showTabAgain(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    for (const state of ['hidden', 'visible']) {
+      Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }
+  });
+}
+
+test('metrics and the services list update live from other clients (injectLive)', async () => {
   const room = freshRoom('dash-live');
   const page = await openDashboard(room);
   const node = writer(room);
@@ -170,18 +189,85 @@ test('switching WebSocket → SSE → polling → WebSocket while values stream 
   await page.locator(`[data-testid="log"] li[data-seq="${written}"]`).waitFor();
 
   // The room is fresh and only the writer wrote, one op per update: the page must have received
-  // seq 1…written exactly once each, in order, with distinct op ids, across all three transports.
-  const rows = await logRows(page);
-  expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: written }, (_, i) => i + 1));
-  expect(new Set(rows.map((row) => row.id)).size).toBe(written);
-  expect(new Set(rows.map((row) => row.doc))).toEqual(new Set(['metrics']));
-  expect(new Set(rows.map((row) => row.via))).toEqual(new Set(['websocket', 'sse', 'polling']));
+  // seq 1…written exactly once each, across all three transports. The log counts everything and
+  // shows the newest rows first.
   const summary = page.getByTestId('log-summary');
+  expect(await summary.getAttribute('data-count')).toBe(String(written));
+  expect(await summary.getAttribute('data-last')).toBe(String(written));
   expect(await summary.getAttribute('data-repeats')).toBe('0');
   expect(await summary.getAttribute('data-gaps')).toBe('0');
+  for (const via of ['websocket', 'sse', 'polling']) expect(Number(await summary.getAttribute(`data-${via}`))).toBeGreaterThan(0);
+  const rows = await logRows(page);
+  expect(rows.length).toBe(Math.min(written, 40));
+  expect(rows.map((row) => row.seq)).toEqual(Array.from({ length: rows.length }, (_, i) => written - i));
+  expect(new Set(rows.map((row) => row.id)).size).toBe(rows.length);
+  expect(new Set(rows.map((row) => row.doc))).toEqual(new Set(['metrics']));
   expect(await page.getByTestId('transport').inputValue()).toBe('websocket');
   await screenshot(page, 'dashboard-switch');
   metrics.close();
+});
+
+test('charts follow the simulated load and every bar is drawn against its metric’s scale', async () => {
+  const room = freshRoom('dash-charts');
+  const page = await openDashboard(room);
+  await page.getByTestId('simulate').click();
+  // A sample a second: wait for a few points on every chart.
+  for (const name of ['cpu', 'memory', 'requests', 'latency']) {
+    await page.locator(`[data-metric="${name}"] [data-testid="chart"]`).waitFor();
+    await page.waitForFunction(
+      (metric) => Number(document.querySelector(`[data-metric="${metric}"] [data-testid="chart"]`)?.getAttribute('data-points')) >= 3,
+      name,
+    );
+  }
+  await page.getByTestId('simulate').click();
+  const scales: Record<string, number> = { cpu: 100, memory: 100, requests: 1200, latency: 250 };
+  for (const [name, max] of Object.entries(scales)) {
+    const card = page.locator(`[data-metric="${name}"]`);
+    const value = Number(await card.getAttribute('data-value'));
+    const shown = Number(await card.getByTestId('meter').getAttribute('data-fill'));
+    expect(shown).toBeCloseTo(Math.min(100, (value / max) * 100), 5);
+    expect(await card.locator('[data-testid="chart"] path').getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+){2,}/);
+  }
+  // Requests and latency were the bars that were always full: with their scales they are not.
+  const fills = await page.$$eval('[data-testid="meter"]', (meters) => meters.map((m) => Number(m.getAttribute('data-fill'))));
+  expect(fills.some((f) => f < 100)).toBe(true);
+  await screenshot(page, 'dashboard-charts');
+});
+
+test('alerts: a plain query of the JSON API, an optimistic mutation, refetch when the tab is shown again, and nothing lost offline', async () => {
+  const room = freshRoom('dash-alerts');
+  const context = await browser.newContext();
+  const page = await firstPage(context);
+  await page.goto(`${server.urls.dashboard}?room=${room}`);
+  await joinedVia(page, 'websocket');
+  const other = await openDashboard(room);
+  const text = `disk full ${room}`;
+
+  await page.getByTestId('alert-input').fill(text);
+  await page.getByTestId('alert-add').click();
+  await page.locator(`[data-alert="${text}"]`).waitFor(); // optimistic, then confirmed
+  await page.locator('[data-testid="alert-state"][data-status="success"]').waitFor();
+  expect((await apiAlerts()).filter((t) => t === text)).toHaveLength(1);
+
+  // The other page fetched before the alert existed; showing its tab again refetches.
+  expect(await other.locator(`[data-alert="${text}"]`).count()).toBe(0);
+  await showTabAgain(other);
+  await other.locator(`[data-alert="${text}"]`).waitFor();
+
+  // Offline: shown at once, queued durably and paused; sent once back online, exactly once.
+  const offlineText = `queued offline ${room}`;
+  await context.setOffline(true);
+  await page.locator('[data-testid="status"][data-state="offline"]').waitFor();
+  await page.getByTestId('alert-input').fill(offlineText);
+  await page.getByTestId('alert-add').click();
+  await page.locator(`[data-alert="${offlineText}"]`).waitFor();
+  await page.locator('[data-testid="alert-state"][data-status="queued"][data-paused="true"]').waitFor();
+  expect(await apiAlerts()).not.toContain(offlineText);
+  await context.setOffline(false);
+  await page.locator('[data-testid="alert-state"][data-status="success"]').waitFor();
+  expect((await apiAlerts()).filter((t) => t === offlineText)).toHaveLength(1);
+  await page.locator(`[data-alert="${offlineText}"]`).waitFor();
+  await screenshot(page, 'dashboard-alerts');
 });
 
 test('does not claim "open · joined" while the browser is offline', async () => {

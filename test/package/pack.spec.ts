@@ -20,10 +20,15 @@ describe('the published package', () => {
     execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], { cwd: root, stdio: 'pipe' });
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
     writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
-    execFileSync('npm', ['install', `./${tarball}`, 'rxjs@7', '--no-audit', '--no-fund', '--prefer-offline', '--silent'], {
-      cwd: work,
-      stdio: 'pipe',
-    });
+    // @angular/core: the optional peer `rxsync/angular` is compiled against (README's Angular section too).
+    execFileSync(
+      'npm',
+      ['install', `./${tarball}`, 'rxjs@7', '@angular/core@~21.2.0', '--no-audit', '--no-fund', '--prefer-offline', '--silent'],
+      {
+        cwd: work,
+        stdio: 'pipe',
+      },
+    );
     writeConsumerProjects(root, work);
   }, 180_000);
 
