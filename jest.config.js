@@ -14,6 +14,7 @@ export default {
     '^rxsync/protocol$': '<rootDir>/lib/protocol/index.ts',
     '^rxsync/node$': '<rootDir>/node/index.ts',
     '^rxsync/server$': '<rootDir>/server/index.ts',
+    '^rxsync/svelte$': '<rootDir>/svelte/index.ts',
   },
   transform: {
     '^.+\\.ts$': [
@@ -23,6 +24,8 @@ export default {
         diagnostics: false,
       },
     ],
+    // Components of the Svelte adapter's tests: compiled by the real svelte/compiler.
+    '^.+\\.svelte$': '<rootDir>/test/svelte/support/svelteTransform.cjs',
     // svelte and jose ship ESM only: compiled to CommonJS so tests use the real `svelte/store` and `jose`.
     '^.+/node_modules/(svelte|esm-env|jose)/.+\\.js$': [
       'ts-jest',

@@ -10,6 +10,7 @@ const input = {
   protocol: 'lib/protocol/index.ts',
   node: 'node/index.ts',
   server: 'server/index.ts',
+  svelte: 'svelte/index.ts',
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.
@@ -24,6 +25,7 @@ const external = [
   /^better-sqlite3$/,
   /^pg$/,
   /^redis$/,
+  /^svelte(\/|$)/,
   /^pino$/,
   /^node:/,
 ];

@@ -1,0 +1,106 @@
+/**
+ * @jest-environment jsdom
+ */
+// createQuery in a real Svelte 5 component (compiled by svelte/compiler, mounted in jsdom).
+import { request } from 'node:http';
+import { flushSync, mount, unmount } from 'svelte';
+import { createClient } from '../../lib/query/client';
+import { json, startServer, type TestServer } from '../support/httpServer';
+import UserQuery from './components/UserQuery.svelte';
+import { until } from './support/hub';
+
+/** GET through node:http (jsdom has no fetch), ended when `signal` aborts. */
+function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve(JSON.parse(body) as T));
+    });
+    req.on('error', reject);
+    signal.addEventListener('abort', () => req.destroy(new Error('aborted')), { once: true });
+    req.end();
+  });
+}
+
+describe('createQuery in a Svelte 5 component', () => {
+  let server: TestServer;
+  let target: HTMLElement;
+  beforeEach(async () => {
+    server = await startServer();
+    target = document.body.appendChild(document.createElement('div'));
+  });
+  afterEach(async () => {
+    target.remove();
+    await server.close();
+  });
+
+  it('switches to a new key read from $state, showing its cached value in the same render', async () => {
+    server.route('/user/1', (_req, res) => json(res, 200, 'Ann'));
+    server.route('/user/3', (_req, res) => json(res, 200, 'Cid'));
+    const client = createClient();
+    client.setData(['user', 2], 'Bea');
+    const renders: string[] = [];
+    const app = mount(UserQuery, {
+      target,
+      props: {
+        client,
+        first: 1,
+        load: (id: number, signal: AbortSignal) => getJson<string>(`${server.url}/user/${id}`, signal),
+        rendered: (text: string) => renders.push(text),
+      },
+    }) as { show(id: number): void };
+    flushSync();
+    expect(target.textContent).toBe('1:pending:-');
+    await until(() => target.textContent === '1:success:Ann', 'user 1 fetched');
+
+    app.show(2);
+    flushSync();
+    // The cached value of the new key, with no pending state nor the old key's data in between.
+    expect(target.textContent).toBe('2:success:Bea');
+    expect(renders).toEqual(['1:pending:-', '1:success:Ann', '2:success:Bea']);
+    expect(server.count('/user/2')).toBe(0); // fresh (staleTime): nothing fetched
+
+    app.show(3);
+    flushSync();
+    expect(target.textContent).toBe('3:pending:-');
+    await until(() => target.textContent === '3:success:Cid', 'user 3 fetched');
+    expect(server.count('/user/1')).toBe(1);
+    unmount(app);
+  });
+
+  it('aborts the running fetch when the component is destroyed', async () => {
+    server.route('/user/1', () => {}); // never answers: the request stays open until the client leaves
+    const client = createClient();
+    const signals: AbortSignal[] = [];
+    const app = mount(UserQuery, {
+      target,
+      props: {
+        client,
+        first: 1,
+        load: (id: number, signal: AbortSignal) => (signals.push(signal), getJson<string>(`${server.url}/user/${id}`, signal)),
+        rendered: () => {},
+      },
+    });
+    flushSync();
+    await server.waitFor('/user/1', 1);
+    expect(target.textContent).toBe('1:pending:-');
+    expect(server.requests[0]!.aborted).toBe(false);
+
+    await unmount(app);
+    // The subscription ends a microtask after the component's effects are destroyed.
+    await until(() => server.requests[0]!.aborted, 'the server sees the request aborted');
+    expect(signals).toHaveLength(1);
+    expect(signals[0]!.aborted).toBe(true);
+    expect(target.textContent).toBe('');
+  });
+
+  it('reads outside any effect as a one-off snapshot', async () => {
+    const client = createClient();
+    client.setData(['user', 7], 'Gus');
+    const { createQuery } = await import('../../svelte/index');
+    const user = createQuery(() => ({ key: ['user', 7], fetch: () => 'never', staleTime: 60_000 }), client);
+    expect(user.status).toBe('success');
+    expect(user.data).toBe('Gus');
+  });
+});
