@@ -1,6 +1,6 @@
 export { createClient, type QueryClient, type ClientOptions, type PrefetchOptions } from './client.js';
 export type { QueryOptions, SharedQueryOptions, FetchContext, RetryOption, RetryDelayOption } from './options.js';
-export type { QueryState } from './queryState.js';
+export type { QueryState, QueryStateBase } from './queryState.js';
 export type { QueryStatus, FetchStatus, EntryState, EntryAction } from './entryState.js';
 export { hashQueryKey, type QueryKey, type HashedKey } from './queryKey.js';
 export type { CacheHost } from './cacheHost.js';

@@ -36,13 +36,13 @@ export interface InfiniteQueryOptions<TPage, TParam, K extends QueryKey = QueryK
   enabled?: boolean;
 }
 
-/** What an infinite query's subscribers see. */
-export interface InfiniteQueryState<TPage, TParam> extends QueryState<InfiniteData<TPage, TParam>> {
+/** What an infinite query's subscribers see: a {@link QueryState} (narrowed by `status` too) and the paging flags. */
+export type InfiniteQueryState<TPage, TParam> = QueryState<InfiniteData<TPage, TParam>> & {
   /** `getNextPageParam` says there is another page. */
   readonly hasNextPage: boolean;
   /** The running fetch is `fetchNextPage`, not a refetch. */
   readonly isFetchingNextPage: boolean;
-}
+};
 
 /** The state stream of an infinite query, and the way to load the next page. */
 export type InfiniteQuery<TPage, TParam> = Observable<InfiniteQueryState<TPage, TParam>> & {

@@ -1,11 +1,7 @@
-import type { EntryState, FetchStatus, QueryStatus } from './entryState.js';
+import type { EntryState, FetchStatus } from './entryState.js';
 
-/** What a query subscriber sees. */
-export interface QueryState<T> {
-  /** `pending` (no data yet), `success` (data), or `error` (the last fetch failed). */
-  readonly status: QueryStatus;
-  /** The data (after `select`), the placeholder while pending, or undefined. */
-  readonly data: T | undefined;
+/** What every {@link QueryState} carries, whatever its status. */
+export interface QueryStateBase {
   /** The error of the last failed fetch, `null` otherwise. */
   readonly error: unknown;
   /** A request is running (first load or background refetch); false while `paused`. */
@@ -24,6 +20,19 @@ export interface QueryState<T> {
   readonly fetchStatus: FetchStatus;
 }
 
+/**
+ * What a query subscriber sees: a union on `status`, so `if (state.status === 'success')
+ * state.data` is `T`.
+ *
+ * - `pending`: no data yet; `data` is the placeholder, if any (`isPlaceholderData`).
+ * - `success`: `data` is the (selected) data.
+ * - `error`: the last fetch failed (`error`); `data` is what was shown before, if anything.
+ */
+export type QueryState<T> =
+  | (QueryStateBase & { readonly status: 'pending'; readonly data: T | undefined })
+  | (QueryStateBase & { readonly status: 'success'; readonly data: T })
+  | (QueryStateBase & { readonly status: 'error'; readonly data: T | undefined });
+
 /** @internal Maps entry state to what subscribers see, given the observer's derivations. */
 export function toQueryState<T, S>(
   state: EntryState<T>,
@@ -37,6 +46,8 @@ export function toQueryState<T, S>(
     data = placeholder();
     isPlaceholderData = data !== undefined;
   }
+  // One literal, no branch: an entry is `success` only with data, so the object is the union's
+  // `success` member whenever its status says so.
   return {
     status: state.status,
     data,
@@ -48,5 +59,5 @@ export function toQueryState<T, S>(
     failureCount: state.failureCount,
     failureReason: state.failureReason,
     fetchStatus: state.fetchStatus,
-  };
+  } as QueryState<S>;
 }

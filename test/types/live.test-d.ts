@@ -36,6 +36,11 @@ expectTypeOf(todo).toEqualTypeOf<LiveMap<Todo>>();
 expectTypeOf(todo.get()).toEqualTypeOf<Readonly<Partial<Todo>>>();
 expectTypeOf(todo.value$).toEqualTypeOf<ReadonlySignal<Readonly<Partial<Todo>>>>();
 expectTypeOf(todo.state$).toEqualTypeOf<Observable<LiveQueryState<Readonly<Partial<Todo>>>>>();
+// A live document's query state narrows on status like any query's, and keeps its own fields.
+todo.state$.subscribe((state) => {
+  if (state.status === 'success') expectTypeOf(state.data).toEqualTypeOf<Readonly<Partial<Todo>>>();
+  expectTypeOf(state.pending).toEqualTypeOf<number>();
+});
 void todo.set('title', 'Ship it');
 void todo.set('done', true);
 // @ts-expect-error a field's value has the field's type

@@ -40,6 +40,24 @@ client.query({
   },
 });
 
+// The state is a union on status: success narrows data to T, the others leave it optional.
+todos$.subscribe((state) => {
+  expectTypeOf(state.data).toEqualTypeOf<Todo[] | undefined>();
+  if (state.status === 'success') expectTypeOf(state.data).toEqualTypeOf<Todo[]>();
+  if (state.status === 'pending') expectTypeOf(state.data).toEqualTypeOf<Todo[] | undefined>();
+  if (state.status === 'error') {
+    expectTypeOf(state.data).toEqualTypeOf<Todo[] | undefined>();
+    expectTypeOf(state.error).toEqualTypeOf<unknown>();
+  }
+  // @ts-expect-error: without narrowing, data may be missing
+  expectTypeOf(state.data).toEqualTypeOf<Todo[]>();
+  // The shared fields stay readable on the union.
+  expectTypeOf(state.fetchStatus).toEqualTypeOf<'idle' | 'fetching' | 'paused'>();
+});
+titles$.subscribe((state) => {
+  if (state.status === 'success') expectTypeOf(state.data).toEqualTypeOf<string[]>();
+});
+
 // A query built by hand has the same type.
 const manual$ = defer(async (): Promise<Todo> => ({ id: 1, title: 'x' })).pipe(retryBackoff(3), cacheQuery(client, ['todo', 1]));
 expectTypeOf(manual$).toEqualTypeOf<Observable<QueryState<Todo>>>();
@@ -52,6 +70,11 @@ const pages = client.infiniteQuery({
   getNextPageParam: (last) => last.next,
 });
 pages.subscribe((s) => expectTypeOf(s.data?.pages[0]?.items).toEqualTypeOf<number[] | undefined>());
+// …and narrow on status like any query, keeping the paging flags.
+pages.subscribe((s) => {
+  if (s.status === 'success') expectTypeOf(s.data.pages).toEqualTypeOf<readonly { items: number[]; next: number }[]>();
+  expectTypeOf(s.hasNextPage).toEqualTypeOf<boolean>();
+});
 
 // Signals infer through select and computed.
 const count = signal(1);

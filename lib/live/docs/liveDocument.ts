@@ -20,12 +20,12 @@ import { isPending, type ValueCheck } from '../valueCheck.js';
  * with nothing to show, `success` with `data` = the merged value, `error` when the room refused the
  * connection; `isFetching` while joining or resyncing) plus its unacknowledged edits and conflicts.
  */
-export interface LiveQueryState<V, C = readonly Sibling<Json>[]> extends QueryState<V> {
+export type LiveQueryState<V, C = readonly Sibling<Json>[]> = QueryState<V> & {
   /** How many of this document's edits the hub has not acknowledged yet. */
   readonly pending: number;
   /** Concurrent values to resolve (multi-value documents); empty otherwise. */
   readonly conflicts: C;
-}
+};
 
 /** What every live document has, whatever its type: `V` is its value, `C` its conflicts. */
 export interface LiveDocBase<T extends DocType, V = DocValues[T], C = readonly Sibling<Json>[]> {
