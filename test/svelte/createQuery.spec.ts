@@ -6,7 +6,9 @@ import { request } from 'node:http';
 import { flushSync, mount, unmount } from 'svelte';
 import { createClient } from '../../lib/query/client';
 import { json, startServer, type TestServer } from '../support/httpServer';
+import { isRxSyncError } from '../../lib/errors';
 import UserQuery from './components/UserQuery.svelte';
+import WithClient from './components/WithClient.svelte';
 import { until } from './support/hub';
 
 /** GET through node:http (jsdom has no fetch), ended when `signal` aborts. */
@@ -69,9 +71,11 @@ describe('createQuery in a Svelte 5 component', () => {
     unmount(app);
   });
 
-  it('aborts the running fetch when the component is destroyed', async () => {
+  it('aborts the running fetch when the key changes and when the component is destroyed', async () => {
     server.route('/user/1', () => {}); // never answers: the request stays open until the client leaves
+    server.route('/user/3', () => {});
     const client = createClient();
+    client.setData(['user', 2], 'Bea');
     const signals: AbortSignal[] = [];
     const app = mount(UserQuery, {
       target,
@@ -81,18 +85,58 @@ describe('createQuery in a Svelte 5 component', () => {
         load: (id: number, signal: AbortSignal) => (signals.push(signal), getJson<string>(`${server.url}/user/${id}`, signal)),
         rendered: () => {},
       },
-    });
+    }) as { show(id: number): void };
     flushSync();
     await server.waitFor('/user/1', 1);
     expect(target.textContent).toBe('1:pending:-');
     expect(server.requests[0]!.aborted).toBe(false);
 
+    // Another key: the old query loses its only subscriber, so its request is aborted.
+    app.show(2);
+    flushSync();
+    expect(target.textContent).toBe('2:success:Bea');
+    await until(() => server.requests[0]!.aborted, 'the server sees the first request aborted');
+
+    app.show(3);
+    flushSync();
+    await server.waitFor('/user/3', 1);
     await unmount(app);
     // The subscription ends a microtask after the component's effects are destroyed.
-    await until(() => server.requests[0]!.aborted, 'the server sees the request aborted');
-    expect(signals).toHaveLength(1);
-    expect(signals[0]!.aborted).toBe(true);
+    await until(() => server.requests[1]!.aborted, 'the server sees the request aborted');
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, true]);
     expect(target.textContent).toBe('');
+  });
+
+  it("takes the client from a parent's setClientContext, and names the problem when there is none", () => {
+    const client = createClient();
+    client.setData(['user', 1], 'Ann');
+    const load = (): Promise<string> => Promise.resolve('fetched');
+    const app = mount(WithClient, { target, props: { client, load } });
+    flushSync();
+    expect(target.textContent).toBe('1:success:Ann');
+    unmount(app);
+
+    let failure: unknown;
+    try {
+      mount(UserQuery, { target, props: { first: 1, load, rendered: () => {} } });
+    } catch (error) {
+      failure = error;
+    }
+    expect(isRxSyncError(failure, 'E_OPTION_INVALID')).toBe(true);
+    expect((failure as Error).message).toMatch(/setClientContext/);
+  });
+
+  it('reports an invalid key as a coded error when read, as client.query does', async () => {
+    const client = createClient();
+    const { createQuery } = await import('../../svelte/index');
+    const bad = createQuery(() => ({ key: [{ at: new Date(0) }], fetch: () => 'never' }), client);
+    let failure: unknown;
+    try {
+      void bad.status;
+    } catch (error) {
+      failure = error;
+    }
+    expect(isRxSyncError(failure, 'E_KEY_INVALID')).toBe(true);
   });
 
   it('reads outside any effect as a one-off snapshot', async () => {
