@@ -15,7 +15,7 @@ import type { LiveStatus } from '../lib/live/liveStatus.js';
 import type { PeerPresence } from '../lib/protocol/hubMessages.js';
 import type { QueryClient } from '../lib/query/client.js';
 import { disposeWithComponent, resolveClient } from './clientContext.js';
-import { ObservedValue } from './observedValue.js';
+import { ObservedValue, asRead } from './observedValue.js';
 
 /** A live document's value type. */
 export type LiveValueOf<D> = D extends LiveDocBase<DocType, infer V, unknown> ? V : never;
@@ -63,6 +63,11 @@ class SvelteLiveImpl<D extends AnyLiveHandle> implements SvelteLive<D> {
   }
 
   get doc(): D {
+    return asRead(() => this.#current());
+  }
+
+  /** The options' document: opened on first use, reopened when they name another one. */
+  #current(): D {
     const options = this.#options();
     const open = this.#open;
     if (open !== undefined && sameDoc(open.options, options)) return open.doc;

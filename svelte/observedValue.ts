@@ -10,6 +10,24 @@ interface Observed<I, T> {
 }
 
 /**
+ * Reads in progress, in any ObservedValue. Subscribing during a read can make a shared source emit
+ * to other readers at once (a fetch that starts shows as `isFetching` to every subscriber of the
+ * key); telling Svelte then would write state inside a `$derived` or template expression
+ * (`state_unsafe_mutation`), so such updates wait for a microtask.
+ */
+let reading = 0;
+
+/** @internal Runs `read` as a read: updates it causes in other readers are deferred (see `reading`). */
+export function asRead<T>(read: () => T): T {
+  reading++;
+  try {
+    return read();
+  } finally {
+    reading--;
+  }
+}
+
+/**
  * @internal The latest value of an Observable, read through Svelte's reactivity: subscribed while
  * at least one effect (a template, `$derived` read by one, `$effect`) reads `current`, and
  * unsubscribed a microtask after the last of them is destroyed (`createSubscriber`'s rule).
@@ -31,6 +49,8 @@ export class ObservedValue<I, T> {
   /** Makes the reading effects run again; set while started. */
   #update: (() => void) | undefined;
   #next: I | undefined;
+  /** An update waits for a microtask (it came during a read). */
+  #deferred = false;
 
   constructor(input: () => I, same: (a: I, b: I) => boolean, open: (input: I) => Observable<T>) {
     this.#input = input;
@@ -49,6 +69,10 @@ export class ObservedValue<I, T> {
 
   /** The current value; outside any effect, a one-off read of the source (nothing kept open). */
   get current(): T {
+    return asRead(() => this.#read());
+  }
+
+  #read(): T {
     const input = this.#input();
     this.#next = input;
     this.#track();
@@ -72,7 +96,15 @@ export class ObservedValue<I, T> {
     // Values while subscribing are the first value of this read: no update (it would write to a
     // signal in the middle of the read). Later ones make the readers run again.
     const changed = (): void => {
-      if (!subscribing && this.#observed === observed) this.#update?.();
+      if (subscribing || this.#observed !== observed) return;
+      if (reading === 0) this.#update?.();
+      else if (!this.#deferred) {
+        this.#deferred = true;
+        queueMicrotask(() => {
+          this.#deferred = false;
+          if (this.#observed === observed) this.#update?.();
+        });
+      }
     };
     observed.subscription = this.#open(input).subscribe({
       next: (value) => {

@@ -7,6 +7,7 @@ import { flushSync, mount, unmount } from 'svelte';
 import { createClient } from '../../lib/query/client';
 import { json, startServer, type TestServer } from '../support/httpServer';
 import { isRxSyncError } from '../../lib/errors';
+import FetchingQuery from './components/FetchingQuery.svelte';
 import UserQuery from './components/UserQuery.svelte';
 import WithClient from './components/WithClient.svelte';
 import { until } from './support/hub';
@@ -105,6 +106,30 @@ describe('createQuery in a Svelte 5 component', () => {
     await until(() => server.requests[1]!.aborted, 'the server sees the request aborted');
     expect(signals.map((signal) => signal.aborted)).toEqual([true, true]);
     expect(target.textContent).toBe('');
+  });
+
+  it('a switch that starts a fetch shows in other components on that key too, after the read', async () => {
+    const client = createClient();
+    client.setData(['user', 1], 'Ann');
+    client.setData(['user', 3], 'Cid');
+    const load = (): Promise<string> => new Promise<string>(() => {});
+    const other = document.body.appendChild(document.createElement('div'));
+    const fresh = mount(FetchingQuery, { target: other, props: { client, first: 3, load, staleTime: 60_000 } });
+    const eager = mount(FetchingQuery, { target, props: { client, first: 1, load, staleTime: 0 } }) as { show(id: number): void };
+    flushSync();
+    expect(other.textContent).toBe('3:success:idle');
+
+    // Subscribing to key 3 (stale for this one) starts a fetch while its $derived computes: the
+    // other component hears of it during that read, and Svelte forbids an update then.
+    eager.show(3);
+    flushSync();
+    expect(target.textContent).toBe('3:success:fetching');
+    await Promise.resolve();
+    flushSync();
+    expect(other.textContent).toBe('3:success:fetching');
+    unmount(eager);
+    unmount(fresh);
+    other.remove();
   });
 
   it("takes the client from a parent's setClientContext, and names the problem when there is none", () => {
