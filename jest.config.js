@@ -17,6 +17,7 @@ export default {
     '^rxsync/testing$': '<rootDir>/testing/index.ts',
     '^rxsync/yjs$': '<rootDir>/yjs/index.ts',
     '^rxsync/angular$': '<rootDir>/angular/index.ts',
+    '^rxsync/svelte$': '<rootDir>/svelte/index.ts',
   },
   transform: {
     '^.+\\.ts$': [
@@ -26,6 +27,8 @@ export default {
         diagnostics: false,
       },
     ],
+    // Components of the Svelte adapter's tests: compiled by the real svelte/compiler.
+    '^.+\\.svelte$': '<rootDir>/test/svelte/support/svelteTransform.cjs',
     // svelte, jose and Angular ship ESM only: compiled to CommonJS so tests use the real `svelte/store`, `jose` and `@angular/core`.
     '^.+/node_modules/(svelte|esm-env|jose|@angular/[^/]+)/.+\\.m?js$': [
       'ts-jest',

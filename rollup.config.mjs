@@ -13,6 +13,7 @@ const input = {
   testing: 'testing/index.ts',
   yjs: 'yjs/index.ts',
   angular: 'angular/index.ts',
+  svelte: 'svelte/index.ts',
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.
@@ -28,6 +29,7 @@ const external = [
   /^pg$/,
   /^redis$/,
   /^yjs$/,
+  /^svelte(\/|$)/,
   /^pino$/,
   /^@angular\//,
   /^node:/,

@@ -27,7 +27,8 @@ if (whyAt >= 0) {
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const work = mkdtempSync(join(root, '.tmp', 'size-'));
 const external = (id) =>
-  /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource|better-sqlite3|pg|redis|pino|jose|yjs)(\/|$)/.test(id) || id.startsWith('node:');
+  /^(rxjs|immer|localforage|rxjs-websockets|ws|eventsource|better-sqlite3|pg|redis|pino|jose|yjs|svelte)(\/|$)/.test(id) ||
+  id.startsWith('node:');
 
 async function measure(name, code, { externalize = external } = {}) {
   const file = join(work, `${name.replace(/[^a-z0-9]+/gi, '_')}.mjs`);
@@ -61,6 +62,7 @@ const rows = [
   await measure('rxsync/angular (adapter, @angular/core external)', `export * from ${JSON.stringify(dist('angular.js'))};`, {
     externalize: (id) => external(id) || /^@angular\//.test(id),
   }),
+  await measure('rxsync/svelte (adapter + the core parts it uses)', `export * from ${JSON.stringify(dist('svelte.js'))};`),
   await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),
   await measure(
@@ -79,6 +81,11 @@ const rows = [
     },
   ),
 ];
+// What an app that already has the core pays for the Svelte adapter (printed below the table).
+const withSvelte = await measure(
+  'rxsync + rxsync/svelte',
+  `export * from ${JSON.stringify(dist('index.js'))};\nexport * from ${JSON.stringify(dist('svelte.js'))};`,
+);
 rmSync(work, { recursive: true, force: true });
 
 // Yjs is an optional peer: only rxsync/yjs (and the hub, lazily) may reach it.
@@ -93,6 +100,8 @@ const anchor = rows.at(-1);
 console.log('| bundle (rxjs, immer external) | min kB | min+gzip kB | vs TanStack core (gz) |');
 console.log('|---|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.name} | ${kb(r.min)} | ${kb(r.gz)} | ${(r.gz / anchor.gz).toFixed(2)}× |`);
+const core = rows.find((r) => r.name === 'rxsync (core, everything)');
+console.log(`\nrxsync/svelte beyond the core: ${kb(withSvelte.min - core.min)} kB min, ${kb(withSvelte.gz - core.gz)} kB min+gzip`);
 
 // Budgets: every rxsync bundle above has one; the anchor (last row) is not ours to budget.
 const budgetFile = join(root, 'bench', 'size-budget.json');
@@ -112,6 +121,8 @@ if (process.argv.includes('--record')) {
       over.push(`${r.name}: ${r.min} B min / ${r.gz} B gz, budget ${budget.min} / ${budget.gz}`);
     }
   }
+  // The Svelte adapter's own target: at most 2 kB min+gzip on top of the core.
+  if (withSvelte.gz - core.gz > 2048) over.push(`rxsync/svelte: ${withSvelte.gz - core.gz} B gz beyond the core, target 2048`);
   if (over.length > 0) {
     console.error(`size budget exceeded (bench/size-budget.json):\n  ${over.join('\n  ')}`);
     process.exit(1);

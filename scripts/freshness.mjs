@@ -13,6 +13,7 @@ const packageInputs = [
   'transports',
   'server',
   'node',
+  'svelte',
   'rollup.config.mjs',
   'tsconfig.json',
   'tsconfig.build.json',

@@ -13,6 +13,7 @@ export const ENTRY_SOURCES: Readonly<Record<string, string>> = {
   'rxsync/testing': 'testing/index.ts',
   'rxsync/yjs': 'yjs/index.ts',
   'rxsync/angular': 'angular/index.ts',
+  'rxsync/svelte': 'svelte/index.ts',
 };
 
 /** What one entry point exports, as dotted paths (`lwwMap.create`), with each type's arity. */

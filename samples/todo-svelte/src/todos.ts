@@ -4,8 +4,9 @@
 //   title.<id>     mv-register of its title: concurrent renames are kept side by side as a conflict
 // Edits show at once, are queued durably in the outbox (IndexedDB through localforage), survive
 // reloads and reach the hub when online. The room's confirmed state is saved in the same storage,
-// so a reload shows the list at once, even offline.
-import { createClient, createOutbox, liveDocuments, onlineManager } from 'rxsync';
+// so a reload shows the list at once, even offline. Components open the documents they show with
+// `createLive` (rxsync/svelte); this module holds what they share.
+import { createClient, createOutbox, liveDocuments, onlineManager, type LiveOptions } from 'rxsync';
 import { localforageStorage } from 'rxsync/storage';
 import { webSocket } from 'rxsync/transports';
 
@@ -26,38 +27,37 @@ export const transport = webSocket(hub, {
   reconnect: { initialDelay: 250, maxDelay: 3000 },
 });
 
-export const ids = client.live({ room, doc: 'todos', type: 'or-set', transport, storage });
-export const status = ids.status$;
 export const pending = outbox.pending$;
 export const online = onlineManager.value$;
 
-const opened = new Map<string, ReturnType<typeof openTodo>>();
-
-function openTodo(id: string) {
-  return {
-    fields: client.live({ room, doc: `todo.${id}`, type: 'lww-map', transport, storage }),
-    title: client.live({ room, doc: `title.${id}`, type: 'mv-register', transport, storage }),
-  };
+/** Where a document of this room lives, for `createLive` and `client.live`. */
+export function inRoom<T extends LiveOptions<'or-set' | 'lww-map' | 'mv-register'>['type']>(doc: string, type: T) {
+  return { room, doc, type, transport, storage };
 }
 
-/** The documents of one todo (opened once, shared by every component that shows it). */
-export function todo(id: string): ReturnType<typeof openTodo> {
-  let docs = opened.get(id);
-  if (!docs) opened.set(id, (docs = openTodo(id)));
-  return docs;
-}
+/** The documents of one todo, as `createLive` options. */
+export const todoDocs = (id: string) => ({ fields: inRoom(`todo.${id}`, 'lww-map'), title: inRoom(`title.${id}`, 'mv-register') });
 
 /** Ids sort by creation time: they start with it, in base 36 of fixed width. */
 export function newId(): string {
   return `${Date.now().toString(36).padStart(9, '0')}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-export async function addTodo(title: string): Promise<void> {
+/**
+ * Writes a new todo's documents (durable in the outbox once this resolves) and returns its id;
+ * the caller adds the id to the list. The handles close at once: the component showing the item
+ * opens its own.
+ */
+export async function writeTodo(title: string): Promise<string> {
   const id = newId();
-  const docs = todo(id);
-  await Promise.all([docs.title.set(title), docs.fields.set('done', false), ids.add(id)]);
-}
-
-export async function removeTodo(id: string): Promise<void> {
-  await ids.remove(id);
+  const docs = todoDocs(id);
+  const fields = client.live(docs.fields);
+  const titleDoc = client.live(docs.title);
+  try {
+    await Promise.all([titleDoc.set(title), fields.set('done', false)]);
+  } finally {
+    fields.close();
+    titleDoc.close();
+  }
+  return id;
 }
