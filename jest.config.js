@@ -14,6 +14,7 @@ export default {
     '^rxsync/protocol$': '<rootDir>/lib/protocol/index.ts',
     '^rxsync/node$': '<rootDir>/node/index.ts',
     '^rxsync/server$': '<rootDir>/server/index.ts',
+    '^rxsync/react$': '<rootDir>/react/index.ts',
   },
   transform: {
     '^.+\\.ts$': [

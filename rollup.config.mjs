@@ -10,6 +10,7 @@ const input = {
   protocol: 'lib/protocol/index.ts',
   node: 'node/index.ts',
   server: 'server/index.ts',
+  react: 'react/index.ts',
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.
@@ -26,6 +27,7 @@ const external = [
   /^redis$/,
   /^pino$/,
   /^node:/,
+  /^react(-dom)?(\/|$)/,
 ];
 
 // The CLI imports the hub through server/index.ts, kept external and pointed at dist/server.js, so

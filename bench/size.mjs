@@ -47,6 +47,10 @@ const rows = [
   await measure('rxsync/protocol', `export * from ${JSON.stringify(dist('protocol.js'))};`),
   await measure('rxsync/node (Node only)', `export * from ${JSON.stringify(dist('node.js'))};`),
   await measure('rxsync/server (Node only)', `export * from ${JSON.stringify(dist('server.js'))};`),
+  // Its own code only: the core modules it imports (relative chunks of dist/) are the app's anyway.
+  await measure('rxsync/react (beyond the core it uses)', `export * from ${JSON.stringify(dist('react.js'))};`, {
+    externalize: (id) => external(id) || /^react(-dom)?(\/|$)/.test(id) || /^\.{1,2}\//.test(id),
+  }),
   await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),
   await measure(

@@ -13,6 +13,7 @@ const packageInputs = [
   'transports',
   'server',
   'node',
+  'react',
   'rollup.config.mjs',
   'tsconfig.json',
   'tsconfig.build.json',

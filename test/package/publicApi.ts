@@ -10,6 +10,7 @@ export const ENTRY_SOURCES: Readonly<Record<string, string>> = {
   'rxsync/protocol': 'lib/protocol/index.ts',
   'rxsync/node': 'node/index.ts',
   'rxsync/server': 'server/index.ts',
+  'rxsync/react': 'react/index.ts',
 };
 
 /** What one entry point exports, as dotted paths (`lwwMap.create`), with each type's arity. */
