@@ -1,3 +1,4 @@
+import { Subject, defer, distinctUntilChanged, map, merge, mergeMap, skip, type Observable } from 'rxjs';
 import { createHlc, type Hlc } from '../crdt/hlc.js';
 import { RxSyncError } from '../errors.js';
 import type { Outbox, OutboxSender } from '../outbox/outbox.js';
@@ -9,6 +10,7 @@ import { createDoc, type AnyDocParts } from './docs/liveDocs.js';
 import { bindLiveEntry, type LiveCacheHost, type LiveEntry } from './docs/liveEntry.js';
 import { isStandardSchema, schemaCheck } from './docs/standardSchema.js';
 import type { LiveOptions, OpenLive } from './liveOptions.js';
+import { sameLiveStatus, type LiveStatus } from './liveStatus.js';
 import { LIVE_OP, checkLivePayload } from './liveOp.js';
 import { RefusedError } from '../outbox/refusedError.js';
 import { showPeerEdits } from './peerEdits.js';
@@ -22,6 +24,11 @@ export interface LiveRegistry {
   readonly open: OpenLive;
   /** This client's clock (its node id stamps every edit). */
   readonly clock: Hlc;
+  /**
+   * Every change of a room connection's status, for rooms open now and rooms opened later (a new
+   * room's first status included). Hot: nothing is watched while nobody subscribes.
+   */
+  readonly connections$: Observable<{ readonly room: string; readonly status: LiveStatus }>;
 }
 
 /** What the live documents of a client are built on (the client passes it). */
@@ -61,6 +68,18 @@ function createLiveRegistry(host: LiveHost): LiveRegistry {
   const entries = new Map<string, { entry: LiveEntry; users: number }>();
   // Edits queued for a room whose link does not exist yet (opened later, e.g. after a reload).
   const waiting = new Map<string, Array<() => void>>();
+
+  const opened = new Subject<RoomLink>();
+  const statusOf = (link: RoomLink, skipCurrent: boolean) =>
+    link.status$.pipe(
+      distinctUntilChanged(sameLiveStatus), // a transport's retry count changes nothing the room reports
+      skip(skipCurrent ? 1 : 0),
+      map((status) => ({ room: link.room, status })),
+    );
+  // Rooms open now report changes only; rooms opened later report from their first status on.
+  const connections$ = defer(() =>
+    merge(...[...links.values()].map((link) => statusOf(link, true)), opened.pipe(mergeMap((link) => statusOf(link, false)))),
+  );
 
   // Edits being queued: an op goes out only once its edit is pending under its op id.
   const enqueuing = new Set<Promise<unknown>>();
@@ -149,6 +168,7 @@ function createLiveRegistry(host: LiveHost): LiveRegistry {
         ...(storage !== undefined ? { storage } : {}),
       });
       links.set(room, link);
+      opened.next(link);
       const waiters = waiting.get(room);
       waiting.delete(room);
       waiters?.forEach((wake) => wake());
@@ -162,5 +182,5 @@ function createLiveRegistry(host: LiveHost): LiveRegistry {
   }
 
   // The overloads of OpenLive type the document from its options; `open` builds the right class.
-  return { clock, open: open as OpenLive };
+  return { clock, open: open as OpenLive, connections$ };
 }

@@ -32,3 +32,8 @@ export function liveStatus(transport: TransportStatusLike, welcomed: boolean, pe
     ...(error !== undefined ? { error } : {}),
   };
 }
+
+/** Whether two statuses say the same thing (a room's status is rebuilt on every transport change). */
+export function sameLiveStatus(a: LiveStatus, b: LiveStatus): boolean {
+  return a.state === b.state && a.joined === b.joined && a.peer === b.peer && a.error === b.error;
+}

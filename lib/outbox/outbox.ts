@@ -53,6 +53,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const dead = new Subject<DeadLetter>();
   const errors = new Subject<RxSyncError>();
   const fromPeers = new Subject<OutboxOp>();
+  const queued = new Subject<OutboxOp>();
   const online$ = new BehaviorSubject(true);
   const writer = randomId().replace(/-/g, '').slice(0, 16);
   const store = createOutboxStore(storage, prefix, writer, (error) => errors.next(error));
@@ -70,6 +71,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     onDurable: (ops) => {
       queue.insert(ops);
       setPending();
+      if (queued.observed) for (const op of ops) queued.next(op);
       peers.post({ type: 'queued' });
       for (const scope of new Set(ops.map((op) => op.scope))) replay.kick(scope);
     },
@@ -199,6 +201,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     ack$: acks.asObservable(),
     deadLetter$: dead.asObservable(),
     fromPeers$: fromPeers.asObservable(),
+    queued$: queued.asObservable(),
+    leader$: peers.leader$,
     errors$: errors.asObservable(),
     pendingOps: () => queue.all(),
 
@@ -212,6 +216,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       await store.append([op], [{ type: 'remove', key: store.deadKey(id) }]);
       queue.insert([op]);
       setPending();
+      queued.next(op);
       peers.post({ type: 'queued' });
       replay.kick(op.scope);
     },
@@ -235,6 +240,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       dead.complete();
       errors.complete();
       fromPeers.complete();
+      queued.complete();
     },
   };
 }

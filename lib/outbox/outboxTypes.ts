@@ -94,6 +94,13 @@ export interface Outbox {
   readonly deadLetter$: Observable<DeadLetter>;
   /** Each op another instance on the same storage (a tab, a process) queued, as this one learns of it. */
   readonly fromPeers$: Observable<OutboxOp>;
+  /** Each op this instance queued, once durable (a dead letter put back by `retryDeadLetter` too). */
+  readonly queued$: Observable<OutboxOp>;
+  /**
+   * Whether this instance replays the queue: of the tabs or processes sharing the storage, one
+   * leads at a time (the others queue and wait). Emits the current value at once, then changes.
+   */
+  readonly leader$: ReadonlySignal<boolean>;
   /** Problems that are not an op's fault: corrupt or unreadable stored entries, storage write failures. */
   readonly errors$: Observable<RxSyncError>;
   /** The queued ops, in order. */

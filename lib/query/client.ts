@@ -8,6 +8,7 @@ import type { Outbox } from '../outbox/outbox.js';
 import type { LiveDocuments, LiveRegistry } from '../live/liveRegistry.js';
 import type { OpenLive } from '../live/liveOptions.js';
 import { applyRecipe, type Recipe } from '../signals/recipe.js';
+import { Cell } from '../signals/cell.js';
 import { storeObservable, storeObservableOf, type StoreObservable } from '../signals/storeObservable.js';
 import type { CacheHost } from './cacheHost.js';
 import { dehydrateCache, hydrateCache, type DehydratedState } from './dehydrate.js';
@@ -24,7 +25,8 @@ import {
 } from './options.js';
 import { checkOptions } from '../options/checkOptions.js';
 import { clientMovedOptions, clientOptionSpec } from './clientOptionSpec.js';
-import { QueryCache, type CacheEvent } from './queryCache.js';
+import { clientEvents, type ClientEvent } from './clientEvents.js';
+import { QueryCache } from './queryCache.js';
 import { hashNewKey, hashQueryKey, type QueryKey } from './queryKey.js';
 import { querySubscriber } from './querySubscriber.js';
 import type { QueryState } from './queryState.js';
@@ -96,10 +98,13 @@ export interface QueryClient extends CacheHost {
    */
   setData<T>(key: QueryKey, updater: T | Recipe<T | undefined>): void;
   /**
-   * What happens in the cache, fetched queries and live documents alike: entries added, updated,
-   * invalidated, removed. Hot; nothing is built while nobody subscribes.
+   * What happens in the client, as one stream of {@link ClientEvent}s told apart by `type`: cache
+   * entries (fetched queries and live documents alike) `added`, `updated`, `invalidated`,
+   * `removed`; outbox ops `mutation-queued`, `mutation-acked`, `mutation-dead`; the outbox's
+   * `outbox-pending` count and `outbox-leader` flag; live rooms' `connection` status. Hot (no
+   * replay); nothing is built while nobody subscribes.
    */
-  readonly events$: Observable<CacheEvent>;
+  readonly events$: Observable<ClientEvent>;
   /**
    * Marks every query whose key starts with `prefix` stale and refetches the observed ones (an
    * open live document asks the hub for its room's whole state again). Resolves when those
@@ -159,6 +164,9 @@ export function createClient(options: ClientOptions = {}): QueryClient {
   const outbox = options.outbox;
   let hub: MutationHub | undefined; // made on the first mutation: clients that never mutate carry no listeners
   let liveRegistry: LiveRegistry | undefined; // made on the first live document
+  // Where events$ finds the registry once it exists (only for clients with live documents).
+  const liveOpened = options.live === undefined ? undefined : new Cell<LiveRegistry | undefined>(undefined);
+  let events$: Observable<ClientEvent> | undefined;
   const metrics = options.metrics;
   if (metrics !== undefined && outbox !== undefined) metrics.watchOutbox(outbox);
 
@@ -259,7 +267,9 @@ export function createClient(options: ClientOptions = {}): QueryClient {
       return createMutation({ cache, outbox, hub, online, now, invalidate: (prefix) => client.invalidate(prefix) }, mutationOptions);
     },
 
-    events$: cache.events$,
+    get events$() {
+      return (events$ ??= clientEvents({ cache$: cache.events$, outbox, live: liveOpened }));
+    },
 
     live: ((liveOptions: Parameters<OpenLive>[0]) => {
       if (outbox === undefined) {
@@ -274,7 +284,10 @@ export function createClient(options: ClientOptions = {}): QueryClient {
           "client.live needs live documents turned on: import { liveDocuments } from 'rxsync' and pass createClient({ outbox, live: liveDocuments })",
         );
       }
-      liveRegistry ??= options.live({ outbox, cache, now, nodeId: options.nodeId, onReconnect: metrics?.reconnected });
+      if (liveRegistry === undefined) {
+        liveRegistry = options.live({ outbox, cache, now, nodeId: options.nodeId, onReconnect: metrics?.reconnected });
+        liveOpened?.set(liveRegistry);
+      }
       return liveRegistry.open(liveOptions);
     }) as OpenLive,
 

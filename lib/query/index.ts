@@ -5,6 +5,7 @@ export type { QueryStatus, FetchStatus, EntryState, EntryAction } from './entryS
 export { hashQueryKey, type QueryKey, type HashedKey } from './queryKey.js';
 export type { CacheHost } from './cacheHost.js';
 export { QueryCache, type CacheEvent } from './queryCache.js';
+export type { ClientEvent, MutationEvent, OutboxEvent, ConnectionEvent } from './clientEvents.js';
 export type { QueryEntry, EntryObserverOptions } from './queryEntry.js';
 export type { DehydratedState } from './dehydrate.js';
 export type { InfiniteQuery, InfiniteQueryOptions, InfiniteQueryState, InfiniteData, PageFetchContext } from './infiniteQuery.js';
