@@ -6,6 +6,7 @@
 // object while nothing changed.
 import { act, Component, createElement, startTransition, useState, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { renderToString } from 'react-dom/server';
 import { Observable } from 'rxjs';
 import { signal, type ReadonlySignal } from 'rxsync';
 import { useSignal } from 'rxsync/react';
@@ -121,4 +122,22 @@ test('a source that has no current value is refused with a coded error, for an e
   expect(view.container.textContent).toBe('failed');
   expect(caught).toEqual([expect.objectContaining({ code: 'E_OPTION_INVALID' })]);
   await view.unmount();
+});
+
+test('a render React never commits (here: server rendering) drops its subscription after the grace period', () => {
+  jest.useFakeTimers();
+  try {
+    const { observable, counts } = counted(signal('hello'));
+    function Greeting() {
+      return createElement('p', null, useSignal(observable));
+    }
+    expect(renderToString(createElement(Greeting))).toBe('<p>hello</p>');
+    expect(counts.active).toBe(1); // kept for a commit that could still subscribe
+    jest.advanceTimersByTime(4999);
+    expect(counts.active).toBe(1);
+    jest.advanceTimersByTime(1);
+    expect(counts.active).toBe(0);
+  } finally {
+    jest.useRealTimers();
+  }
 });
