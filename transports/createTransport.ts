@@ -1,10 +1,11 @@
 import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, share, switchMap, type Subscriber } from 'rxjs';
 import { RxSyncError } from '../lib/errors.js';
-import { byeFrame, dataFrame, helloFrame, pingFrame, pongFrame, type Frame, type HelloFields } from '../lib/protocol/frames.js';
+import { byeFrame, dataFrame, helloFrame, pongFrame, type Frame, type HelloFields } from '../lib/protocol/frames.js';
 import { jsonCodec, type Codec } from '../lib/protocol/jsonCodec.js';
 import { isRefreshRequest } from '../lib/protocol/hubMessages.js';
 import { FRAME_INVALID, parseFrame } from '../lib/protocol/parseFrame.js';
 import { heartbeat, type HeartbeatConfig } from '../operators/heartbeat.js';
+import { roundTrip } from './roundTrip.js';
 import { reconnect, type ReconnectConfig } from '../operators/reconnect.js';
 import { helloFields$, type TokenSource } from './helloSource.js';
 import type { HubList } from './hubUrls.js';
@@ -115,6 +116,8 @@ export function createTransport<In, Out>(
   const answersRefresh = options.token !== undefined || options.hello !== undefined;
   const healthy = new Subject<void>();
   const resume = new Subject<void>();
+  const trip = roundTrip();
+  const sendPing = (): void => linkSend?.(encode(trip.ping()));
 
   /** `error: null` clears the kept error; `undefined` keeps it. */
   const setStatus = (state: TransportState, error?: unknown, attempt?: number): void => {
@@ -127,6 +130,8 @@ export function createTransport<In, Out>(
       ...hubUrl(),
       ...(kept !== undefined ? { error: kept } : {}),
       ...(attempt !== undefined ? { attempt } : {}),
+      // Only a connection that is up has a round-trip time worth showing.
+      ...(trip.rtt !== undefined && (state === 'open' || state === 'offline') ? { rtt: trip.rtt } : {}),
     };
     status.next(next);
   };
@@ -151,10 +156,7 @@ export function createTransport<In, Out>(
       subscription.unsubscribe();
     };
   });
-  const watched$ =
-    heartbeatOptions === false
-      ? link$
-      : link$.pipe(heartbeat<LinkEvent>({ ...heartbeatOptions, ping: () => linkSend?.(encode(pingFrame())) }));
+  const watched$ = heartbeatOptions === false ? link$ : link$.pipe(heartbeat<LinkEvent>({ ...heartbeatOptions, ping: sendPing }));
   const resilient$ =
     reconnectOptions === false
       ? watched$
@@ -184,11 +186,14 @@ export function createTransport<In, Out>(
   const onOpen = (send: (wire: string) => void): void => {
     linkSend = send;
     connections++;
+    trip.reset(); // a new connection (maybe to another hub): measured afresh
     // Flush in order before announcing `open`, so nothing sent later can overtake the backlog.
     const backlog = pending;
     pending = [];
     for (const message of backlog) send(encode(dataFrame(message)));
     setStatus('open');
+    // One ping at once, so the round-trip time is known from the start, not after the first silence.
+    if (heartbeatOptions !== false) sendPing();
   };
 
   const reportInvalid = (error: unknown): void => {
@@ -244,8 +249,11 @@ export function createTransport<In, Out>(
         // Do not wait for the hub to close: it takes no more ops, and the next hub is ready now.
         if (frame.code === HUB_DRAINING) endConnection?.(new RxSyncError(HUB_DRAINING, `The hub is draining: ${frame.message}`));
         return;
+      case 'pong':
+        if (trip.pong(frame.id)) setStatus(status.getValue().state);
+        return;
       default:
-        // hello, pong and bye need no action here: any arrival already fed the heartbeat.
+        // hello and bye need no action here: any arrival already fed the heartbeat.
         return;
     }
   };

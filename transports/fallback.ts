@@ -12,6 +12,17 @@ export interface FallbackOptions {
   maxFailures?: number;
 }
 
+/** What {@link fallback} returns: a transport that can also be pinned to one of its candidates. */
+export interface FallbackTransport<In = unknown, Out = unknown> extends Transport<In, Out> {
+  /**
+   * Pins the candidate whose `kind` is `via` (`'websocket'`, `'sse'`, `'polling'`): the traffic
+   * moves to it now (cursor and unsent messages with it) and stays there, whatever fails; it
+   * keeps reconnecting with its own backoff. `undefined` returns to automatic fallback (the better
+   * candidates are probed at once). An unknown `via` throws `E_OPTION_INVALID`.
+   */
+  prefer(via: string | undefined): void;
+}
+
 /**
  * One transport made of several, best first: `fallback([webSocket(…), sse(…), polling(…)])`.
  * It uses the first that opens and moves down the list when the one in use fails `maxFailures`
@@ -19,6 +30,7 @@ export interface FallbackOptions {
  * moves back up as soon as one opens. All candidates share one resume cursor, so the hand-over
  * neither skips nor repeats a sequenced message, and unsent messages move to the new transport.
  * The app sees one `messages$` that does not complete or error while this happens.
+ * `prefer(via)` pins one candidate (a user's choice, a test), `prefer(undefined)` unpins.
  *
  * @example
  * ```ts
@@ -29,7 +41,10 @@ export interface FallbackOptions {
  * ], { retryPrimaryAfter: 60_000 });
  * ```
  */
-export function fallback<In, Out>(candidates: ReadonlyArray<Transport<In, Out>>, options: FallbackOptions = {}): Transport<In, Out> {
+export function fallback<In, Out>(
+  candidates: ReadonlyArray<Transport<In, Out>>,
+  options: FallbackOptions = {},
+): FallbackTransport<In, Out> {
   checkOptions('fallback', options, fallbackOptionSpec);
   const first = candidates[0];
   if (first === undefined) throw new RxSyncError('E_OPTION_INVALID', 'fallback needs at least one transport');
@@ -43,6 +58,10 @@ export function fallback<In, Out>(candidates: ReadonlyArray<Transport<In, Out>>,
   shareCursor(cursor);
 
   let active = 0;
+  /** The candidate `prefer` pinned, if any: no probing, no moving down. */
+  let pinned: number | undefined;
+  /** Set while connected: applies a new `prefer` to the running candidates. */
+  let repin: (() => void) | undefined;
   let connections = 0;
   let lastOpen = '';
   const status = new BehaviorSubject<TransportStatus>({ state: 'closed', connection: 0, via: first.kind });
@@ -86,7 +105,7 @@ export function fallback<In, Out>(candidates: ReadonlyArray<Transport<In, Out>>,
     };
 
     const scheduleProbe = (): void => {
-      if (active === 0 || probe !== undefined || probeTimer !== undefined) return;
+      if (pinned !== undefined || active === 0 || probe !== undefined || probeTimer !== undefined) return;
       probeTimer = setTimeout(() => {
         probeTimer = undefined;
         startProbe(0);
@@ -109,7 +128,7 @@ export function fallback<In, Out>(candidates: ReadonlyArray<Transport<In, Out>>,
         stop(index);
         startProbe(index + 1);
       } else if (index === active) {
-        if (index + 1 < candidates.length) {
+        if (index + 1 < candidates.length && pinned === undefined) {
           use(index + 1);
         } else if (ended) {
           // Even the last one gave up: report it and start over from the best one later, never
@@ -117,7 +136,7 @@ export function fallback<In, Out>(candidates: ReadonlyArray<Transport<In, Out>>,
           status.next({ ...status.getValue(), state: 'reconnecting', error });
           stop(index);
           clearTimeout(restartTimer);
-          restartTimer = setTimeout(() => use(0), retryPrimaryAfter);
+          restartTimer = setTimeout(() => use(pinned ?? 0), retryPrimaryAfter);
         }
         // Otherwise the last candidate keeps retrying with its own backoff.
       }
@@ -146,10 +165,20 @@ export function fallback<In, Out>(candidates: ReadonlyArray<Transport<In, Out>>,
       if (failedTooOften) onFailure(index, next.error, false);
     };
 
-    active = 0;
-    status.next({ state: 'connecting', connection: connections, via: first.kind });
-    use(0);
+    repin = () => {
+      clearTimeout(probeTimer);
+      clearTimeout(restartTimer);
+      probeTimer = undefined;
+      if (probe !== undefined) stop(probe); // restarted if pinned, so its status is reported afresh
+      probe = undefined;
+      if (pinned !== undefined) use(pinned);
+      else startProbe(0); // automatic again: move back up as soon as a better one opens
+    };
+    // Messages buffered while disconnected sit in the last active candidate: use() moves them.
+    status.next({ state: 'connecting', connection: connections, via: candidate(pinned ?? 0).kind });
+    use(pinned ?? 0);
     return () => {
+      repin = undefined;
       clearTimeout(probeTimer);
       clearTimeout(restartTimer);
       for (const index of [...running.keys()]) stop(index);
@@ -171,5 +200,19 @@ export function fallback<In, Out>(candidates: ReadonlyArray<Transport<In, Out>>,
     send: (message) => candidate(active).send(message),
     takePending: () => candidate(active).takePending(),
     retry: () => candidate(active).retry(),
+    prefer(via) {
+      const index = via === undefined ? undefined : candidates.findIndex((c) => c.kind === via);
+      if (index === -1) {
+        const kinds = candidates.map((c) => c.kind).join(', ');
+        throw new RxSyncError('E_OPTION_INVALID', `fallback.prefer: no candidate is "${String(via)}" (candidates: ${kinds})`);
+      }
+      pinned = index;
+      if (repin !== undefined) repin();
+      else if (index !== undefined && index !== active) {
+        // Not connected: the next connection starts on it, with whatever was buffered so far.
+        for (const message of candidate(active).takePending()) candidate(index).send(message);
+        active = index;
+      }
+    },
   };
 }

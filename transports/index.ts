@@ -29,4 +29,4 @@ export type {
   RpcResponseMessage,
   RpcResult,
 } from '../lib/protocol/rpcMessages.js';
-export { fallback, type FallbackOptions } from './fallback.js';
+export { fallback, type FallbackOptions, type FallbackTransport } from './fallback.js';

@@ -23,6 +23,12 @@ export interface TransportStatus {
    * set by the transports that take URLs. With several hubs it shows which one is in use.
    */
   readonly url?: string;
+  /**
+   * The last heartbeat round-trip time in ms (a ping answered by the peer's pong): measured when a
+   * connection opens and at every heartbeat ping after that. Only while `open` or `offline`, and
+   * only for transports with a heartbeat (`webSocket`, `sse`; not `polling`).
+   */
+  readonly rtt?: number;
 }
 
 /**
