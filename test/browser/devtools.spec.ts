@@ -74,6 +74,9 @@ test('charts, conflicts, refusals and document sync state show real data from tw
   await a.page.locator('[data-testid="devtools-chart-fetch"]:not([data-points="0"])').waitFor();
   await a.page.locator('[data-testid="devtools-chart-outbox"]:not([data-points="0"])').waitFor();
   expect(Number(await a.page.getByTestId('devtools-chart-fetch').getAttribute('data-last'))).toBeGreaterThan(0);
+  // The round trip of the transport's heartbeat (status.rtt), measured against the real hub.
+  await a.page.locator('[data-testid="devtools-chart-rtt"]:not([data-points="0"])').waitFor();
+  expect(await a.page.getByTestId('devtools-chart-rtt').getAttribute('data-last')).toMatch(/^\d+(\.\d+)?$/); // ms
 
   // Both devices set the colour while the hub is away: neither has seen the other's write.
   await Promise.all([ann.setOffline(true), bob.setOffline(true)]);

@@ -11,6 +11,8 @@ const client = createClient({ outbox, live: liveDocuments });
 const transport = webSocket(`${location.origin.replace(/^http/, 'ws')}/ws`, {
   hello: { room },
   reconnect: { initialDelay: 250, maxDelay: 2000 },
+  // A ping after 2 s of silence (the default waits longer), so the round-trip chart moves.
+  heartbeat: { interval: 2000, timeout: 6000 },
 });
 const clicks = client.live({ room, doc: 'clicks', type: 'pn-counter', transport, storage });
 // A multi-value register: two devices setting it while apart keep both values, shown as a conflict.
