@@ -18,6 +18,7 @@ export default {
     '^rxsync/yjs$': '<rootDir>/yjs/index.ts',
     '^rxsync/angular$': '<rootDir>/angular/index.ts',
     '^rxsync/svelte$': '<rootDir>/svelte/index.ts',
+    '^rxsync/react$': '<rootDir>/react/index.ts',
   },
   transform: {
     '^.+\\.ts$': [

@@ -14,6 +14,7 @@ const input = {
   yjs: 'yjs/index.ts',
   angular: 'angular/index.ts',
   svelte: 'svelte/index.ts',
+  react: 'react/index.ts',
 };
 
 // Peer and runtime dependencies stay imports; Node builtins never get bundled.
@@ -33,6 +34,7 @@ const external = [
   /^pino$/,
   /^@angular\//,
   /^node:/,
+  /^react(-dom)?(\/|$)/,
 ];
 
 // The CLI imports the hub through server/index.ts, kept external and pointed at dist/server.js, so

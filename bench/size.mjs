@@ -63,6 +63,10 @@ const rows = [
     externalize: (id) => external(id) || /^@angular\//.test(id),
   }),
   await measure('rxsync/svelte (adapter + the core parts it uses)', `export * from ${JSON.stringify(dist('svelte.js'))};`),
+  // Its own code only: the core modules it imports (relative chunks of dist/) are the app's anyway.
+  await measure('rxsync/react (beyond the core it uses)', `export * from ${JSON.stringify(dist('react.js'))};`, {
+    externalize: (id) => external(id) || /^react(-dom)?(\/|$)/.test(id) || /^\.{1,2}\//.test(id),
+  }),
   await measure('rxsync: signal + computed only', `export { signal, computed, batch } from ${JSON.stringify(dist('index.js'))};`),
   await measure('rxsync: createClient only', `export { createClient } from ${JSON.stringify(dist('index.js'))};`),
   await measure(

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const roots = ['lib', 'operators', 'transports', 'server', 'node', 'testing', 'yjs', 'angular', 'svelte'];
+const roots = ['lib', 'operators', 'transports', 'server', 'node', 'testing', 'yjs', 'angular', 'svelte', 'react'];
 const files = [];
 const walk = (dir) => {
   let entries;

@@ -14,6 +14,7 @@ const packageInputs = [
   'server',
   'node',
   'svelte',
+  'react',
   'rollup.config.mjs',
   'tsconfig.json',
   'tsconfig.build.json',

@@ -29,8 +29,11 @@ function markdownFiles(root: string): string[] {
 export function writeConsumerProjects(root: string, work: string): void {
   // Node's types, as a server app has them; linked from the project rather than downloaded.
   mkdirSync(join(work, 'node_modules', '@types'), { recursive: true });
-  const nodeTypes = join(work, 'node_modules', '@types', 'node');
-  if (!existsSync(nodeTypes)) symlinkSync(join(root, 'node_modules', '@types', 'node'), nodeTypes, 'dir');
+  // React's types too, for `rxsync/react` (React is its optional peer, which a React app has).
+  for (const types of ['node', 'react', 'react-dom']) {
+    const link = join(work, 'node_modules', '@types', types);
+    if (!existsSync(link)) symlinkSync(join(root, 'node_modules', '@types', types), link, 'dir');
+  }
   // Yjs, the optional peer of rxsync/yjs, as an app using that entry installs it (linked, like Node's types).
   const yjs = join(work, 'node_modules', 'yjs');
   if (!existsSync(yjs)) symlinkSync(join(root, 'node_modules', 'yjs'), yjs, 'dir');
@@ -52,7 +55,7 @@ export function writeConsumerProjects(root: string, work: string): void {
         if (dirname(markdown) !== '.') cpSync(join(root, dirname(markdown), 'src'), join(folder, 'src'), { recursive: true });
         mkdirSync(folder, { recursive: true });
         for (const block of blocks) {
-          const file = join(folder, `README.md-line-${block.line}.ts`);
+          const file = join(folder, `README.md-line-${block.line}.${block.ext}`);
           writeFileSync(file, block.source);
           files.push(relative(dir, file));
         }
@@ -67,6 +70,7 @@ export function writeConsumerProjects(root: string, work: string): void {
       skipLibCheck: false,
       noEmit: true,
       types: ['node'],
+      jsx: 'react-jsx',
     };
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }, null, 2));
   }

@@ -14,6 +14,7 @@ export const ENTRY_SOURCES: Readonly<Record<string, string>> = {
   'rxsync/yjs': 'yjs/index.ts',
   'rxsync/angular': 'angular/index.ts',
   'rxsync/svelte': 'svelte/index.ts',
+  'rxsync/react': 'react/index.ts',
 };
 
 /** What one entry point exports, as dotted paths (`lwwMap.create`), with each type's arity. */

@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 
-/** One ```ts block of a markdown file, ready to compile as a module of its own. */
+/** One ```ts or ```tsx block of a markdown file, ready to compile as a module of its own. */
 export interface TsBlock {
   /** 1-based line of the opening fence, to name the block in compiler output. */
   readonly line: number;
   readonly source: string;
+  /** The file extension the block compiles as: `tsx` blocks hold JSX (the React section). */
+  readonly ext: 'ts' | 'tsx';
 }
 
 const importLine = /^import\s[^;]*;$/gm;
 
 /**
- * The ```ts blocks of a markdown file. A block without imports continues the one before it (the
+ * The ```ts and ```tsx blocks of a markdown file. A block without imports continues the one before it (the
  * README's "Fallback" block uses the transports the block above imported), so it gets that block's
  * import lines; nothing else is added.
  */
@@ -19,7 +21,8 @@ export function tsBlocks(markdownFile: string): TsBlock[] {
   const blocks: TsBlock[] = [];
   let imports: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.trim() !== '```ts') continue;
+    const fence = lines[i]!.trim();
+    if (fence !== '```ts' && fence !== '```tsx') continue;
     const start = i;
     const body: string[] = [];
     while (++i < lines.length && lines[i]!.trim() !== '```') body.push(lines[i]!);
@@ -27,7 +30,7 @@ export function tsBlocks(markdownFile: string): TsBlock[] {
     const own = text.match(importLine) ?? [];
     if (own.length > 0) imports = own;
     const inherited = own.length > 0 ? [] : imports;
-    blocks.push({ line: start + 1, source: [...inherited, text, 'export {};', ''].join('\n') });
+    blocks.push({ line: start + 1, source: [...inherited, text, 'export {};', ''].join('\n'), ext: fence === '```tsx' ? 'tsx' : 'ts' });
   }
   return blocks;
 }

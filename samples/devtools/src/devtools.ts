@@ -4,12 +4,18 @@
 //   const panel = mountDevtools(element, { client, outbox, transports: { todos: transport } });
 //   panel.destroy();
 //
-// It renders into a shadow root (its styles never leak), shows the query cache, the outbox with
-// its dead letters (retry / discard), connections and recent events, and refreshes every second.
+// It renders into a shadow root (its styles never leak), shows live charts (fetch latency, outbox
+// depth, round-trip time), conflicts and refusals, the sync state of live documents, the query
+// cache, the outbox with its dead letters (retry / discard), connections and recent events, and
+// refreshes every second.
 import type { DeadLetter } from 'rxsync';
+import { ChartsModel } from './chartsModel';
 import { DevtoolsModel, messageOf, type DevtoolsSources } from './devtoolsModel';
+import { LiveDocsModel } from './liveDocsModel';
+import { ago, chartsSection, conflictsSection, docsSection, escapeHtml } from './sections';
 
 export type { DevtoolsSources, WatchedTransport } from './devtoolsModel';
+export type { WatchedDoc } from './liveDocsModel';
 
 export interface DevtoolsOptions extends DevtoolsSources {
   /** Start folded (a summary line only). Default false. */
@@ -37,12 +43,10 @@ th { color: #999; font-weight: normal; }
 .ok { color: #7ee787; } .warn { color: #f2cc60; } .bad { color: #ff7b72; } .dim { color: #888; }
 button { font: inherit; background: #3a3d48; color: inherit; border: 1px solid #555; border-radius: 3px; cursor: pointer; }
 ol { margin: 0; padding-left: 0; list-style: none; }
+.charts { display: flex; gap: 16px; flex-wrap: wrap; }
+figure.spark { margin: 0; } figure.spark svg { display: block; color: #9ecbff; }
 `;
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-const ago = (at: number, now: number): string => (at === 0 ? 'never' : `${Math.max(0, Math.round((now - at) / 1000))} s ago`);
 const clock = (at: number): string => new Date(at).toLocaleTimeString([], { hour12: false });
 // Offline a query waits for the network ('paused'), it is not fetching: say so, not "fetching".
 const fetchCell = (fetchStatus: string): string =>
@@ -72,6 +76,9 @@ export function mountDevtools(host: HTMLElement, options: DevtoolsOptions): Devt
     if (frame === 0) frame = requestAnimationFrame(render);
   };
   const model = new DevtoolsModel(options, schedule);
+  const events$ = options.client?.events$;
+  const charts = new ChartsModel(events$, options.outbox?.pending$.get() ?? 0, Object.values(options.transports ?? {}), schedule);
+  const liveDocs = new LiveDocsModel(options.docs ?? [], events$, options.outbox, schedule);
   const subscription = options.outbox?.deadLetter$.subscribe(loadDeadLetters);
 
   function render(): void {
@@ -117,6 +124,9 @@ export function mountDevtools(host: HTMLElement, options: DevtoolsOptions): Devt
       .join('');
 
     body.innerHTML = `
+      ${chartsSection(charts)}
+      ${conflictsSection(liveDocs, now)}
+      ${docsSection(liveDocs, now)}
       <section><h3>Queries (${queries.length})</h3>
         ${queries.length ? `<table><tr><th>key</th><th>status</th><th>fetch</th><th>updated</th><th>observers</th></tr>${queryRows}</table>` : '<span class="dim">no cached queries</span>'}
       </section>
@@ -143,6 +153,7 @@ export function mountDevtools(host: HTMLElement, options: DevtoolsOptions): Devt
   render();
   // A timer as well as events: ages ("3 s ago") move on even when nothing happens.
   const timer = setInterval(() => {
+    charts.sample();
     render();
     loadDeadLetters();
   }, options.refreshMs ?? 1000);
@@ -154,6 +165,8 @@ export function mountDevtools(host: HTMLElement, options: DevtoolsOptions): Devt
       cancelAnimationFrame(frame);
       subscription?.unsubscribe();
       model.dispose();
+      charts.dispose();
+      liveDocs.dispose();
       shadow.innerHTML = '';
     },
   };

@@ -3,6 +3,7 @@
 // `deadLetter$`, `errors$`, `pendingOps()`, `deadLetters()`) and each transport's `status$`.
 import type { Observable, Subscription } from 'rxjs';
 import type { Outbox, QueryClient } from 'rxsync';
+import type { WatchedDoc } from './liveDocsModel';
 
 /** The part of a transport the panel reads (every rxsync transport has it). */
 export interface WatchedTransport {
@@ -12,6 +13,8 @@ export interface WatchedTransport {
     readonly error?: unknown;
     readonly attempt?: number;
     readonly via?: string;
+    /** The last heartbeat round trip in ms, when the transport measures one. */
+    readonly rtt?: number;
   }>;
 }
 
@@ -21,6 +24,8 @@ export interface DevtoolsSources {
   readonly outbox?: Outbox;
   /** Transports by the name shown in the panel (e.g. the room they carry). */
   readonly transports?: Readonly<Record<string, WatchedTransport>>;
+  /** Open live documents (`client.live(...)`) whose sync state and conflicts the panel shows. */
+  readonly docs?: readonly WatchedDoc[];
 }
 
 export interface DevtoolsEvent {

@@ -11,8 +11,12 @@ const client = createClient({ outbox, live: liveDocuments });
 const transport = webSocket(`${location.origin.replace(/^http/, 'ws')}/ws`, {
   hello: { room },
   reconnect: { initialDelay: 250, maxDelay: 2000 },
+  // A ping after 2 s of silence (the default waits longer), so the round-trip chart moves.
+  heartbeat: { interval: 2000, timeout: 6000 },
 });
 const clicks = client.live({ room, doc: 'clicks', type: 'pn-counter', transport, storage });
+// A multi-value register: two devices setting it while apart keep both values, shown as a conflict.
+const colour = client.live<string>({ room, doc: 'colour', type: 'mv-register', transport, storage });
 
 // A query: the hub's ops-applied counter, read from its Prometheus text.
 const metrics$ = client.query({
@@ -35,5 +39,7 @@ clicks.value$.subscribe((n) => ($('clicks').textContent = String(n)));
 metrics$.subscribe((s) => ($('applied').textContent = s.data === undefined ? '—' : String(s.data)));
 $('add').addEventListener('click', () => void clicks.add(1));
 $('refused').addEventListener('click', () => void outbox.enqueue('refusedByServer', { at: Date.now() }));
+colour.value$.subscribe((value) => ($('colour').textContent = value ?? '—'));
+$('set-colour').addEventListener('click', () => void colour.set(($('colour-input') as HTMLInputElement).value));
 
-mountDevtools($('devtools'), { client, outbox, transports: { [room]: transport } });
+mountDevtools($('devtools'), { client, outbox, transports: { [room]: transport }, docs: [clicks, colour] });
