@@ -5,7 +5,9 @@ import { RxSyncError } from '../lib/errors.js';
 import type { DocType } from '../lib/crdt/docTypes.js';
 import { createMetrics, METRICS_CONTENT_TYPE, type Metrics } from '../lib/metrics/index.js';
 import { answer } from './httpBody.js';
+import { setDocKindLoader } from './docKindLoader.js';
 import { createHubCore } from './hubCore.js';
+import { importYjsKind } from './yjsKindImport.js';
 import type { HubOptions } from './hubOptions.js';
 import { processMetrics } from './processMetrics.js';
 import { servePoll } from './pollEndpoint.js';
@@ -69,6 +71,8 @@ export function createHub(options: HubOptions): Hub {
   }
   const registry = options.metrics ?? createMetrics();
   const logger = options.logger ?? defaultLogger();
+  // Optional document types (Yjs) load lazily, on the first room that holds one.
+  setDocKindLoader(importYjsKind);
   const core = createHubCore({ ...options, metrics: registry, logger });
   const { endpoints, metrics, reportError } = core;
   const { limits } = endpoints;
