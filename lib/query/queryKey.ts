@@ -6,12 +6,12 @@ import { RxSyncError } from '../errors.js';
  */
 export type QueryKey = readonly unknown[];
 
-/** A key with its hash and the hash of each part, computed once. */
+/** A key with its hash, computed once. */
 export interface HashedKey {
   readonly key: QueryKey;
   /** Stable text of the whole key: object fields sorted, so `{a, b}` and `{b, a}` agree. */
   readonly hash: string;
-  /** Hash of each part, for prefix matching without re-serializing. */
+  /** Hash of each part (computed on each read: prefix matching works on `hash` alone). */
   readonly parts: readonly string[];
 }
 
@@ -26,31 +26,28 @@ const hashed = new WeakMap<QueryKey, HashedKey>();
 export function hashQueryKey(key: QueryKey): HashedKey {
   const cached = hashed.get(key);
   if (cached !== undefined) return cached;
-  const parts = partsOf(key);
-  const result = new Hashed(key, `[${parts.join(',')}]`, parts);
+  const result = new Hashed(key, queryKeyHash(key));
   hashed.set(key, result);
   return result;
 }
 
 /**
  * @internal Hashes a key that is about to be stored with its hash (a new cache entry keeps it):
- * nothing is cached per key array, and the part hashes are computed only if a prefix match asks.
- * Throws as {@link hashQueryKey} does.
+ * nothing is cached per key array. Throws as {@link hashQueryKey} does.
  */
 export function hashNewKey(key: QueryKey): HashedKey {
-  return hashed.get(key) ?? new Hashed(key, queryKeyHash(key), undefined);
+  return hashed.get(key) ?? new Hashed(key, queryKeyHash(key));
 }
 
-/** A hashed key whose part hashes are computed on first use (most keys are never prefix-matched). */
+/** A hashed key: two fields, as every cache entry holds one (part hashes are derived when asked). */
 class Hashed implements HashedKey {
   constructor(
     readonly key: QueryKey,
     readonly hash: string,
-    private partHashes: readonly string[] | undefined,
   ) {}
 
   get parts(): readonly string[] {
-    return (this.partHashes ??= partsOf(this.key));
+    return partsOf(this.key);
   }
 }
 
@@ -68,13 +65,17 @@ export function queryKeyHash(key: QueryKey): string {
   return text + ']';
 }
 
-/** True when `prefix` equals the first `prefix.length` parts of `key`. */
+/**
+ * True when `prefix` equals the first `prefix.length` parts of `key`, read off the hash texts: each
+ * part is one complete JSON text and parts are joined by commas, so `key`'s text starts with
+ * `prefix`'s text without its closing bracket, followed by the next comma or the closing bracket.
+ */
 export function matchesKeyPrefix(key: HashedKey, prefix: HashedKey): boolean {
-  if (prefix.parts.length > key.parts.length) return false;
-  for (let i = 0; i < prefix.parts.length; i++) {
-    if (prefix.parts[i] !== key.parts[i]) return false;
-  }
-  return true;
+  const head = prefix.hash.length - 1; // prefix.hash without its closing `]`
+  if (head === 1) return true; // `[]` is a prefix of every key
+  if (!key.hash.startsWith(prefix.hash.slice(0, head))) return false;
+  const next = key.hash[head];
+  return next === ',' || next === ']';
 }
 
 function partsOf(key: QueryKey): string[] {

@@ -55,6 +55,25 @@ describe('query key hashing', () => {
     expect(matchesKeyPrefix(hashQueryKey(['todos']), key)).toBe(false);
   });
 
+  it('matches a prefix on the hash text exactly when the parts match (property)', () => {
+    // Keys that share leading parts (or part texts that are prefixes of others: 1 and 12, "a" and "a,b").
+    const part = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.constantFrom(1, 12, 1.5, 'a', 'a,b', 'a"', [1], [1, 2], { a: 1 }, { a: 1, b: 2 }),
+    );
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 4 }), fc.array(part, { maxLength: 4 }), fc.nat(4), (head, tail, cut) => {
+        const key = [...head, ...tail];
+        const prefixes = [head, key.slice(0, Math.min(cut, key.length)), tail];
+        for (const prefix of prefixes) {
+          const byParts = prefix.length <= key.length && prefix.every((p, i) => reference([p]) === reference([key[i]]));
+          expect(matchesKeyPrefix(hashQueryKey(key), hashQueryKey(prefix))).toBe(byParts);
+        }
+      }),
+      fcParams(500),
+    );
+  });
+
   it('computes the hash once per key array', () => {
     const key = ['todos', { page: 1 }];
     expect(hashQueryKey(key)).toBe(hashQueryKey(key));
