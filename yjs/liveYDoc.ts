@@ -39,7 +39,7 @@ export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibli
 
   constructor(parts: DocParts<'yjs'>) {
     super(parts, noConflicts);
-    const replica = parts.replica;
+    const replica: unknown = parts.replica;
     if (!(replica instanceof YjsReplica)) {
       throw new RxSyncError('E_DOC_TYPE', `${parts.doc}: a yjs document needs the replica of yjsDocuments`);
     }

@@ -10,6 +10,6 @@ import { YjsReplica } from './yjsReplica.js';
 export const yjsDocuments: LiveDocExtension<'yjs'> = {
   type: 'yjs',
   kind: yjsKind,
-  replica: (options) => new YjsReplica(options),
+  replica: (options) => new YjsReplica(options).asDocReplica(),
   create: (parts) => new LiveYDocImpl(parts),
 };

@@ -1,10 +1,16 @@
 import { Subject, type Observable } from 'rxjs';
 import * as Y from 'yjs';
-import { DocReplica, type ReplicaMergeOptions } from '../lib/live/docReplica.js';
+import type { DocReplica, ReplicaMergeOptions } from '../lib/live/docReplica.js';
 import { RxSyncError, isRxSyncError } from '../lib/errors.js';
 import { ComputedNode } from '../lib/signals/computed.js';
 import { signal, type ReadonlySignal } from '../lib/signals/signal.js';
 import { yjsKind } from './yjsKind.js';
+
+/**
+ * The public members of a class (its private ones make it nominal): what the Yjs replica provides
+ * in place of the generic one, without importing (and bundling) the generic one's code.
+ */
+type PublicPart<T> = { [K in keyof T]: T[K] };
 
 /** How long after a change `value$` subscribers are told (one push per burst of changes). */
 const VALUE_DELAY = 250;
@@ -35,7 +41,9 @@ class MergedUpdate extends ComputedNode<Uint8Array> {
  * Every update the view gains (remote, restored, another tab's queued edit, ours) is emitted on
  * {@link updates$}, which the handle applies to its own `Y.Doc`.
  */
-export class YjsReplica extends DocReplica<'yjs'> {
+export class YjsReplica implements PublicPart<DocReplica<'yjs'>> {
+  readonly type = 'yjs';
+  readonly kind = yjsKind;
   /** @internal Bumped ({@link VALUE_DELAY} ms after a change) when the view changed: drives `value$`. */
   readonly changes = signal(0);
   private readonly confirmedDoc = new Y.Doc();
@@ -54,8 +62,12 @@ export class YjsReplica extends DocReplica<'yjs'> {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ReplicaMergeOptions = {}) {
-    super('yjs', options);
     this.onRejected = options.onReject;
+  }
+
+  /** As the generic replica's type: the room's parts hold either. */
+  asDocReplica(): DocReplica<'yjs'> {
+    return this as unknown as DocReplica<'yjs'>;
   }
 
   /** Each update the view gained, to apply to a handle's `Y.Doc` (a no-op for what it has). */
@@ -63,38 +75,38 @@ export class YjsReplica extends DocReplica<'yjs'> {
     return this.updateSubject.asObservable();
   }
 
-  override get value$(): ReadonlySignal<Uint8Array> {
+  get value$(): ReadonlySignal<Uint8Array> {
     return this.mergedUpdate;
   }
 
-  override get state$(): ReadonlySignal<Uint8Array> {
+  get state$(): ReadonlySignal<Uint8Array> {
     return this.mergedUpdate;
   }
 
-  override get pending$(): ReadonlySignal<number> {
+  get pending$(): ReadonlySignal<number> {
     return this.pendingCount;
   }
 
-  override get acknowledged$(): Observable<string> {
+  get acknowledged$(): Observable<string> {
     return this.ackSubject.asObservable();
   }
 
   /** The whole merged update (confirmed ⊕ pending): encoded now if it changed since last asked. */
-  override get state(): Uint8Array {
+  get state(): Uint8Array {
     return this.encodeView();
   }
 
   /** The confirmed state as one update (what a saved replica holds), encoded when it changed. */
-  override get confirmed(): Uint8Array {
+  get confirmed(): Uint8Array {
     this.confirmedCache ??= Y.encodeStateAsUpdate(this.confirmedDoc);
     return this.confirmedCache;
   }
 
   /** Yjs documents take no schema (`client.live` refuses one). */
-  override validateWith(): void {}
+  validateWith(): void {}
 
   /** A remote update: validated (`E_YJS_UPDATE_INVALID`) before anything is applied. */
-  override receive(encoded: unknown): void {
+  receive(encoded: unknown): void {
     let update: Uint8Array;
     try {
       update = encoded instanceof Uint8Array && this.trustedStates.has(encoded) ? encoded : yjsKind.decode(encoded);
@@ -106,26 +118,26 @@ export class YjsReplica extends DocReplica<'yjs'> {
     this.gained(update);
   }
 
-  override confirm(state: Uint8Array): void {
+  confirm(state: Uint8Array): void {
     this.trustedStates.add(state);
     this.receive(state);
   }
 
-  override propose(key: string, delta: Uint8Array): void {
+  propose(key: string, delta: Uint8Array): void {
     const previous = this.pendingEdits.get(key);
     this.pendingEdits.set(key, previous === undefined ? delta : Y.mergeUpdates([previous, delta]));
     this.pendingCount.set(this.pendingEdits.size);
     this.gained(delta);
   }
 
-  override rekey(from: string, to: string): void {
+  rekey(from: string, to: string): void {
     const delta = this.pendingEdits.get(from);
     if (delta === undefined) return;
     this.pendingEdits.delete(from);
     this.pendingEdits.set(to, delta);
   }
 
-  override acknowledge(key: string): void {
+  acknowledge(key: string): void {
     const delta = this.pendingEdits.get(key);
     if (delta === undefined) return;
     this.pendingEdits.delete(key);
@@ -136,14 +148,14 @@ export class YjsReplica extends DocReplica<'yjs'> {
   }
 
   /** A `Y.Doc` cannot forget an update: the view drops it; a handle keeps it and queues it again. */
-  override withdraw(key: string): void {
+  withdraw(key: string): void {
     if (!this.pendingEdits.delete(key)) return;
     this.pendingCount.set(this.pendingEdits.size);
     this.viewCache = undefined;
     this.schedule();
   }
 
-  override hasPending(key: string): boolean {
+  hasPending(key: string): boolean {
     return this.pendingEdits.has(key);
   }
 

@@ -3,9 +3,7 @@
 import fc from 'fast-check';
 import * as Y from 'yjs';
 import { toBase64Url } from '../../lib/codec/bytes';
-import { registerDocKind } from '../../lib/crdt/docTypes';
 import type { RxSyncError } from '../../lib/errors';
-import { yjsKind } from '../../yjs/yjsKind';
 import { YjsReplica } from '../../yjs/yjsReplica';
 import { fcParams } from '../support/fc';
 
@@ -34,9 +32,6 @@ function replicaWithErrors(): { replica: YjsReplica; errors: RxSyncError[]; gain
 }
 
 describe('YjsReplica', () => {
-  // What liveDocuments.with(yjsDocuments) does.
-  beforeAll(() => registerDocKind('yjs', yjsKind));
-
   it('applies a remote update as it is and hands the handle only that update', () => {
     const { replica, errors, gained } = replicaWithErrors();
     const [first, second] = typed(1, ['hello', ' world']) as [Uint8Array, Uint8Array];
