@@ -16,7 +16,10 @@
  *   - `pending$` (updates queued, not yet acknowledged), `lastAck$` (`{ id, at }` of the last
  *     acknowledged update), `synced()` (flushes the tick's batch, then resolves once the hub has
  *     everything), `status$`, `errors$`, `presence$` / `setPresence(json)`, `flush()`, `close()`.
- *   - `value$`/`get()`: the merged update (`Uint8Array`, `Y.encodeStateAsUpdate` form).
+ *   - `value$`/`get()`: the merged update (`Uint8Array`, `Y.encodeStateAsUpdate` form), encoded
+ *     only when asked: `get()` is current, `value$` subscribers are told once per burst of changes.
+ *   The replica behind it keeps a `Y.Doc` (updates applied one by one), so an edit, local or
+ *   remote, costs in proportion to the edit, not to the document.
  * - `yjsAwareness(handle, awareness)`: binds a y-protocols `Awareness` to the room's presence, so
  *   editor bindings show others' carets (see its TSDoc).
  * - `yjsKind`: the type's CRDT operations (state = one merged update; merge = `Y.mergeUpdates`),

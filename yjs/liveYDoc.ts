@@ -7,6 +7,7 @@ import { LiveDocument, type DocParts } from '../lib/live/docs/liveDocument.js';
 import type { LiveAck, LiveYjs } from '../lib/live/docs/liveYjs.js';
 import { noConflicts } from '../lib/live/docs/noConflicts.js';
 import { signal, type ReadonlySignal } from '../lib/signals/signal.js';
+import { YjsReplica } from './yjsReplica.js';
 
 /** A {@link LiveYjs} typed with Yjs's own `Y.Doc`: what `client.live<Y.Doc>({ type: 'yjs', … })` returns. */
 export type LiveYDoc = LiveYjs<Y.Doc>;
@@ -15,11 +16,12 @@ export type LiveYDoc = LiveYjs<Y.Doc>;
 const RETRY_DELAY = 1000;
 
 /**
- * The {@link LiveYjs} implementation. The replica holds the merged update (confirmed ⊕ pending);
- * the `Y.Doc` is what the app edits. Local updates (any transaction origin but this handle) are
- * collected and queued once per tick as one merged update; replica changes that did not come from
- * here are applied to the `Y.Doc` with this handle as the transaction origin, so they are never
- * queued again.
+ * The {@link LiveYjs} implementation, on a {@link YjsReplica} (a `Y.Doc` of the confirmed state plus
+ * our pending updates); the handle's own `Y.Doc` is what the app edits. Local updates (any
+ * transaction origin but this handle) are collected and queued once per tick (a microtask) as one
+ * merged update; updates the replica gains that did not come from here are applied to the `Y.Doc`
+ * one by one, with this handle as the transaction origin, so they are never queued again. Nothing
+ * on the way costs in proportion to the document.
  */
 export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibling<Json>[]> implements LiveYDoc {
   readonly ydoc = new Y.Doc();
@@ -37,9 +39,14 @@ export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibli
 
   constructor(parts: DocParts<'yjs'>) {
     super(parts, noConflicts);
+    const replica: unknown = parts.replica;
+    if (!(replica instanceof YjsReplica)) {
+      throw new RxSyncError('E_DOC_TYPE', `${parts.doc}: a yjs document needs the replica of yjsDocuments`);
+    }
     this.ydoc.on('update', this.onUpdate);
-    // Emits synchronously: what the replica already has (saved state, queued edits) shows at once.
-    this.subscriptions.push(parts.replica.value$.subscribe((state) => this.show(state)));
+    // What the replica already has (saved state, queued edits) shows at once, then each update it gains.
+    this.show(replica.state);
+    this.subscriptions.push(replica.updates$.subscribe((update) => this.show(update)));
     this.subscriptions.push(parts.replica.acknowledged$.subscribe((id) => this.lastAck.set({ id, at: Date.now() })));
   }
 
@@ -59,7 +66,7 @@ export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibli
     this.proposing = true;
     let queued: Promise<void>;
     try {
-      queued = this.edit(() => update);
+      queued = this.editWith(() => update);
     } finally {
       this.proposing = false;
     }
@@ -100,14 +107,14 @@ export class LiveYDocImpl extends LiveDocument<'yjs', Uint8Array, readonly Sibli
     });
   };
 
-  /** Applies the replica's state to the Y.Doc (a no-op for what it already has). */
-  private show(state: Uint8Array): void {
+  /** Applies an update of the replica to the Y.Doc (a no-op for what it already has). */
+  private show(update: Uint8Array): void {
     if (this.proposing) return;
     try {
-      Y.applyUpdate(this.ydoc, state, this);
+      Y.applyUpdate(this.ydoc, update, this);
     } catch (error) {
-      // Remote states were validated before merging; this is a bug or damaged memory: say so.
-      this.failures.next(new RxSyncError('E_YJS_UPDATE_INVALID', `${this.doc}: the merged state does not apply`, { cause: error }));
+      // Remote updates were validated before the replica took them; this is a bug or damaged memory: say so.
+      this.failures.next(new RxSyncError('E_YJS_UPDATE_INVALID', `${this.doc}: an update does not apply`, { cause: error }));
     }
   }
 

@@ -1,6 +1,7 @@
 import type { LiveDocExtension } from '../lib/live/liveExtension.js';
 import { LiveYDocImpl } from './liveYDoc.js';
 import { yjsKind } from './yjsKind.js';
+import { YjsReplica } from './yjsReplica.js';
 
 /**
  * The `yjs` document type for `createClient({ live: liveDocuments.with(yjsDocuments) })`: Yjs
@@ -9,5 +10,6 @@ import { yjsKind } from './yjsKind.js';
 export const yjsDocuments: LiveDocExtension<'yjs'> = {
   type: 'yjs',
   kind: yjsKind,
+  replica: (options) => new YjsReplica(options).asDocReplica(),
   create: (parts) => new LiveYDocImpl(parts),
 };

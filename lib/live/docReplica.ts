@@ -13,6 +13,22 @@ export interface ReplicaMergeOptions {
   readonly onReject?: (error: RxSyncError) => void;
 }
 
+/** Builds the replica of a document type that keeps its state its own way (`yjs`: a `Y.Doc`). */
+export type ReplicaFactory = (options: ReplicaMergeOptions) => DocReplica<DocType>;
+
+const replicaFactories = new Map<DocType, ReplicaFactory>();
+
+/** Registers the replica of an optional document type (done by `liveDocuments.with(...)`). */
+export function registerReplica(type: DocType, factory: ReplicaFactory): void {
+  replicaFactories.set(type, factory);
+}
+
+/** A replica of `type`: its own kind when one is registered, else the generic one. */
+export function createReplica<T extends DocType>(type: T, options: ReplicaMergeOptions = {}): DocReplica<T> {
+  const factory = replicaFactories.get(type);
+  return (factory === undefined ? new DocReplica<DocType>(type, options) : factory(options)) as unknown as DocReplica<T>;
+}
+
 /**
  * One document as this replica knows it: `base` is everything the hub confirmed (snapshot, ops it
  * broadcast, our ops it acked), `pending` our own edits it has not acked yet, keyed by op id.

@@ -5,7 +5,7 @@ import type { Outbox, OutboxSender } from '../outbox/outbox.js';
 import { isDocName, isRoomName } from '../protocol/names.js';
 import { randomId } from '../randomId.js';
 import { DOC_TYPES, isDocType, registerDocKind, type DocType } from '../crdt/docTypes.js';
-import type { DocReplica } from './docReplica.js';
+import { registerReplica, type DocReplica } from './docReplica.js';
 import { createDoc, unavailable, type AnyDocParts } from './docs/liveDocs.js';
 import type { LiveDocExtension } from './liveExtension.js';
 import { bindLiveEntry, type LiveCacheHost, type LiveEntry } from './docs/liveEntry.js';
@@ -76,7 +76,10 @@ function withExtensions(extensions: readonly LiveDocExtension[]): LiveDocuments 
 
 function createLiveRegistry(host: LiveHost, extensions: readonly LiveDocExtension[]): LiveRegistry {
   // Saved replicas and queued edits of these types decode through their kinds (client and hub alike).
-  for (const extension of extensions) registerDocKind(extension.type, extension.kind);
+  for (const extension of extensions) {
+    registerDocKind(extension.type, extension.kind);
+    if (extension.replica !== undefined) registerReplica(extension.type, extension.replica.bind(extension) as never);
+  }
   const { outbox, onReconnect } = host;
   const clock = createHlc({ nodeId: host.nodeId ?? randomId() });
   const links = new Map<string, RoomLink>();

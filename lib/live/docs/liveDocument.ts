@@ -188,12 +188,20 @@ export abstract class LiveDocument<T extends DocType, V, C> implements LiveDocBa
    * is durable in the outbox.
    */
   protected edit(makeDelta: (state: DocStates[T]) => DocStates[T]): Promise<void> {
+    return this.editWith(() => makeDelta(this.replica.state));
+  }
+
+  /**
+   * {@link edit} for a delta that does not depend on the state (a Yjs update): the whole state is
+   * then read only if a schema check needs the value the edit produces.
+   */
+  protected editWith(makeDelta: () => DocStates[T]): Promise<void> {
     if (this.closed) return Promise.reject(new RxSyncError('E_LIVE_CLOSED', `Document "${this.doc}" was closed`));
-    if (this.checking !== undefined) return this.checking.then(() => this.edit(makeDelta));
+    if (this.checking !== undefined) return this.checking.then(() => this.editWith(makeDelta));
     let delta: DocStates[T];
     let problem: ReturnType<ValueCheck>;
     try {
-      delta = makeDelta(this.replica.state);
+      delta = makeDelta();
       problem = this.check?.(this.kind.value(this.kind.merge(this.replica.state, delta)));
     } catch (error) {
       return Promise.reject(error);

@@ -2,7 +2,7 @@ import type { Hlc } from '../../crdt/hlc.js';
 import type { Json } from '../../crdt/json.js';
 import type { DocType } from '../../crdt/docTypes.js';
 import { RxSyncError } from '../../errors.js';
-import { DocReplica } from '../docReplica.js';
+import { createReplica, type DocReplica } from '../docReplica.js';
 import type { ValueCheck } from '../valueCheck.js';
 import { opContext, type LiveCodec } from '../liveCodec.js';
 import type { SavedDoc } from './replicaStore.js';
@@ -41,7 +41,7 @@ export class ReplicaSet {
       });
     }
     if (replica === undefined) {
-      replica = new DocReplica<DocType>(type, { clock: this.clock, onReject: (error) => this.refused(name, error) });
+      replica = createReplica<DocType>(type, { clock: this.clock, onReject: (error) => this.refused(name, error) });
       this.docs.set(name, replica);
     }
     if (options.validate !== undefined) replica.validateWith(options.validate);
