@@ -5,6 +5,21 @@ import type { SnapshotDoc } from './opLog.js';
 interface DocEntry {
   readonly type: DocType;
   state: unknown;
+  /** States not merged yet, for kinds that merge many at once (see `DocKind.mergeMany`). */
+  pending?: unknown[];
+}
+
+/** States held back per document before they are folded anyway (bounds memory between reads). */
+const MAX_PENDING = 256;
+
+/** The entry's state with its held-back states folded in. */
+function settled(entry: DocEntry): unknown {
+  if (entry.pending !== undefined && entry.pending.length > 0) {
+    const kind = docKindOf(entry.type);
+    entry.state = kind.mergeMany!([entry.state, ...entry.pending]);
+    entry.pending.length = 0;
+  }
+  return entry.state;
 }
 
 /**
@@ -37,17 +52,22 @@ export class RoomDocs {
     const kind = docKindOf(type);
     const entry = this.docs.get(doc);
     if (entry === undefined) this.docs.set(doc, { type, state });
-    else entry.state = kind.merge(entry.state, state);
+    else if (kind.mergeMany === undefined) entry.state = kind.merge(entry.state, state);
+    else {
+      // A Yjs merge costs the whole document: one fold per read (or per MAX_PENDING ops), not per op.
+      (entry.pending ??= []).push(state);
+      if (entry.pending.length >= MAX_PENDING) settled(entry);
+    }
   }
 
   /** What `doc` shows the app, or `undefined` when it does not exist. */
   value(doc: string): { type: DocType; value: unknown } | undefined {
     const entry = this.docs.get(doc);
-    return entry === undefined ? undefined : { type: entry.type, value: docKindOf(entry.type).value(entry.state) };
+    return entry === undefined ? undefined : { type: entry.type, value: docKindOf(entry.type).value(settled(entry)) };
   }
 
   /** Every document encoded, for a snapshot. */
   encode(): SnapshotDoc[] {
-    return [...this.docs].map(([doc, entry]) => ({ doc, type: entry.type, state: docKindOf(entry.type).encode(entry.state) }));
+    return [...this.docs].map(([doc, entry]) => ({ doc, type: entry.type, state: docKindOf(entry.type).encode(settled(entry)) }));
   }
 }

@@ -46,6 +46,10 @@ export function checkYjsUpdate(bytes: Uint8Array): Uint8Array {
 export const yjsKind: DocKind<Uint8Array, Uint8Array> = {
   create: () => EMPTY,
   merge: (a, b) => (b === EMPTY || b === a ? a : a === EMPTY ? b : Y.mergeUpdates([a, b])),
+  mergeMany: (states) => {
+    const parts = states.filter((state) => state !== EMPTY);
+    return parts.length === 0 ? EMPTY : parts.length === 1 ? (parts[0] as Uint8Array) : Y.mergeUpdates(parts);
+  },
   decode(input: unknown): Uint8Array {
     if (typeof input !== 'string') throw invalid(`expected base64url text, got ${input === null ? 'null' : typeof input}`);
     // Four characters per three bytes: refuse before decoding anything too large.

@@ -65,6 +65,11 @@ export interface DocKind<S, V> {
   value(state: S): V;
   /** The newest stamp in the state, so a replica's clock can move past it before its next write. */
   newest(state: S): Stamp | undefined;
+  /**
+   * Merges many states at once, for kinds whose merge costs the whole state each time (Yjs): the
+   * hub then keeps a room's incoming states aside and folds them in one pass when read.
+   */
+  mergeMany?(states: readonly S[]): S;
 }
 
 /** The {@link DocKind} of each {@link BuiltInDocType}. */
