@@ -17,7 +17,7 @@ const root = resolve(here, '..');
 /** Every sample: the URL path it is served under, its folder, where its build lands, how it is built. */
 export const samples = [
   { name: 'todo', dir: 'todo-svelte', out: 'dist', kind: 'vite', about: 'offline-first todo list (Svelte)' },
-  { name: 'notes', dir: 'notes', out: 'dist', kind: 'vite', about: 'collaborative notes with presence (Svelte)' },
+  { name: 'notes', dir: 'notes', out: 'dist', kind: 'vite', about: 'collaborative text editor with carets (Svelte, CodeMirror + Yjs)' },
   { name: 'devtools', dir: 'devtools', out: 'dist', kind: 'vite', about: 'devtools panel on a demo client' },
   { name: 'dashboard', dir: 'dashboard-angular', out: 'dist/browser', kind: 'angular', bin: 'ng', about: 'live dashboard (Angular)' },
 ].filter((sample) => existsSync(join(here, sample.dir, sample.kind === 'vite' ? 'index.html' : 'package.json')));
@@ -32,6 +32,7 @@ export function isStale(sample) {
   const inputs = Math.max(
     newest(join(here, sample.dir)),
     newest(join(here, 'devtools', 'src')),
+    newest(join(here, 'shared')),
     newest(join(here, 'vite.shared.mjs')),
     newest(join(root, 'dist')),
   );

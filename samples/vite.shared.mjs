@@ -23,13 +23,15 @@ export function packageAliases() {
  * @param {string} folder the sample's folder (its `index.html` lives there)
  * @param {string} base the URL path it is served under, e.g. `/todo/`
  * @param {import('vite').PluginOption[]} plugins
+ * @param {{ offline?: boolean }} options `offline`: serve samples/shared/public (its service worker)
  * @returns {import('vite').UserConfig}
  */
-export function sampleConfig(folder, base, plugins = []) {
+export function sampleConfig(folder, base, plugins = [], { offline = false } = {}) {
   return {
     root: folder,
     base,
     plugins,
+    ...(offline ? { publicDir: join(root, 'samples', 'shared', 'public') } : {}),
     resolve: { alias: packageAliases() },
     build: { outDir: join(folder, 'dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1000 },
     // The hub is not part of the vite dev server: `npm start` serves built files with the hub.

@@ -4,4 +4,4 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { sampleConfig } from '../vite.shared.mjs';
 
-export default defineConfig(sampleConfig(dirname(fileURLToPath(import.meta.url)), '/todo/', [svelte()]));
+export default defineConfig(sampleConfig(dirname(fileURLToPath(import.meta.url)), '/todo/', [svelte()], { offline: true }));

@@ -1,7 +1,8 @@
 /* global self, caches, Response */
-// The notes app's service worker: network first, the cache when the network fails, so the page
-// reloads while offline. The page adds what it loaded on first visit (see src/offline.ts).
-const CACHE = 'rxsync-notes-shell';
+// The offline samples' service worker (todo, notes): network first, the cache when the network
+// fails, so the page reloads while offline. The page adds what it loaded on first visit (see
+// samples/shared/offline.ts). One cache per sample, named after its scope (e.g. /todo/).
+const CACHE = `rxsync-${new URL(self.registration.scope).pathname.split('/').filter(Boolean).join('-')}-shell`;
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));

@@ -1,10 +1,10 @@
-// Makes the app reload while offline: registers the service worker (public/sw.js) and puts what
-// this first visit loaded into its cache. `offlineReady` turns true once the page is controlled
+// Makes a sample reload while offline: registers the service worker (samples/shared/public/sw.js,
+// served at the sample's root) and puts what this first visit loaded into its cache. `offlineReady` turns true once the page is controlled
 // and cached.
 import { signal } from 'rxsync';
 
-const CACHE = 'rxsync-notes-shell';
-const base = new URL('./', location.href).pathname; // e.g. /notes/
+const base = new URL('./', location.href).pathname; // e.g. /todo/
+const CACHE = `rxsync-${base.split('/').filter(Boolean).join('-')}-shell`; // the name sw.js uses
 
 export const offlineReady = signal(false);
 
