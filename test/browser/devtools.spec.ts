@@ -1,24 +1,11 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
+import { firstPage, samplesInBrowser, screenshot } from './support';
 
-jest.setTimeout(60_000);
-
-let server: SamplesServer;
-let browser: BrowserPool;
-
-beforeAll(async () => {
-  server = await startSamples();
-  browser = openBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = samplesInBrowser(60_000);
 
 async function openDevtools(context: BrowserContext, room: string) {
   const page = await firstPage(context);
-  await page.goto(`${server.urls.devtools}?room=${room}`);
+  await page.goto(`${suite.server.urls.devtools}?room=${room}`);
   const count = page.getByTestId('devtools-outbox-count');
   await count.waitFor();
   // The panel shows the connection open before we start.
@@ -28,32 +15,32 @@ async function openDevtools(context: BrowserContext, room: string) {
 
 test('the outbox count goes up while offline and back to 0 online; the hub applies the ops', async () => {
   const room = `devtools-${Date.now().toString(36)}`;
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const { page, count } = await openDevtools(context, room);
   await expectText(count, '0');
 
   // Offline for real: emulated offline leaves the open WebSocket connected, so the hub goes too.
   await context.setOffline(true);
-  await server.stop();
+  await suite.server.stop();
   for (let i = 0; i < 3; i++) await page.getByRole('button', { name: '+1 click' }).click();
   await expectText(page.getByTestId('clicks'), '3'); // visible at once
   await expectText(count, '3'); // queued, not sent
   await screenshot(page, 'devtools-offline');
 
-  await server.restart(); // same port and data; its metrics start at 0
+  await suite.server.restart(); // same port and data; its metrics start at 0
   await context.setOffline(false);
   await expectText(count, '0');
-  expect(await server.metric('rxsync_hub_ops_applied_total')).toBe(3);
+  expect(await suite.server.metric('rxsync_hub_ops_applied_total')).toBe(3);
 
   // A second device sees the three clicks through the hub.
-  const other = await browser.newContext();
+  const other = await suite.browser.newContext();
   const second = await openDevtools(other, room);
   await expectText(second.page.getByTestId('clicks'), '3');
   await screenshot(page, 'devtools');
 });
 
 test('a refused op shows as a dead letter and is discarded from the panel', async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const { page } = await openDevtools(context, `devtools-dead-${Date.now().toString(36)}`);
   await page.getByRole('button', { name: 'queue an op the server refuses' }).click();
   const dead = page.getByTestId('devtools-dead-letters');
@@ -64,7 +51,7 @@ test('a refused op shows as a dead letter and is discarded from the panel', asyn
 
 test('charts, conflicts, refusals and document sync state show real data from two clients and the hub', async () => {
   const room = `devtools-mv-${Date.now().toString(36)}`;
-  const [ann, bob] = await Promise.all([browser.newContext(), browser.newContext()]);
+  const [ann, bob] = await Promise.all([suite.browser.newContext(), suite.browser.newContext()]);
   const a = await openDevtools(ann, room);
   const b = await openDevtools(bob, room);
   const colourRow = (page: Page) => page.getByTestId('devtools-doc').filter({ hasText: `${room}/colour` });
@@ -80,7 +67,7 @@ test('charts, conflicts, refusals and document sync state show real data from tw
 
   // Both devices set the colour while the hub is away: neither has seen the other's write.
   await Promise.all([ann.setOffline(true), bob.setOffline(true)]);
-  await server.stop();
+  await suite.server.stop();
   for (const [page, colour] of [
     [a.page, 'red'],
     [b.page, 'blue'],
@@ -90,7 +77,7 @@ test('charts, conflicts, refusals and document sync state show real data from tw
     await expectText(page.getByTestId('colour'), colour);
     await expectText(colourRow(page).getByTestId('devtools-doc-pending'), '1'); // queued, not acknowledged
   }
-  await server.restart();
+  await suite.server.restart();
   await Promise.all([ann.setOffline(false), bob.setOffline(false)]);
 
   // Conflicts made visible: each panel lists the register's two concurrent values.

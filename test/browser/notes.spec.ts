@@ -1,26 +1,13 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
+import { firstPage, samplesInBrowser, screenshot } from './support';
 
-jest.setTimeout(90_000);
-
-let server: SamplesServer;
-let browser: BrowserPool;
-
-beforeAll(async () => {
-  server = await startSamples();
-  browser = openBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = samplesInBrowser(90_000);
 
 const uniqueRoom = (name: string) => `${name}-${Date.now().toString(36)}`;
 
 async function openNotes(context: BrowserContext, room: string, name: string): Promise<Page> {
   const page = await firstPage(context);
-  await page.goto(`${server.urls.notes}?room=${room}&name=${name}`);
+  await page.goto(`${suite.server.urls.notes}?room=${room}&name=${name}`);
   await page.getByTestId('status').filter({ hasText: 'live' }).waitFor();
   return page;
 }
@@ -58,8 +45,8 @@ const words = (who: string, count: number) => Array.from({ length: count }, (_, 
 
 test('two people type into the same paragraph at once: identical texts, each one’s words intact; carets, title, likes and leaving show live', async () => {
   const room = uniqueRoom('notes');
-  const ann = await openNotes(await browser.newContext(), room, 'Ann');
-  const bobContext = await browser.newContext();
+  const ann = await openNotes(await suite.browser.newContext(), room, 'Ann');
+  const bobContext = await suite.browser.newContext();
   const bob = await openNotes(bobContext, room, 'Bob');
   await ann.getByTestId('peer').filter({ hasText: 'Bob' }).waitFor();
   await bob.getByTestId('peer').filter({ hasText: 'Ann' }).waitFor();
@@ -101,9 +88,9 @@ test('two people type into the same paragraph at once: identical texts, each one
 
 test('offline with the hub down, both keep writing, one reloads offline; back online the texts merge', async () => {
   const room = uniqueRoom('offline');
-  const annContext = await browser.newContext();
+  const annContext = await suite.browser.newContext();
   const ann = await openNotes(annContext, room, 'Ann');
-  const bob = await openNotes(await browser.newContext(), room, 'Bob');
+  const bob = await openNotes(await suite.browser.newContext(), room, 'Bob');
   await ann.getByTestId('offline-ready').waitFor();
   await caretAtEnd(ann);
   await ann.keyboard.type('Shared line.');
@@ -115,7 +102,7 @@ test('offline with the hub down, both keep writing, one reloads offline; back on
 
   // Offline for real: emulated offline keeps open sockets, so the hub goes too.
   await annContext.setOffline(true);
-  await server.stop();
+  await suite.server.stop();
   await ann
     .getByTestId('status')
     .filter({ hasText: /^(?!live$)/ })
@@ -144,7 +131,7 @@ test('offline with the hub down, both keep writing, one reloads offline; back on
     .waitFor();
   await screenshot(ann, 'notes-offline');
 
-  await server.restart();
+  await suite.server.restart();
   await annContext.setOffline(false);
   // Both inserted right after "Shared line." at once: Yjs orders the two runs by client id, either way round.
   const merges = [

@@ -1,27 +1,14 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
+import { firstPage, samplesInBrowser, screenshot } from './support';
 import { addTodo, openTodo as openTodoPage, titleInput, todoTitles } from './support/todoPage';
 
-jest.setTimeout(90_000);
-
-let server: SamplesServer;
-let browser: BrowserPool;
-
-beforeAll(async () => {
-  server = await startSamples();
-  browser = openBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = samplesInBrowser(90_000);
 
 const uniqueRoom = (name: string): string => `${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 /** Opens the todo app in `room` and waits until it is live (joined) and cached for offline use. */
 async function openTodo(context: BrowserContext, room: string): Promise<Page> {
-  return openTodoPage(await firstPage(context), server.urls.todo, room);
+  return openTodoPage(await firstPage(context), suite.server.urls.todo, room);
 }
 
 async function waitForTitles(page: Page, expected: string[]): Promise<void> {
@@ -33,12 +20,12 @@ async function waitForTitles(page: Page, expected: string[]): Promise<void> {
 
 test('items added offline survive a reload, reach the hub when online, show on a second device, and reload offline once synced', async () => {
   const room = uniqueRoom('todo');
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const page = await openTodo(context, room);
 
   // Offline for real: emulated offline leaves the open WebSocket connected, so the hub goes too.
   await context.setOffline(true);
-  await server.stop();
+  await suite.server.stop();
   await page.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
   for (const title of ['Buy milk', 'Call Ann', 'Fix the bike']) await addTodo(page, title);
   // Each item is three edits (id, title, done), all queued.
@@ -55,16 +42,16 @@ test('items added offline survive a reload, reach the hub when online, show on a
     .waitFor();
   await screenshot(page, 'todo-offline');
 
-  await server.restart(); // same port and data; its metrics start at 0
-  expect(await server.metric('rxsync_hub_ops_applied_total')).toBe(0);
+  await suite.server.restart(); // same port and data; its metrics start at 0
+  expect(await suite.server.metric('rxsync_hub_ops_applied_total')).toBe(0);
   await context.setOffline(false);
   await page
     .getByTestId('pending')
     .filter({ hasText: /^0 pending$/ })
     .waitFor();
-  expect(await server.metric('rxsync_hub_ops_applied_total')).toBe(9);
+  expect(await suite.server.metric('rxsync_hub_ops_applied_total')).toBe(9);
 
-  const second = await openTodo(await browser.newContext(), room);
+  const second = await openTodo(await suite.browser.newContext(), room);
   await waitForTitles(second, ['Buy milk', 'Call Ann', 'Fix the bike']);
 
   // Completing on the second device shows on the first, live.
@@ -89,8 +76,8 @@ test('items added offline survive a reload, reach the hub when online, show on a
 
 test('concurrent offline renames show a conflict on both devices; one click resolves it on both', async () => {
   const room = uniqueRoom('conflict');
-  const a = await browser.newContext();
-  const b = await browser.newContext();
+  const a = await suite.browser.newContext();
+  const b = await suite.browser.newContext();
   const pageA = await openTodo(a, room);
   const pageB = await openTodo(b, room);
   await addTodo(pageA, 'Milk');
@@ -103,7 +90,7 @@ test('concurrent offline renames show a conflict on both devices; one click reso
 
   await a.setOffline(true);
   await b.setOffline(true);
-  await server.stop(); // emulated offline alone keeps the open sockets connected
+  await suite.server.stop(); // emulated offline alone keeps the open sockets connected
   await pageA.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
   await pageB.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
   await titleInput(pageA, 'Milk').fill('Oat milk');
@@ -119,7 +106,7 @@ test('concurrent offline renames show a conflict on both devices; one click reso
     .filter({ hasText: /^1 pending$/ })
     .waitFor();
 
-  await server.restart();
+  await suite.server.restart();
   await a.setOffline(false);
   await b.setOffline(false);
   for (const page of [pageA, pageB]) {

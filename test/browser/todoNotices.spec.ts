@@ -1,24 +1,11 @@
 import type { Page } from 'playwright-core';
-import { firstPage, openBrowser, startSamples, type BrowserPool, type SamplesServer } from './support';
+import { firstPage, samplesInBrowser } from './support';
 import { openTodo } from './support/todoPage';
 
 // The todo sample's notices panel: plain HTTP (`/api/notices`) through rxsync/svelte's
 // createQuery and createMutation, next to the live documents.
 
-jest.setTimeout(90_000);
-
-let server: SamplesServer;
-let browser: BrowserPool;
-
-beforeAll(async () => {
-  server = await startSamples();
-  browser = openBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = samplesInBrowser(90_000);
 
 interface Notice {
   id: string;
@@ -28,7 +15,7 @@ interface Notice {
 
 /** What the server holds (not what the page shows). */
 async function served(): Promise<Notice[]> {
-  return (await (await fetch(`${server.origin}/api/notices`)).json()) as Notice[];
+  return (await (await fetch(`${suite.server.origin}/api/notices`)).json()) as Notice[];
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -47,8 +34,8 @@ async function post(page: Page, text: string): Promise<void> {
 const notice = (page: Page, text: string) => page.getByTestId('notices').locator('li', { hasText: text });
 
 test('posts show at once, a post made offline is queued (paused) and sent once when back online, marking read is optimistic', async () => {
-  const context = await browser.newContext();
-  const page = await openTodo(await firstPage(context), server.urls.todo, `notices-${Date.now().toString(36)}`);
+  const context = await suite.browser.newContext();
+  const page = await openTodo(await firstPage(context), suite.server.urls.todo, `notices-${Date.now().toString(36)}`);
   await page
     .getByTestId('notices-state')
     .filter({ hasText: /^success/ })

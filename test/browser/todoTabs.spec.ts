@@ -1,23 +1,10 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { firstPage, openBrowser, screenshot, startSamples, type BrowserPool, type SamplesServer } from './support';
+import { firstPage, samplesInBrowser, screenshot } from './support';
 import { addTodo, openTodo as openTodoPage, todoTitles } from './support/todoPage';
 
-jest.setTimeout(300_000);
+const suite = samplesInBrowser(300_000);
 
-let server: SamplesServer;
-let browser: BrowserPool;
-
-beforeAll(async () => {
-  server = await startSamples();
-  browser = openBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const openTodo = (page: Page, room: string): Promise<Page> => openTodoPage(page, server.urls.todo, room);
+const openTodo = (page: Page, room: string): Promise<Page> => openTodoPage(page, suite.server.urls.todo, room);
 
 const pending = (page: Page, n: number) =>
   page
@@ -27,13 +14,13 @@ const pending = (page: Page, n: number) =>
 
 test('two tabs on one outbox, offline with the hub down: 50 edits each, one tab closed, the other reloaded → the hub gets all 100, once each', async () => {
   const room = `tabs-${Date.now().toString(36)}`;
-  const context: BrowserContext = await browser.newContext();
+  const context: BrowserContext = await suite.browser.newContext();
   const a = await openTodo(await firstPage(context), room);
   const b = await openTodo(await context.newPage(), room);
 
   // Offline for real: emulated offline leaves open WebSockets connected, so the hub goes away too.
   await context.setOffline(true);
-  await server.stop();
+  await suite.server.stop();
   for (const page of [a, b]) await page.getByTestId('status').filter({ hasText: 'offline' }).waitFor();
 
   const expected: string[] = [];
@@ -61,14 +48,14 @@ test('two tabs on one outbox, offline with the hub down: 50 edits each, one tab 
   expect((await todoTitles(b)).sort()).toEqual([...expected].sort()); // the closed tab's items show too
   await screenshot(b, 'todo-tabs-offline');
 
-  await server.restart(); // same port and data: the same origin, the same hub log
+  await suite.server.restart(); // same port and data: the same origin, the same hub log
   await context.setOffline(false);
   await pending(b, 0);
   // The restarted hub applied each of the 300 edits exactly once.
-  expect(await server.metric('rxsync_hub_ops_applied_total')).toBe(300);
+  expect(await suite.server.metric('rxsync_hub_ops_applied_total')).toBe(300);
 
   // A second device sees all 100 items, each once.
-  const other = await firstPage(await browser.newContext());
+  const other = await firstPage(await suite.browser.newContext());
   await openTodo(other, room);
   await other
     .getByTestId('count')
