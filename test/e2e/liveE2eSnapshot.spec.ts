@@ -13,6 +13,7 @@ import type { LiveTransport } from '../../lib/live/liveTransport';
 import type { LiveMap } from '../../lib/live/docs/liveMap';
 import { allow } from '../../server/auth';
 import { memoryLog } from '../../server/memoryLog';
+import { openSqliteLog } from '../../server/sqliteLog';
 import type { LiveYDoc } from '../../yjs/index';
 import { startHub } from '../server/fixtures/hubFixture';
 import { wsClient } from '../server/fixtures/rawClients';
@@ -218,6 +219,45 @@ describe('hostile snapshot messages', () => {
       await Promise.all([writer.close(), reader.close(), plain.close()]);
     } finally {
       await hub.close();
+    }
+  });
+
+  it('a stored sealed snapshot survives a hub restart and is served to a new client', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rxsync-e2e-snapshot-restart-'));
+    const path = join(dir, 'hub.db');
+    const room = 'e2e:restart';
+    try {
+      const first = await startHub({ log: await openSqliteLog({ path }) });
+      const writer = await wsClient(first.url);
+      await writer.hello(room);
+      const ops = [1, 2, 3].map((n) => ({ id: `op-${n}`, doc: 'd', type: 'lww-map', body: `sealed-op-${n}` }));
+      await writer.send({ v: 1, type: 'data', data: { kind: 'ops', ops } });
+      await writer.waitFor(() => writer.messages('ack').length > 0, 'the ops are acked');
+      const docs = [{ doc: 'd', type: 'lww-map', state: 'sealed-state-at-2' }];
+      await writer.send({ v: 1, type: 'data', data: { kind: 'snapshot', seq: 2, docs } });
+      await writer.waitFor(() => writer.messages('snapshotted').length > 0, 'stored');
+      await writer.close();
+      await first.hub.close();
+
+      const second = await startHub({ log: await openSqliteLog({ path }) });
+      try {
+        const reader = await wsClient(second.url);
+        await reader.hello(room);
+        expect(reader.messages('snapshot').map((m) => m.data)).toEqual([{ kind: 'snapshot', seq: 2, docs }]);
+        expect(reader.messages('op').map((m) => m.seq)).toEqual([3]);
+        expect(reader.messages('snapshotted').map((m) => m.data['seq'])).toEqual([2]);
+        // Asking for the ops instead (a client that refused the snapshot) replays them all.
+        const refuser = await wsClient(second.url);
+        await refuser.send({ v: 1, type: 'hello', lastSeq: 0, room, snapshot: false });
+        await refuser.waitFor(() => refuser.messages('peers').length > 0, 'joined');
+        expect(refuser.messages('snapshot')).toEqual([]);
+        expect(refuser.messages('op').map((m) => m.seq)).toEqual([1, 2, 3]);
+        await Promise.all([reader.close(), refuser.close()]);
+      } finally {
+        await second.hub.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
