@@ -58,6 +58,9 @@ export type RxSyncErrorCode =
   | 'E_TOO_LARGE'
   // sync hub
   | 'E_MESSAGE_INVALID'
+  | 'E_SNAPSHOT_INVALID'
+  | 'E_SNAPSHOT_AHEAD'
+  | 'E_SNAPSHOT_STALE'
   | 'E_OP_INVALID'
   | 'E_HELLO_REQUIRED'
   | 'E_HELLO_REPEATED'

@@ -143,7 +143,7 @@ export function createHubCore(options: HubCoreOptions): HubCore {
         roomHost.idle(room.name);
         return session.fail('E_ROOM_FULL', `Room ${room.name} has ${limits.maxConnectionsPerRoom} connections already`);
       }
-      await room.join(session, frame.lastSeq);
+      await room.join(session, frame.lastSeq, frame.snapshot !== false);
       if (!session.closed) session.state = 'live';
     } catch (error) {
       const code = isRxSyncError(error) ? error.code : 'E_LOG_READ';
@@ -162,7 +162,11 @@ export function createHubCore(options: HubCoreOptions): HubCore {
     if (draining && message.kind === 'ops') return inbound.release(bytes);
     if (message.kind === 'token') void refreshSession(session, message.token, options.authenticate, refreshBefore);
     else if (message.kind === 'presence') room.setPresence(session, message.state);
-    else if (session.readOnly) {
+    else if (message.kind === 'snapshot') {
+      inbound.release(bytes);
+      if (session.readOnly) session.error('E_READ_ONLY', 'This token may only read this room');
+      else room.receiveSnapshot(session, message);
+    } else if (session.readOnly) {
       // Joined to read: nothing is written, and the client learns why for good.
       inbound.release(bytes);
       const ids = message.ops.map((op) => op.id);

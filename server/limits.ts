@@ -12,6 +12,8 @@ export interface HubLimits {
   readonly maxPresenceBytes?: number;
   /** Largest op body in an end-to-end room (an encrypted envelope string), in bytes. Default 64 KiB. */
   readonly maxEnvelopeBytes?: number;
+  /** Largest sealed snapshot a client of an end-to-end room may store (its states, in bytes). Default `maxFrameBytes`. */
+  readonly maxSnapshotBytes?: number;
   /** Most connections in one room. Default 1000. */
   readonly maxConnectionsPerRoom?: number;
   /** Most rooms loaded at once. Default 10 000. */
@@ -66,6 +68,7 @@ export function resolveLimits(limits: HubLimits = {}): ResolvedLimits {
     maxOpsPerMessage: limits.maxOpsPerMessage ?? 512,
     maxPresenceBytes: limits.maxPresenceBytes ?? 4096,
     maxEnvelopeBytes: limits.maxEnvelopeBytes ?? 64 * 1024,
+    maxSnapshotBytes: limits.maxSnapshotBytes ?? maxFrameBytes,
     maxConnectionsPerRoom: limits.maxConnectionsPerRoom ?? 1000,
     maxRooms: limits.maxRooms ?? 10_000,
     messagesPerSecond: limits.messagesPerSecond ?? 100,

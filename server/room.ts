@@ -3,17 +3,18 @@ import { isRxSyncError } from '../lib/errors.js';
 import { docKindOf, type DocType } from '../lib/crdt/docTypes.js';
 import { DEFAULT_MAX_DRIFT } from '../lib/crdt/hlc.js';
 import { decodeStamp } from '../lib/crdt/stamp.js';
-import type { HubOp, OpsMessage, PeerPresence } from '../lib/protocol/hubMessages.js';
+import type { HubOp, OpsMessage, PeerPresence, SealedSnapshotMessage } from '../lib/protocol/hubMessages.js';
 import { BroadcastBatch, type BroadcastOp } from './broadcastBatch.js';
 import { RecentOps } from './recentOps.js';
 import type { BusNotice } from './hubBus.js';
-import type { LoggedOp } from './opLog.js';
+import type { LoggedOp, RoomSnapshot } from './opLog.js';
 import { RoomCluster } from './roomCluster.js';
 import { RoomDocs } from './roomDocs.js';
 import { lacksDocKind, loadDocKinds } from './docKindLoader.js';
 import type { RoomHost } from './roomHost.js';
 import { RoomSequencer, UNREADABLE, type SequencedOp, type SequencedRoom } from './roomSequencer.js';
 import { RoomWriter, type WriterRoom } from './roomWriter.js';
+import { SealedSnapshots, type SealingRoom } from './sealedSnapshots.js';
 import type { HubSession } from './session.js';
 import { utf8Bytes, utf8Length } from './utf8.js';
 import { dataWire } from './wire.js';
@@ -30,7 +31,7 @@ export const PAGE = 500;
  * {@link Room.deliver}). Loaded on first join from the latest snapshot plus the ops after it. With a
  * bus, its {@link RoomCluster} links it to the other hubs serving the same room.
  */
-export class Room implements WriterRoom, SequencedRoom {
+export class Room implements WriterRoom, SequencedRoom, SealingRoom {
   /** Every session that joined (or is joining). */
   readonly sessions = new Set<HubSession>();
   /** Sessions past their replay: they get broadcasts and are shown to others. */
@@ -41,6 +42,7 @@ export class Room implements WriterRoom, SequencedRoom {
   /** Set when the hub has a bus. */
   readonly cluster: RoomCluster | undefined;
   private sinceSnapshot: number;
+  private readonly sealed: SealedSnapshots;
 
   private constructor(
     readonly name: string,
@@ -57,13 +59,18 @@ export class Room implements WriterRoom, SequencedRoom {
     this.sequencer = new RoomSequencer(this, host);
     this.cluster = host.bus === undefined ? undefined : new RoomCluster(this, host.bus, host.presenceTtl, host.now);
     this.sinceSnapshot = head - (snapshot?.seq ?? 0);
+    this.sealed = new SealedSnapshots(this, host);
   }
 
   /** Reads the room from the log. */
   static async load(name: string, e2e: boolean, host: RoomHost): Promise<Room> {
     const head = await host.log.head(name);
-    if (e2e) return new Room(name, true, head, undefined, undefined, host, new Set());
     const stored = await host.log.snapshot(name);
+    if (e2e) {
+      // The clients' sealed snapshot, served as stored: the hub cannot read it.
+      const sealed = stored === undefined ? undefined : { seq: stored.seq, wire: dataWire({ kind: 'snapshot', ...stored }) };
+      return new Room(name, true, head, undefined, sealed, host, new Set());
+    }
     if (stored !== undefined && lacksDocKind(stored.docs.map((entry) => entry.type))) await loadDocKinds();
     const docs = stored === undefined ? new RoomDocs() : RoomDocs.fromSnapshot(name, stored.docs);
     const skipped = new Set<number>();
@@ -112,7 +119,7 @@ export class Room implements WriterRoom, SequencedRoom {
    * Welcome, then a snapshot if the client is behind it, then the ops it missed, then who is here;
    * after that the session gets live broadcasts. Polling sessions read the ops per poll instead.
    */
-  async join(session: HubSession, lastSeq: number): Promise<void> {
+  async join(session: HubSession, lastSeq: number, takesSnapshot = true): Promise<void> {
     this.sessions.add(session);
     session.room = this.name;
     // A client ahead of the head (the hub lost history) is told by welcome.head and resumes from here.
@@ -132,7 +139,7 @@ export class Room implements WriterRoom, SequencedRoom {
         maxFrameBytes: limits.maxFrameBytes,
       },
     });
-    if (this.snapshot !== undefined && lastSeq < this.snapshot.seq) {
+    if (takesSnapshot && this.snapshot !== undefined && lastSeq < this.snapshot.seq) {
       session.write(this.snapshot.wire);
       session.sentSeq = this.snapshot.seq;
     }
@@ -150,6 +157,8 @@ export class Room implements WriterRoom, SequencedRoom {
       }
     }
     if (session.closed) return;
+    // End-to-end clients seal the next snapshot once the log since this one is long enough.
+    if (this.e2e && this.snapshot !== undefined) session.send({ kind: 'snapshotted', seq: this.snapshot.seq });
     session.send({ kind: 'peers', peers: [...this.localPeers(), ...(this.cluster?.remote.all() ?? [])] });
     this.live.add(session);
     this.toOthers(session, dataWire({ kind: 'peer', ...presenceOf(session) }));
@@ -225,6 +234,21 @@ export class Room implements WriterRoom, SequencedRoom {
     }
     if (ops.length > 0) this.writer.submit({ session, ops, states, receivedAt, bytes });
     else this.host.inbound.release(bytes);
+  }
+
+  /** A client's sealed snapshot (end-to-end rooms): checked and stored, or refused by name. */
+  receiveSnapshot(session: HubSession, message: SealedSnapshotMessage): void {
+    this.sealed.receive(session, message);
+  }
+
+  get snapshotSeq(): number {
+    return this.snapshot?.seq ?? 0;
+  }
+
+  useSnapshot(snapshot: RoomSnapshot): void {
+    this.snapshot = { seq: snapshot.seq, wire: dataWire({ kind: 'snapshot', ...snapshot }) };
+    const wire = dataWire({ kind: 'snapshotted', seq: snapshot.seq });
+    for (const session of this.live) session.write(wire);
   }
 
   /** Ops with `seq > afterSeq` up to the head, encoded, at most `limit`: from memory when recent, else from the log. */

@@ -147,7 +147,12 @@ export function createTransport<In, Out>(
       .pipe(
         switchMap((fields) => {
           connectionToken = fields.token;
-          return connector({ hello: encode(helloFrame(cursor.lastSeq, fields)), bye: encode(byeFrame()), cursor, hub: connecting });
+          return connector({
+            hello: encode(helloFrame(cursor.lastSeq, cursor.withoutSnapshot === true ? { ...fields, snapshot: false } : fields)),
+            bye: encode(byeFrame()),
+            cursor,
+            hub: connecting,
+          });
         }),
       )
       .subscribe(subscriber);

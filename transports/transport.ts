@@ -37,6 +37,8 @@ export interface TransportStatus {
  */
 export interface SeqCursor {
   lastSeq: number;
+  /** Set by a live room that refused the room's snapshot: the next hello asks for the ops instead. */
+  withoutSnapshot?: boolean;
 }
 
 /**

@@ -13,3 +13,11 @@ export interface LiveCodec {
 export function opContext(room: string, doc: string): string {
   return `${room}/${doc}`;
 }
+
+/**
+ * The additional authenticated data of a document's state in a sealed snapshot: bound to the seq
+ * it covers, so a hub cannot serve an old snapshot as a newer one (ops' contexts have one '/').
+ */
+export function snapshotContext(room: string, doc: string, seq: number): string {
+  return `${room}/${doc}/snapshot/${seq}`;
+}

@@ -42,6 +42,14 @@ export interface LiveOptions<T extends DocType, S = unknown> {
    * not transform: the stored value is what was written. Its output type types the document.
    */
   schema?: StandardSchemaV1<unknown, S>;
+  /**
+   * End-to-end rooms: once the room's log holds about this many ops (plus a random share of up to
+   * half as many, so clients do not all seal at once) after its newest sealed snapshot, this client
+   * seals the room's confirmed state for the hub, so new clients start from it instead of replaying
+   * the whole log. Default 500; 0 never seals (this client still reads snapshots). The room's first
+   * `client.live` call decides.
+   */
+  snapshotEvery?: number;
 }
 
 /**

@@ -161,7 +161,7 @@ function createLiveRegistry(host: LiveHost, extensions: readonly LiveDocExtensio
 
   function open(options: LiveOptions<DocType>): ReturnType<typeof createDoc> {
     checkOptions('client.live', options, liveOptionSpec);
-    const { room, doc, type, transport, codec, storage, schema } = options ?? ({} as LiveOptions<DocType>);
+    const { room, doc, type, transport, codec, storage, schema, snapshotEvery } = options ?? ({} as LiveOptions<DocType>);
     const fail = (message: string): never => {
       throw new RxSyncError('E_OPTION_INVALID', `client.live: ${message}`);
     };
@@ -171,6 +171,9 @@ function createLiveRegistry(host: LiveHost, extensions: readonly LiveDocExtensio
     if (transport === undefined || typeof transport.send !== 'function') fail('`transport` is required');
     if (type === 'yjs' && !extensions.some((extension) => extension.type === type)) throw unavailable(type);
     if (type === 'yjs' && schema !== undefined) fail('a `yjs` document takes no `schema`');
+    if (snapshotEvery !== undefined && !(Number.isSafeInteger(snapshotEvery) && snapshotEvery >= 0)) {
+      fail('`snapshotEvery` must be an integer >= 0');
+    }
     if (schema !== undefined && !isStandardSchema(schema))
       fail('`schema` must be a Standard Schema (zod, valibot, arktype…): it has no `~standard.validate`');
     let link = links.get(room);
@@ -187,6 +190,7 @@ function createLiveRegistry(host: LiveHost, extensions: readonly LiveDocExtensio
         ...(onReconnect !== undefined ? { onReconnect } : {}),
         ...(codec !== undefined ? { codec } : {}),
         ...(storage !== undefined ? { storage } : {}),
+        ...(snapshotEvery !== undefined ? { snapshotEvery } : {}),
       });
       links.set(room, link);
       opened.next(link);

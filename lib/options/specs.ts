@@ -36,6 +36,7 @@ export const liveOptionSpec: OptionSpec = {
   codec: 'object',
   storage: 'object',
   schema: ['object', 'function'],
+  snapshotEvery: 'number',
 };
 /** `localforageStorage(options)`. */
 export const localforageOptionSpec: OptionSpec = {

@@ -17,12 +17,15 @@ export interface HelloFrame {
   readonly room?: string;
   /** Credentials, sent here rather than in the URL so they stay out of access logs. */
   readonly token?: string;
+  /** `false`: replay the ops, not the room's snapshot (the client refused it). */
+  readonly snapshot?: false;
 }
 
-/** Optional fields of a {@link HelloFrame}: which room to join and with what credentials. */
+/** Optional fields of a {@link HelloFrame}: which room to join, with what credentials, and whether to skip the snapshot. */
 export interface HelloFields {
   readonly room?: string;
   readonly token?: string;
+  readonly snapshot?: false;
 }
 
 /**
@@ -72,9 +75,10 @@ export type FrameType = Frame['type'];
 
 /** Builds a hello frame; `fields` adds the room and token when the server needs them. */
 export function helloFrame(lastSeq: number, fields: HelloFields = {}): HelloFrame {
-  const frame: { v: 1; type: 'hello'; lastSeq: number; room?: string; token?: string } = { v: 1, type: 'hello', lastSeq };
+  const frame: { v: 1; type: 'hello'; lastSeq: number; room?: string; token?: string; snapshot?: false } = { v: 1, type: 'hello', lastSeq };
   if (fields.room !== undefined) frame.room = fields.room;
   if (fields.token !== undefined) frame.token = fields.token;
+  if (fields.snapshot === false) frame.snapshot = false;
   return frame;
 }
 

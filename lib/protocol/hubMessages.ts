@@ -46,8 +46,19 @@ export interface TokenMessage {
   readonly token: string;
 }
 
+/**
+ * Client → hub, end-to-end rooms only: the sealed state of every document as of op `seq`, which the
+ * hub cannot read but stores as the room's snapshot, so a new client starts from it instead of
+ * replaying the whole log. Each `state` is an envelope (a string).
+ */
+export interface SealedSnapshotMessage {
+  readonly kind: 'snapshot';
+  readonly seq: number;
+  readonly docs: readonly { readonly doc: string; readonly type: DocType; readonly state: string }[];
+}
+
 /** What a client may send to the hub. */
-export type ClientMessage = OpsMessage | SetPresenceMessage | TokenMessage;
+export type ClientMessage = OpsMessage | SetPresenceMessage | TokenMessage | SealedSnapshotMessage;
 
 /** Hub → client, first answer to an accepted hello. */
 export interface WelcomeMessage {
@@ -86,6 +97,16 @@ export interface SnapshotMessage {
 export interface OpMessage {
   readonly kind: 'op';
   readonly op: HubOp;
+}
+
+/**
+ * Hub → client, end-to-end rooms: the room's newest sealed snapshot covers ops up to `seq` (sent
+ * after the join's replay and whenever a client stores a newer one), so clients know when the log
+ * since it has grown long enough to seal another.
+ */
+export interface SnapshottedMessage {
+  readonly kind: 'snapshotted';
+  readonly seq: number;
 }
 
 /** Ops now durable in the hub's log (or seen before): the writer may forget them. */
@@ -138,7 +159,16 @@ export interface RefreshMessage {
 
 /** What the hub may send to a client. */
 export type HubMessage =
-  WelcomeMessage | SnapshotMessage | OpMessage | AckMessage | RejectMessage | PeersMessage | PeerMessage | LeftMessage | RefreshMessage;
+  | WelcomeMessage
+  | SnapshotMessage
+  | SnapshottedMessage
+  | OpMessage
+  | AckMessage
+  | RejectMessage
+  | PeersMessage
+  | PeerMessage
+  | LeftMessage
+  | RefreshMessage;
 
 /** Bounds applied while validating; the hub passes its configured limits. */
 export interface MessageLimits {
@@ -147,6 +177,8 @@ export interface MessageLimits {
 }
 
 const DEFAULT_MAX_OPS = 512;
+/** Most documents in one sealed snapshot. */
+export const MAX_SNAPSHOT_DOCS = 1024;
 
 function invalid(reason: string, details: Record<string, unknown> = {}): RxSyncError {
   return new RxSyncError(MESSAGE_INVALID, `Invalid hub message: ${reason}`, { details });
@@ -209,9 +241,37 @@ export function parseClientMessage(data: unknown, limits: MessageLimits = {}): C
       }
       return { kind, token };
     }
+    case 'snapshot':
+      return sealedSnapshot(data);
     default:
       throw invalid('unknown message kind', { kind: typeof kind === 'string' ? kind.slice(0, 40) : typeof kind });
   }
+}
+
+function sealedSnapshot(data: Record<string, unknown>): SealedSnapshotMessage {
+  const seq = own(data, 'seq');
+  const docs = own(data, 'docs');
+  if (!isSeq(seq) || seq === 0) throw invalid('snapshot needs `seq`, a positive integer');
+  if (!Array.isArray(docs) || docs.length === 0 || docs.length > MAX_SNAPSHOT_DOCS) {
+    throw invalid(`snapshot needs \`docs\`, 1 to ${MAX_SNAPSHOT_DOCS} entries`);
+  }
+  const names = new Set<string>();
+  return {
+    kind: 'snapshot',
+    seq,
+    docs: docs.map((entry: unknown, i) => {
+      if (!isRecord(entry)) throw invalid(`docs[${i}] is not an object`);
+      const doc = own(entry, 'doc');
+      const type = own(entry, 'type');
+      const state = own(entry, 'state');
+      if (!isDocName(doc)) throw invalid(`docs[${i}].doc must be ${ROOM_NAME_RULE}`);
+      if (names.has(doc)) throw invalid(`docs[${i}].doc repeats a document`);
+      names.add(doc);
+      if (!isDocType(type)) throw invalid(`docs[${i}].type must be a document type`);
+      if (typeof state !== 'string' || state === '') throw invalid(`docs[${i}].state must be a sealed envelope (a string)`);
+      return { doc, type, state };
+    }),
+  };
 }
 
 function stringList(record: Record<string, unknown>, key: string): string[] {
@@ -300,6 +360,11 @@ export function parseHubMessage(data: unknown): HubMessage {
       const peer = own(data, 'peer');
       if (!isOpId(peer)) throw invalid(`left.peer must be ${OP_ID_RULE}`);
       return { kind, peer };
+    }
+    case 'snapshotted': {
+      const seq = own(data, 'seq');
+      if (!isSeq(seq)) throw invalid('snapshotted needs `seq`');
+      return { kind, seq };
     }
     case 'refresh': {
       const expiresIn = own(data, 'expiresIn');

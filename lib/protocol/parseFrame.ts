@@ -55,7 +55,13 @@ export function parseFrame(value: unknown): Frame {
       if (token !== undefined && (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH)) {
         throw invalid(`\`token\` must be a string of at most ${MAX_TOKEN_LENGTH} characters`);
       }
-      return helloFrame(lastSeq, { ...(room !== undefined ? { room } : {}), ...(token !== undefined ? { token } : {}) });
+      const snapshot = value['snapshot'];
+      if (snapshot !== undefined && snapshot !== false) throw invalid('`snapshot` may only be false');
+      return helloFrame(lastSeq, {
+        ...(room !== undefined ? { room } : {}),
+        ...(token !== undefined ? { token } : {}),
+        ...(snapshot === false ? { snapshot } : {}),
+      });
     }
     case 'ping':
     case 'pong': {

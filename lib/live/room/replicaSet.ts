@@ -1,10 +1,10 @@
 import type { Hlc } from '../../crdt/hlc.js';
 import type { Json } from '../../crdt/json.js';
-import type { DocType } from '../../crdt/docTypes.js';
+import { docKindFor, type DocStates, type DocType } from '../../crdt/docTypes.js';
 import { RxSyncError } from '../../errors.js';
 import { createReplica, type DocReplica } from '../docReplica.js';
 import type { ValueCheck } from '../valueCheck.js';
-import { opContext, type LiveCodec } from '../liveCodec.js';
+import { opContext, snapshotContext, type LiveCodec } from '../liveCodec.js';
 import type { SavedDoc } from './replicaStore.js';
 
 /** Options of a document replica. */
@@ -22,6 +22,8 @@ export class ReplicaSet {
   private readonly docs = new Map<string, DocReplica<DocType>>();
   /** Envelopes being opened: the cursor may be ahead of the merged state until they land. */
   private opening = 0;
+  /** An envelope failed to open: this replica lacks something, so it never seals a snapshot. */
+  private missedSome = false;
 
   constructor(
     private readonly room: string,
@@ -96,8 +98,55 @@ export class ReplicaSet {
       },
       (error: unknown) => {
         this.opening--;
+        this.missedSome = true;
         this.report(error, 'E_DECRYPT');
       },
+    );
+  }
+
+  /** Whether every envelope received so far was opened and merged (a sealed snapshot may be written). */
+  get whole(): boolean {
+    return this.opening === 0 && !this.missedSome;
+  }
+
+  /**
+   * Opens a sealed snapshot (end-to-end rooms) as a whole before merging any of it: every state
+   * must open under its room, document and `seq` and decode as its type, or nothing is merged and
+   * the promise rejects `E_SNAPSHOT_INVALID`.
+   */
+  async receiveSealed(seq: number, docs: readonly { doc: string; type: DocType; state: Json }[]): Promise<void> {
+    const codec = this.codec as LiveCodec;
+    this.opening++;
+    try {
+      const opened = await Promise.all(
+        docs.map(async ({ doc, type, state }) => {
+          const known = this.docs.get(doc);
+          if (known !== undefined && known.type !== type) throw new Error(`document "${doc}" is a ${known.type}, not a ${type}`);
+          if (typeof state !== 'string') throw new Error(`the state of "${doc}" is not an envelope`);
+          const plain = await codec.decodeText(state, snapshotContext(this.room, doc, seq));
+          docKindFor(type).decode(plain);
+          return { doc, type, plain };
+        }),
+      );
+      for (const { doc, type, plain } of opened) this.merge(doc, type, plain, undefined);
+    } catch (error) {
+      throw new RxSyncError('E_SNAPSHOT_INVALID', `Room "${this.room}": refused the sealed snapshot at seq ${seq}: ${String(error)}`, {
+        cause: error,
+        details: { room: this.room, seq },
+      });
+    } finally {
+      this.opening--;
+    }
+  }
+
+  /** Every document's confirmed state sealed for a snapshot covering `seq` (end-to-end rooms). */
+  seal(seq: number): Promise<{ doc: string; type: DocType; state: string }[]> {
+    const codec = this.codec as LiveCodec;
+    return Promise.all(
+      [...this.docs].map(async ([doc, replica]) => {
+        const encoded = (docKindFor(replica.type).encode as (state: DocStates[DocType]) => Json)(replica.confirmed);
+        return { doc, type: replica.type, state: await codec.encodeText(encoded, snapshotContext(this.room, doc, seq)) };
+      }),
     );
   }
 

@@ -27,7 +27,9 @@ export interface ConnectionEvents {
  */
 export class RoomConnection {
   /** The highest sequence number this room has merged (or restored). */
-  private readonly cursor = { lastSeq: 0 };
+  private readonly cursor: { lastSeq: number; withoutSnapshot?: boolean } = { lastSeq: 0 };
+  /** The seq of a snapshot this room refused: hellos skip snapshots until the replay passed it. */
+  private refusedSnapshot = 0;
   private readonly statusSignal = signal<LiveStatus>({ state: 'closed', joined: false });
   private subscription: Subscription | undefined;
   private transportStatus: TransportStatusLike = { state: 'closed' };
@@ -89,6 +91,21 @@ export class RoomConnection {
     if (this.subscription === undefined) return;
     this.disconnect();
     this.connect();
+  }
+
+  /**
+   * The room refused the snapshot covering `seq`: joins again from 0 asking for the ops instead,
+   * until a replay got past `seq`. The cursor drops at once, so nothing saves it past a gap.
+   */
+  rejoinWithoutSnapshot(seq: number): void {
+    this.refusedSnapshot = Math.max(this.refusedSnapshot, seq);
+    this.cursor.withoutSnapshot = true;
+    this.rejoinFromStart();
+  }
+
+  /** The join's replay is over: once it passed a refused snapshot, hellos may take snapshots again. */
+  replayed(): void {
+    if (this.cursor.withoutSnapshot === true && this.cursor.lastSeq >= this.refusedSnapshot) delete this.cursor.withoutSnapshot;
   }
 
   /** Checks a welcome; true when this connection joined the room. */

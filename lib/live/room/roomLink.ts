@@ -5,7 +5,14 @@ import type { DocType } from '../../crdt/docTypes.js';
 import { RxSyncError, isRxSyncError, type RxSyncErrorCode } from '../../errors.js';
 import type { Outbox } from '../../outbox/outbox.js';
 import { RefusedError } from '../../outbox/refusedError.js';
-import { parseHubMessage, type HubMessage, type HubOp, type PeerPresence, type WelcomeMessage } from '../../protocol/hubMessages.js';
+import {
+  parseHubMessage,
+  type HubMessage,
+  type HubOp,
+  type PeerPresence,
+  type SnapshotMessage,
+  type WelcomeMessage,
+} from '../../protocol/hubMessages.js';
 import type { ReadonlySignal } from '../../signals/signal.js';
 import type { Storage } from '../../storage/storage.js';
 import type { DocReplica } from '../docReplica.js';
@@ -19,6 +26,7 @@ import { RoomConnection } from './roomConnection.js';
 import { RoomPersistence } from './roomPersistence.js';
 import { RoomPresence } from './roomPresence.js';
 import { SendPacer } from './sendPacer.js';
+import { DEFAULT_SNAPSHOT_EVERY, SnapshotSealer } from './snapshotSealer.js';
 
 /** What a room link needs from its client. */
 export interface RoomLinkDeps {
@@ -30,6 +38,8 @@ export interface RoomLinkDeps {
   readonly codec?: LiveCodec;
   /** Keeps the room's confirmed state across reloads. */
   readonly storage?: Storage;
+  /** End-to-end rooms: ops between the sealed snapshots this client writes (0: never). */
+  readonly snapshotEvery?: number;
 }
 
 /**
@@ -51,6 +61,10 @@ export class RoomLink {
   private users = 0;
   /** `resync()` calls waiting for the replay on the new connection. */
   private readonly resyncs: Array<() => void> = [];
+  /** End-to-end rooms: writes the room's sealed snapshots when it is this client's turn. */
+  private readonly sealer: SnapshotSealer | undefined;
+  /** The current connection's replay is over (its `peers` frame arrived). */
+  private replayed = false;
 
   constructor(
     readonly room: string,
@@ -69,7 +83,24 @@ export class RoomLink {
       report,
       ...(deps.onReconnect === undefined ? {} : { reconnecting: deps.onReconnect }),
     });
-    this.replicas = new ReplicaSet(room, deps.clock, deps.codec, report, () => this.persistence?.changed());
+    this.replicas = new ReplicaSet(room, deps.clock, deps.codec, report, () => this.mergedSome());
+    this.sealer =
+      deps.codec === undefined
+        ? undefined
+        : new SnapshotSealer({
+            every: deps.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
+            replicas: this.replicas,
+            lastSeq: () => this.connection.lastSeq,
+            caughtUp: () => this.connection.welcomed && this.replayed,
+            send: (message) => {
+              try {
+                transport.send(message);
+              } catch (error) {
+                report(error, 'E_SEND_OVERFLOW');
+              }
+            },
+            report,
+          });
     this.delivery = new Delivery(
       this.replicas,
       (ops) => this.pacer.sendOps(ops),
@@ -186,7 +217,30 @@ export class RoomLink {
     this.presence.clear();
   }
 
+  private mergedSome(): void {
+    this.persistence?.changed();
+    this.sealer?.check();
+  }
+
+  /**
+   * A sealed snapshot (end-to-end rooms): opened and checked as a whole, then merged. One that
+   * does not open or validate is refused (`E_SNAPSHOT_INVALID`): nothing of it is merged and the
+   * room joins again from seq 0 asking for the ops instead, so it still ends with the whole state.
+   */
+  private receiveSealed(message: SnapshotMessage): void {
+    this.connection.advanceTo(message.seq);
+    this.sealer?.known(message.seq);
+    this.replicas.receiveSealed(message.seq, message.docs).then(
+      () => this.mergedSome(),
+      (error: unknown) => {
+        this.report(error, 'E_SNAPSHOT_INVALID');
+        this.connection.rejoinWithoutSnapshot(message.seq);
+      },
+    );
+  }
+
   private joined(welcome: WelcomeMessage): void {
+    this.replayed = false;
     this.pacer.start(welcome.limits);
     this.presence.announce();
     // A new connection: everything not yet acknowledged goes again (the hub dedupes by op id).
@@ -206,6 +260,7 @@ export class RoomLink {
         this.connection.welcome(message);
         return;
       case 'snapshot':
+        if (this.deps.codec !== undefined) return this.receiveSealed(message);
         for (const entry of message.docs) this.replicas.receive(entry.doc, entry.type, entry.state);
         this.connection.advanceTo(message.seq);
         this.persistence?.changed();
@@ -223,11 +278,17 @@ export class RoomLink {
         this.errorSubject.next(error);
         return;
       }
+      case 'snapshotted':
+        this.sealer?.known(message.seq);
+        return;
       case 'refresh':
         return; // the transport answers it with a fresh token; nothing for the room to do
       case 'peers':
         this.presence.receive(message);
+        this.replayed = true;
+        this.connection.replayed();
         this.resyncs.splice(0).forEach((replayed) => replayed());
+        this.sealer?.check();
         return;
       default:
         this.presence.receive(message);
