@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { EventSource } from 'eventsource';
-import type { Subscription } from 'rxjs';
 import WebSocket from 'ws';
 import { fallback } from '../../transports/fallback';
 import { memoryPair } from '../../transports/memoryPair';
@@ -8,19 +7,11 @@ import { polling } from '../../transports/polling';
 import { sse } from '../../transports/sse';
 import type { TransportStatus } from '../../transports/transport';
 import { webSocket } from '../../transports/webSocket';
-import { createTestServer, type TestServer } from './support/testServer';
+import { serverPerTest } from './support/testServer';
 import { freePort, statusWhere, waitForChange } from './support/wait';
 
 describe('fallback([webSocket, sse, polling])', () => {
-  let server: TestServer;
-  let subscription: Subscription | undefined;
-  beforeEach(async () => {
-    server = await createTestServer();
-  });
-  afterEach(async () => {
-    subscription?.unsubscribe();
-    await server.close();
-  });
+  const t = serverPerTest();
 
   it('WS refused → SSE; SSE down → polling; WS back → moves up; every message once, in order, stream never ends', async () => {
     const wsPort = await freePort(); // nothing listens here yet: connections are refused
@@ -28,8 +19,8 @@ describe('fallback([webSocket, sse, polling])', () => {
     const live = fallback(
       [
         webSocket(`ws://127.0.0.1:${wsPort}/ws`, { WebSocket, reconnect: fast }),
-        sse(server.urls.sse, { postUrl: server.urls.post, EventSource, reconnect: fast }),
-        polling(server.urls.poll, { postUrl: server.urls.post, interval: 20, reconnect: fast }),
+        sse(t.server.urls.sse, { postUrl: t.server.urls.post, EventSource, reconnect: fast }),
+        polling(t.server.urls.poll, { postUrl: t.server.urls.post, interval: 20, reconnect: fast }),
       ],
       { maxFailures: 2, retryPrimaryAfter: 200 },
     );
@@ -37,7 +28,7 @@ describe('fallback([webSocket, sse, polling])', () => {
     const got: number[] = [];
     const vias: string[] = [];
     let ended = false;
-    subscription = live.messages$.subscribe({
+    t.subscription = live.messages$.subscribe({
       next: (message) => {
         got.push((message as { n: number }).n);
         events.emit('change');
@@ -50,7 +41,7 @@ describe('fallback([webSocket, sse, polling])', () => {
     });
     let n = 0;
     const publishAndReceive = async (count: number): Promise<void> => {
-      for (let i = 0; i < count; i++) server.publish({ n: ++n });
+      for (let i = 0; i < count; i++) t.server.publish({ n: ++n });
       await waitForChange(events, () => got.length === n, `${n} messages`);
     };
 
@@ -58,20 +49,20 @@ describe('fallback([webSocket, sse, polling])', () => {
     await publishAndReceive(50);
     live.send('over sse');
 
-    server.setEnabled('sse', false);
+    t.server.setEnabled('sse', false);
     await statusWhere(live, (s) => s.state === 'open' && s.via === 'polling');
     await publishAndReceive(50);
     live.send('over polling');
 
-    await server.listenWs(wsPort);
+    await t.server.listenWs(wsPort);
     await statusWhere(live, (s) => s.state === 'open' && s.via === 'websocket');
     await publishAndReceive(50);
     live.send('over websocket');
-    await server.waitFor(() => server.received.length === 3, 'the three sends');
+    await t.server.waitFor(() => t.server.received.length === 3, 'the three sends');
 
     expect(got).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
     expect(vias).toEqual(['sse', 'polling', 'websocket']);
-    expect(server.received).toEqual(['over sse', 'over polling', 'over websocket']);
+    expect(t.server.received).toEqual(['over sse', 'over polling', 'over websocket']);
     expect(ended).toBe(false);
     statusSubscription.unsubscribe();
   });

@@ -1,7 +1,6 @@
 // fallback(...).prefer(via) pins one candidate; TransportStatus.rtt is the heartbeat's round trip.
 // Real hub on 127.0.0.1 (and the transport test server where a mechanism must be switched off).
 import { EventSource } from 'eventsource';
-import type { Subscription } from 'rxjs';
 import WebSocket from 'ws';
 import { createOutbox } from '../../lib/outbox/outbox';
 import { createClient } from '../../lib/query/client';
@@ -15,7 +14,7 @@ import type { TransportStatus } from '../../transports/transport';
 import { webSocket } from '../../transports/webSocket';
 import { startHub, type StartedHub } from '../server/fixtures/hubFixture';
 import { hubTransport, until, type Via } from '../e2e/support/liveClients';
-import { createTestServer, type TestServer } from './support/testServer';
+import { serverPerTest } from './support/testServer';
 import { statusWhere } from './support/wait';
 
 const fast = { reconnect: { initialDelay: 10, maxDelay: 40 } };
@@ -130,22 +129,14 @@ describe('fallback(...).prefer(via) on a real hub', () => {
 });
 
 describe('a pinned candidate that fails', () => {
-  let server: TestServer;
-  let subscription: Subscription | undefined;
-  beforeEach(async () => {
-    server = await createTestServer();
-  });
-  afterEach(async () => {
-    subscription?.unsubscribe();
-    await server.close();
-  });
+  const t = serverPerTest();
 
   it('keeps reconnecting on it instead of moving down the list, and opens there again when it is back', async () => {
     const live = fallback(
       [
-        webSocket(server.urls.ws, { WebSocket, ...fast }),
-        sse(server.urls.sse, { postUrl: server.urls.post, EventSource, ...fast }),
-        polling(server.urls.poll, { postUrl: server.urls.post, interval: 20, ...fast }),
+        webSocket(t.server.urls.ws, { WebSocket, ...fast }),
+        sse(t.server.urls.sse, { postUrl: t.server.urls.post, EventSource, ...fast }),
+        polling(t.server.urls.poll, { postUrl: t.server.urls.post, interval: 20, ...fast }),
       ],
       { maxFailures: 2, retryPrimaryAfter: 50 },
     );
@@ -154,12 +145,12 @@ describe('a pinned candidate that fails', () => {
       if (s.state === 'open' && vias.at(-1) !== s.via) vias.push(s.via);
     });
     live.prefer('sse');
-    subscription = live.messages$.subscribe();
+    t.subscription = live.messages$.subscribe();
     await statusWhere(live, (s) => s.state === 'open' && s.via === 'sse');
-    server.setEnabled('sse', false);
+    t.server.setEnabled('sse', false);
     await statusWhere(live, (s) => s.state === 'reconnecting' && s.via === 'sse' && (s.attempt ?? 0) >= 4);
     expect(vias).toEqual(['sse']); // neither polling (down the list) nor websocket (up) was used
-    server.setEnabled('sse', true);
+    t.server.setEnabled('sse', true);
     await statusWhere(live, (s) => s.state === 'open' && s.via === 'sse');
     expect(vias).toEqual(['sse']);
     statusSub.unsubscribe();

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { waitForChange } from './wait.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Subject, type Observable } from 'rxjs';
+import { Subject, type Observable, type Subscription } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dataFrame, errorFrame, pongFrame, type Frame } from '../../../lib/protocol/frames.js';
 import { jsonCodec } from '../../../lib/protocol/jsonCodec.js';
@@ -348,4 +348,25 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       );
     },
   };
+}
+
+/** What {@link serverPerTest} gives a suite: read `server` inside tests, set `subscription` there. */
+export interface ServerPerTest {
+  readonly server: TestServer;
+  /** The subscription a test opens on the server: unsubscribed after the test, before the server closes. */
+  subscription: Subscription | undefined;
+}
+
+/** Starts a fresh test server before each test of the calling `describe` and closes it after. */
+export function serverPerTest(options: TestServerOptions = {}): ServerPerTest {
+  const context = {} as { server: TestServer; subscription: Subscription | undefined };
+  beforeEach(async () => {
+    context.server = await createTestServer(options);
+    context.subscription = undefined;
+  });
+  afterEach(async () => {
+    context.subscription?.unsubscribe();
+    await context.server.close();
+  });
+  return context;
 }
