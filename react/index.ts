@@ -4,4 +4,5 @@ export { RxSyncProvider, useClient, type RxSyncProviderProps } from './context.j
 export { useSignal } from './useSignal.js';
 export { useQuery } from './useQuery.js';
 export { useMutation, type MutationResult } from './useMutation.js';
-export { useLive, type LiveView, type LiveValueOf, type LiveConflictsOf, type UseLive } from './useLive.js';
+export { useLive, type LiveView, type UseLive } from './useLive.js';
+export type { LiveValueOf, LiveConflictsOf } from '../lib/live/docs/liveDocument.js';

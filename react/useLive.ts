@@ -3,7 +3,7 @@ import type { Subscription } from 'rxjs';
 import type { DocType } from '../lib/crdt/docTypes.js';
 import type { Json } from '../lib/crdt/json.js';
 import type { LiveCounter } from '../lib/live/docs/liveCounter.js';
-import type { LiveDocBase } from '../lib/live/docs/liveDocument.js';
+import type { LiveConflictsOf, LiveDocBase, LiveValueOf } from '../lib/live/docs/liveDocument.js';
 import type { LiveDocs } from '../lib/live/docs/liveDocs.js';
 import type { LiveMap } from '../lib/live/docs/liveMap.js';
 import type { LiveMultiValue } from '../lib/live/docs/liveMultiValue.js';
@@ -16,11 +16,6 @@ import type { PeerPresence } from '../lib/protocol/hubMessages.js';
 import type { QueryClient } from '../lib/query/client.js';
 import { useClientOr } from './context.js';
 import { ExternalStore, type OpenSource } from './externalStore.js';
-
-/** A live document's value type. */
-export type LiveValueOf<D> = D extends LiveDocBase<DocType, infer V, unknown> ? V : never;
-/** A live document's conflicts type (siblings, or siblings per field for an mv-map). */
-export type LiveConflictsOf<D> = D extends LiveDocBase<DocType, unknown, infer C> ? C : never;
 
 /** What {@link useLive} renders from: one object per change, the same object while nothing changed. */
 export interface LiveView<D> {

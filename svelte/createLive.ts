@@ -3,7 +3,7 @@ import type { DocType } from '../lib/crdt/docTypes.js';
 import type { Json } from '../lib/crdt/json.js';
 import { RxSyncError } from '../lib/errors.js';
 import type { LiveCounter } from '../lib/live/docs/liveCounter.js';
-import type { LiveDocBase } from '../lib/live/docs/liveDocument.js';
+import type { LiveConflictsOf, LiveDocBase, LiveValueOf } from '../lib/live/docs/liveDocument.js';
 import type { AnyLiveDoc, LiveDocs } from '../lib/live/docs/liveDocs.js';
 import type { LiveMap } from '../lib/live/docs/liveMap.js';
 import type { LiveMultiValue } from '../lib/live/docs/liveMultiValue.js';
@@ -16,11 +16,6 @@ import type { PeerPresence } from '../lib/protocol/hubMessages.js';
 import type { QueryClient } from '../lib/query/client.js';
 import { disposeWithComponent, resolveClient } from './clientContext.js';
 import { ObservedValue, asRead } from './observedValue.js';
-
-/** A live document's value type. */
-export type LiveValueOf<D> = D extends LiveDocBase<DocType, infer V, unknown> ? V : never;
-/** A live document's conflicts type. */
-export type LiveConflictsOf<D> = D extends LiveDocBase<DocType, unknown, infer C> ? C : never;
 
 /** Any live document handle (what `client.live` returns). */
 export type AnyLiveHandle = LiveDocBase<DocType, unknown, unknown>;

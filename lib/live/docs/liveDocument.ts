@@ -70,6 +70,11 @@ export interface LiveDocBase<T extends DocType, V = DocValues[T], C = readonly S
   close(): void;
 }
 
+/** A live document's value type (what `value$` holds), e.g. for framework adapters' views. */
+export type LiveValueOf<D> = D extends LiveDocBase<DocType, infer V, unknown> ? V : never;
+/** A live document's conflicts type (siblings, or siblings per field for an mv-map). */
+export type LiveConflictsOf<D> = D extends LiveDocBase<DocType, unknown, infer C> ? C : never;
+
 /** What a document class is built from: its replica in the room, the send path, the cache entry. */
 export interface DocParts<T extends DocType> {
   readonly room: string;
