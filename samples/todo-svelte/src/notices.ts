@@ -38,7 +38,15 @@ export const postNotice = (): MutationOptions<string, Notice, Notice[]> => ({
       headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
       body: JSON.stringify({ text }),
     }),
-  optimistic: { key: ['notices'], update: (list, text) => void list.push({ id: `local-${text}`, text, done: false, at: Date.now() }) },
+  optimistic: {
+    key: ['notices'],
+    // A refetch can land while the POST is in flight and already hold the new notice: then the
+    // server's copy is shown, not a second, local one.
+    update: (list, text) => {
+      if (!list.some((n) => n.text === text && !n.id.startsWith('local-')))
+        list.push({ id: `local-${text}`, text, done: false, at: Date.now() });
+    },
+  },
   invalidates: [['notices']],
 });
 
