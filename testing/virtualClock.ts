@@ -76,6 +76,9 @@ export function installedClock(): VirtualClock | undefined {
  * Installs a {@link VirtualClock} in place of the global timers and clocks; `dispose()` restores
  * them. One clock at a time: a second one before the first is disposed throws `E_TEST_CLOCK_INSTALLED`.
  * Works in any test runner and in browsers; do not combine it with the runner's own fake timers.
+ * It takes over every timer of the realm, a test harness's own too: in a browser page, await a
+ * promise the page exposes rather than polling from the harness with `setTimeout` (e.g.
+ * Playwright's `waitForFunction` with a polling interval), or `flush()` will run that poller.
  *
  * @example
  * ```ts
@@ -169,9 +172,18 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
 
   const notQuiet = (why: string): RxSyncError => {
     const waiting = [...timers.values()].filter(isPending).map((t) => ({ in: t.due - current, every: t.every }));
-    return new RxSyncError('E_TEST_NOT_QUIET', `Never got quiet: ${why}; ${waiting.length} timer(s) still pending`, {
-      details: { pending: waiting.slice(0, 20), now: current },
-    });
+    // Name the first few, so a test log says which kind of timer kept it busy.
+    const named = waiting
+      .slice(0, 3)
+      .map((t) => `in ${t.in} ms${t.every === undefined ? '' : ` every ${t.every} ms`}`)
+      .join(', ');
+    return new RxSyncError(
+      'E_TEST_NOT_QUIET',
+      `Never got quiet: ${why}; ${waiting.length} timer(s) still pending${named === '' ? '' : ` (${named})`}`,
+      {
+        details: { pending: waiting.slice(0, 20), now: current },
+      },
+    );
   };
 
   const clock: VirtualClock = {

@@ -56,15 +56,17 @@ describe('rxsync/testing in headless Chromium', () => {
     page.on('pageerror', (error) => errors.push(String(error)));
     page.on('console', (message) => errors.push(`console: ${message.text()}`));
     await page.goto(origin);
-    await page
-      .waitForFunction(() => (window as unknown as { kitResult?: unknown }).kitResult !== undefined, undefined, {
-        timeout: 10_000,
-        polling: 100,
-      })
-      .catch(async (error: unknown) => {
-        throw new Error(`${String(error)}; page: ${await page.content()}; errors: ${errors.join(' | ')}`);
-      });
-    const result = await page.evaluate(() => (window as unknown as { kitResult: Record<string, unknown> }).kitResult);
+    // The page's module ran before `load`; its result is a promise that evaluate() awaits.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void page.content().then((html) => reject(new Error(`no result within 10 s; page: ${html}; errors: ${errors.join(' | ')}`)));
+      }, 10_000);
+    });
+    const result = await Promise.race([
+      page.evaluate(() => (window as unknown as { kitResult: Promise<Record<string, unknown>> }).kitResult),
+      timedOut,
+    ]).finally(() => clearTimeout(timer));
     expect(errors).toEqual([]);
     expect(result['error']).toBeUndefined();
     expect(result).toMatchObject({

@@ -78,6 +78,8 @@ describe('createVirtualClock', () => {
     expect(Date.now()).toBeLessThanOrEqual(1_060_000 + 1000);
     const byCount = await clock.flush({ maxTimers: 5 }).catch((e: unknown) => e);
     expect((byCount as RxSyncError).code).toBe('E_TEST_NOT_QUIET');
+    // The message says what kept it busy: a timeout due in a second, not a periodic one.
+    expect((byCount as RxSyncError).message).toBe('Never got quiet: ran 5 timers; 1 timer(s) still pending (in 1000 ms)');
   });
 
   it('accepts Node-style handles (unref) and refuses a second clock', () => {
