@@ -107,8 +107,9 @@ export interface QueryClient extends CacheHost {
   readonly events$: Observable<ClientEvent>;
   /**
    * Marks every query whose key starts with `prefix` stale and refetches the observed ones (an
-   * open live document asks the hub for its room's whole state again). Resolves when those
-   * refetches settled. `invalidate()` reaches every query.
+   * open live document asks the hub for its room's whole state again). A fetch already in flight
+   * is superseded (aborted, its result dropped), since it may predate what made the data stale.
+   * Resolves when those refetches settled. `invalidate()` reaches every query.
    */
   invalidate(prefix?: QueryKey, options?: { refetch?: boolean }): Promise<void>;
   /** Fetches into the cache if stale, without subscribing; resolves when done (never rejects). */
@@ -228,7 +229,7 @@ export function createClient(options: ClientOptions = {}): QueryClient {
       for (const entry of cache.findAll(hashQueryKey(prefix))) {
         entry.dispatch({ type: 'invalidate' });
         if ((invalidateOptions.refetch ?? true) && entry.observerCount > 0) {
-          entry.requestRefetch();
+          entry.requestRefetch(true); // a fetch in flight may predate what made the data stale
           refetching.push(firstValueFrom(entry.state.pipe(filter((s) => s.fetchStatus === 'idle'))));
         }
       }

@@ -79,6 +79,8 @@ export interface MutationHub {
   readonly layers: OptimisticLayers;
   /** The live handles of each name, oldest first (the last one sends), and the name's outbox registration. */
   readonly names: Map<string, { readonly handles: NameHandle[]; readonly unregister: () => void }>;
+  /** Keys whose fetch a mutation cancelled: refetched once no change over them is outstanding. */
+  readonly owed: Set<string>;
 }
 
 /** @internal What one handle contributes to its name: how to send, what an ack invalidates, its optimistic updates. */
@@ -96,17 +98,31 @@ interface NameHandle {
 export function connectMutationHub(cache: QueryCache, outbox: Outbox): MutationHub {
   const optimistic = new Map<string, ReadonlyArray<OptimisticUpdate<unknown>>>();
   const layers = createOptimisticLayers(cache, outbox, (name) => (optimistic.get(name) ?? []) as readonly OptimisticRecipe[], rollbackOf);
-  const hub: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic, layers, names: new Map() };
+  const hub: MutationHub = { waiters: new Map(), onAck: new Map(), optimistic, layers, names: new Map(), owed: new Set() };
   cache.rebase = (key, data) => layers.confirm(key, data);
   cache.confirmed = (key) => layers.confirmed(key);
+  // A fetch a mutation cancelled is made up for once the key's changes settled: it then shows
+  // what the server holds with them, not a copy that may or may not include them.
+  const settleOwed = (op: OutboxOp): void => {
+    for (const hash of layers.targets(op)) {
+      if (!hub.owed.has(hash) || layers.outstanding(hash) > 0) continue;
+      hub.owed.delete(hash);
+      const entry = cache.get<unknown>(hash);
+      if (entry === undefined || entry.current.fetchStatus !== 'idle') continue; // gone, or an invalidation refetches it
+      entry.dispatch({ type: 'invalidate' });
+      if (entry.observerCount > 0) entry.requestRefetch();
+    }
+  };
   outbox.ack$.subscribe(({ op, result }) => {
     layers.acked(op);
     hub.onAck.get(op.name)?.(op, result);
+    settleOwed(op);
     hub.waiters.get(op.id)?.({ status: 'acked', result });
     hub.waiters.delete(op.id);
   });
   outbox.deadLetter$.subscribe((letter) => {
     layers.dropped(letter.op);
+    settleOwed(letter.op);
     hub.waiters.get(letter.op.id)?.({
       status: 'dead',
       error: letter.error,
@@ -162,6 +178,7 @@ export function createMutation<V, R, T>(host: MutationHost, options: MutationOpt
       const call = tracker.begin(variables);
       const rollback: Array<{ key: QueryKey; patches: Patch[] }> = [];
       const applied: Pending[] = [];
+      const cancelled: string[] = [];
       let op: OutboxOp<V>;
       try {
         for (const update of updates) {
@@ -169,6 +186,10 @@ export function createMutation<V, R, T>(host: MutationHost, options: MutationOpt
           const entry = cache.get<unknown>(hashQueryKey(key));
           const current = entry?.current.data;
           if (entry === undefined || current === undefined) continue;
+          // A fetch in flight may read the server before or after this write lands: either way
+          // round, laying the change over its result could show it twice. Cancel it (as TanStack
+          // advises in onMutate); the key is refetched once its changes settled.
+          if (entry.cancelRun()) cancelled.push(entry.key.hash);
           const recipe = (draft: Draft<unknown>): void => update.update(draft as Draft<T>, variables);
           const [next, , inverse] = produceWithPatches(current, recipe);
           // Even a change that alters nothing now is kept: over other confirmed data it may.
@@ -180,10 +201,12 @@ export function createMutation<V, R, T>(host: MutationHost, options: MutationOpt
       } catch (err) {
         // Not queued: undo the optimistic change now, so the screen never shows a lost write.
         hub.layers.dropped(applied);
+        for (const hash of cancelled) cache.get<unknown>(hash)?.requestRefetch();
         call.failed(err);
         throw err;
       }
       for (const pending of applied) pending.id = op.id;
+      for (const hash of cancelled) hub.owed.add(hash);
       call.queued(op.id);
       const settled = new Promise<MutationOutcome<R>>((resolve) =>
         hub.waiters.set(op.id, (outcome) => {

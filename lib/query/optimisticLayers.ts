@@ -32,6 +32,10 @@ export interface OptimisticLayers {
   acked(op: OutboxOp): void;
   /** An op was refused (dead-lettered), or changes were never queued: they are dropped. */
   dropped(op: OutboxOp | Pending[]): void;
+  /** The keys (hashes) an op's optimistic recipes change. */
+  targets(op: OutboxOp): ReadonlySet<string>;
+  /** How many of this session's changes over a key are still outstanding. */
+  outstanding(hash: string): number;
 }
 
 /**
@@ -112,6 +116,10 @@ export function createOptimisticLayers(
     },
 
     confirmed: (key) => layers.get(key.hash)?.base,
+
+    targets: targetsOf,
+
+    outstanding: (hash) => layers.get(hash)?.pending.length ?? 0,
 
     acked(op) {
       for (const hash of targetsOf(op)) {

@@ -22,6 +22,13 @@ export interface EntryObserverOptions {
 }
 
 /**
+ * What an entry asks of its observers' runs: `join` a refetch (start one, or join the one in
+ * flight), `restart` (the run in flight was superseded: leave it, start or join a new one), or
+ * `leave` (it was cancelled: leave it, start none).
+ */
+export type RefetchRequest = 'join' | 'restart' | 'leave';
+
+/**
  * What the entries of one cache share: the clock, the in-flight registry and the cache's hooks.
  * One object per cache, not per entry, so an entry costs no closures of its own.
  */
@@ -56,7 +63,9 @@ export class QueryEntry<T> implements GcSlot {
   private value: EntryState<T> = initialEntryState<T>();
   private stateSignal: Cell<EntryState<T>> | undefined;
   private observers: Set<EntryObserverOptions> | undefined;
-  private refetchRequests: Subject<void> | undefined;
+  private refetchRequests: Subject<RefetchRequest> | undefined;
+  /** The run whose results land in the state (a token per run); a superseded run's are dropped. */
+  private activeRun: object | undefined;
   private intervalTimer: ReturnType<typeof setInterval> | undefined;
   /** The refetch interval now planned (`undefined` or `false`: none); unset until an observer plans one. */
   private intervalMs: number | false | undefined;
@@ -87,9 +96,9 @@ export class QueryEntry<T> implements GcSlot {
     return (this.state as Cell<EntryState<T>>).listen(listener);
   }
 
-  /** Asks every observer to join a refetch (they share one run). */
-  get refetchRequested$(): Observable<void> {
-    return (this.refetchRequests ??= new Subject<void>());
+  /** What observers are asked to do with their run: see {@link RefetchRequest}. */
+  get refetchRequested$(): Observable<RefetchRequest> {
+    return (this.refetchRequests ??= new Subject<RefetchRequest>());
   }
 
   /** Number of active observers: each subscriber of a shared stream (see `sharedQuery.ts`) counts. */
@@ -125,29 +134,61 @@ export class QueryEntry<T> implements GcSlot {
   run(source: Observable<T>, meta?: string): Observable<T> {
     return defer(() => {
       let settled = false;
+      const token = {};
+      this.activeRun = token;
       this.dispatch({ type: 'fetch', meta });
       return source.pipe(
         tap({
-          next: (data) => this.dispatch({ type: 'success', data: this.env.rebase(this.key, data) as T, at: this.env.now() }),
+          next: (data) => {
+            if (this.activeRun === token)
+              this.dispatch({ type: 'success', data: this.env.rebase(this.key, data) as T, at: this.env.now() });
+          },
           error: (error: unknown) => {
             settled = true;
-            this.dispatch({ type: 'error', error });
+            if (this.activeRun === token) this.dispatch({ type: 'error', error });
           },
           complete: () => {
             settled = true;
-            this.dispatch({ type: 'idle' });
+            if (this.activeRun === token) this.dispatch({ type: 'idle' });
           },
         }),
         finalize(() => {
+          if (this.activeRun !== token) return;
+          this.activeRun = undefined;
           if (!settled) this.dispatch({ type: 'idle' });
         }),
       );
     }).pipe(dedupe<T>(this.key.hash, this.env.registry));
   }
 
-  /** Asks the observers to refetch now. */
-  requestRefetch(): void {
-    this.refetchRequests?.next();
+  /**
+   * Asks the observers to refetch now. With `restart`, a run in flight is superseded first (its
+   * request aborted once nobody else waits on it, its result dropped): what it brings may predate
+   * the reason for this refetch (an invalidation after a write), as TanStack's `cancelRefetch`.
+   */
+  requestRefetch(restart = false): void {
+    const superseded = restart && this.supersede();
+    this.refetchRequests?.next(superseded ? 'restart' : 'join');
+    if (superseded && this.activeRun === undefined) this.dispatch({ type: 'idle' }); // nobody started another
+  }
+
+  /**
+   * Cancels the run in flight, if any: its result will not land, new joiners start a new run, and
+   * the state says idle. Returns whether there was one. Used when what it fetches is known to be
+   * ambiguous (a write to this key is about to be sent).
+   */
+  cancelRun(): boolean {
+    if (!this.supersede()) return false;
+    this.refetchRequests?.next('leave'); // observers leave the old run (aborting it)
+    if (this.activeRun === undefined) this.dispatch({ type: 'idle' });
+    return true;
+  }
+
+  private supersede(): boolean {
+    if (this.activeRun === undefined) return false;
+    this.activeRun = undefined;
+    this.env.registry.delete(this.key.hash); // joiners from now on start a new run
+    return true;
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Observable, Subscriber, Subscription, TeardownLogic } from 'rxjs';
 import { RxSyncError } from '../errors.js';
 import type { CacheHost } from './cacheHost.js';
 import type { EntryState } from './entryState.js';
-import type { QueryEntry } from './queryEntry.js';
+import type { QueryEntry, RefetchRequest } from './queryEntry.js';
 import type { QueryKey } from './queryKey.js';
 import { toQueryState, type QueryState } from './queryState.js';
 
@@ -207,8 +207,12 @@ class SharedQuery<T, S> {
     return this.config.staleTime <= 0 || this.entry.isStale(this.config.staleTime);
   }
 
-  private readonly fetchNow = (): void => {
-    if (!this.config.enabled || (this.run !== undefined && !this.run.closed)) return;
+  private readonly fetchNow = (request: RefetchRequest = 'join'): void => {
+    const running = this.run !== undefined && !this.run.closed;
+    if (running && request !== 'join')
+      this.run!.unsubscribe(); // superseded: aborted once nobody else is in it
+    else if (running) return;
+    if (!this.config.enabled || request === 'leave') return;
     this.run = (this.run$ ??= this.entry.run(this.makeSource())).subscribe({ error: ignore });
   };
 

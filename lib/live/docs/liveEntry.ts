@@ -69,7 +69,8 @@ export function bindLiveEntry(host: LiveCacheHost, room: string, doc: string, re
   const subscription: Subscription = replica.value$.pipe(skip(1)).subscribe((data) => entry.dispatch({ type: 'setData', data, at: now() }));
   subscription.add(link.status$.subscribe(onStatus));
   subscription.add(
-    entry.refetchRequested$.subscribe(() => {
+    entry.refetchRequested$.subscribe((request) => {
+      if (request === 'leave') return; // a fetch cancelled: a live document has none
       resyncing = true;
       fetching();
       void link.resync().then(() => {
