@@ -38,6 +38,25 @@ async function caretAtEnd(page: Page): Promise<void> {
   await page.keyboard.press('Control+End');
 }
 
+/**
+ * Types `title` into the title field. With the machine loaded, the editor, which had the focus,
+ * now and then takes it back right after the field got it (seen 1–4 times in 20 runs with every
+ * core busy; not reproducible with the focus events traced), and the text lands in the editor:
+ * so the field's own value is checked, and the fill repeated if it went elsewhere.
+ */
+async function setTitle(page: Page, title: string): Promise<void> {
+  const field = page.getByLabel('Title');
+  for (let attempt = 1; ; attempt++) {
+    await field.fill(title);
+    const landed = await page
+      .waitForFunction((expected) => (document.getElementById('title') as HTMLInputElement).value === expected, title, { timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (landed) return;
+    if (attempt === 3) throw new Error(`the title field never took "${title}"`);
+  }
+}
+
 /** Others' carets in the editor, by the name each shows. */
 const remoteCaret = (page: Page, name: string) => page.locator('.cm-ySelectionCaret').filter({ hasText: name });
 
@@ -72,7 +91,7 @@ test('two people type into the same paragraph at once: identical texts, each one
   expect(annText.length).toBe('Plan: '.length + annWords.length + bobWords.length);
 
   // Title (lww-map) and likes (pn-counter) as before.
-  await ann.getByLabel('Title').fill('Plan');
+  await setTitle(ann, 'Plan');
   await ann.getByRole('button', { name: 'Like' }).click();
   await bob.getByRole('button', { name: 'Like' }).click();
   await bob.waitForFunction(() => (document.getElementById('title') as HTMLInputElement).value === 'Plan');
