@@ -60,6 +60,42 @@ const esmOnlyTypesInCjs = {
     code.replace(/^import \{([^}]*)\} from '(@angular\/core)';$/gm, "import type {$1} from '$2' with { 'resolution-mode': 'import' };"),
 };
 
+// `rxsync/testing` uses a few hub types (limits, logger) that the declaration bundle imports through
+// server.d.ts, whose `node:http` import would make a browser project (skipLibCheck false, no
+// @types/node) fail to type-check the kit: they are imported from the chunk that declares them.
+const kitTypesNotThroughServer = {
+  name: 'kit-types-not-through-server',
+  generateBundle(_options, bundle) {
+    for (const [fileName, kit] of Object.entries(bundle)) {
+      const dialect = /^testing\.d\.(c?)ts$/.exec(fileName)?.[1];
+      if (dialect === undefined || kit.type !== 'chunk') continue;
+      const server = bundle[`server.d.${dialect}ts`];
+      const declaredIn = new Map();
+      for (const [, names, from] of server.code.matchAll(/^import \{([^}]*)\} from '(\.\/chunks\/[^']+)';$/gm)) {
+        for (const part of names.split(','))
+          declaredIn.set(
+            part
+              .trim()
+              .split(/\s+as\s+/)
+              .at(-1),
+            { part: part.trim(), from },
+          );
+      }
+      kit.code = kit.code.replace(/^import \{([^}]*)\} from '\.\/server\.c?js';$/gm, (_line, names) =>
+        names
+          .split(',')
+          .map((name) => {
+            const source = declaredIn.get(name.trim());
+            if (source === undefined)
+              throw new Error(`${fileName} needs ${name.trim()} from server.d.${dialect}ts, which declares it itself`);
+            return `import { ${source.part} } from '${source.from}';`;
+          })
+          .join('\n'),
+      );
+    }
+  },
+};
+
 export default [
   {
     input,
@@ -83,7 +119,7 @@ export default [
   {
     input,
     external,
-    plugins: [dts({ tsconfig: './tsconfig.build.json' }), yjsTypeImport],
+    plugins: [dts({ tsconfig: './tsconfig.build.json' }), yjsTypeImport, kitTypesNotThroughServer],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
       {

@@ -4,12 +4,19 @@ import { dirname, join, relative } from 'node:path';
 import { consumerSource, publicApi } from './publicApi.js';
 import { README_PRELUDE, tsBlocks } from './readmeBlocks.js';
 
-/** The three ways a TypeScript app resolves the package: Node's ESM and CJS, and a bundler's. */
+/**
+ * The ways a TypeScript app resolves the package: Node's ESM and CJS, a bundler's, and a browser
+ * app's (bundler resolution without Node's types, using only the entries made for browsers).
+ */
 export const CONSUMER_CONFIGS = {
-  esm: { type: 'module', module: 'node16', moduleResolution: 'node16' },
-  cjs: { type: 'commonjs', module: 'node16', moduleResolution: 'node16' },
-  bundler: { type: 'module', module: 'esnext', moduleResolution: 'bundler' },
+  esm: { type: 'module', module: 'node16', moduleResolution: 'node16', browser: false },
+  cjs: { type: 'commonjs', module: 'node16', moduleResolution: 'node16', browser: false },
+  bundler: { type: 'module', module: 'esnext', moduleResolution: 'bundler', browser: false },
+  browser: { type: 'module', module: 'esnext', moduleResolution: 'bundler', browser: true },
 } as const;
+
+/** Entries for Node only: a browser app does not import them (nor has Node's types). */
+const NODE_ONLY = new Set(['rxsync/node', 'rxsync/server']);
 export type ConsumerConfig = keyof typeof CONSUMER_CONFIGS;
 
 /** The markdown files whose ```ts blocks must compile for a user: the README and the samples'. */
@@ -37,8 +44,9 @@ export function writeConsumerProjects(root: string, work: string): void {
   // Yjs, the optional peer of rxsync/yjs, as an app using that entry installs it (linked, like Node's types).
   const yjs = join(work, 'node_modules', 'yjs');
   if (!existsSync(yjs)) symlinkSync(join(root, 'node_modules', 'yjs'), yjs, 'dir');
-  const entries = consumerSource(publicApi(root));
+  const apis = publicApi(root);
   for (const [name, config] of Object.entries(CONSUMER_CONFIGS)) {
+    const entries = consumerSource(config.browser ? apis.filter((api) => !NODE_ONLY.has(api.specifier)) : apis);
     const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: config.type }));
@@ -69,7 +77,7 @@ export function writeConsumerProjects(root: string, work: string): void {
       strict: true,
       skipLibCheck: false,
       noEmit: true,
-      types: ['node'],
+      types: config.browser ? [] : ['node'],
       jsx: 'react-jsx',
     };
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }, null, 2));

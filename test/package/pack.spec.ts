@@ -99,4 +99,8 @@ describe('the published package', () => {
   it("type-checks every export and every README's TypeScript blocks from a bundler-resolution project", () => {
     expect(compileConsumer(root, work, 'bundler')).toBe('');
   }, 120_000);
+
+  it("type-checks every export of the browser entries from a browser project without Node's types", () => {
+    expect(compileConsumer(root, work, 'browser')).toBe('');
+  }, 120_000);
 });
