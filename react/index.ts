@@ -5,4 +5,4 @@ export { useSignal } from './useSignal.js';
 export { useQuery } from './useQuery.js';
 export { useMutation, type MutationResult } from './useMutation.js';
 export { useLive, type LiveView, type UseLive } from './useLive.js';
-export type { LiveValueOf, LiveConflictsOf } from '../lib/live/docs/liveDocument.js';
+export type { LiveValueOf, LiveConflictsOf, LiveSnapshot } from '../lib/live/docs/liveDocument.js';

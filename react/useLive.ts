@@ -3,7 +3,7 @@ import type { Subscription } from 'rxjs';
 import type { DocType } from '../lib/crdt/docTypes.js';
 import type { Json } from '../lib/crdt/json.js';
 import type { LiveCounter } from '../lib/live/docs/liveCounter.js';
-import type { LiveConflictsOf, LiveDocBase, LiveValueOf } from '../lib/live/docs/liveDocument.js';
+import type { LiveDocBase, LiveSnapshot } from '../lib/live/docs/liveDocument.js';
 import type { LiveDocs } from '../lib/live/docs/liveDocs.js';
 import type { LiveMap } from '../lib/live/docs/liveMap.js';
 import type { LiveMultiValue } from '../lib/live/docs/liveMultiValue.js';
@@ -11,27 +11,12 @@ import type { LiveMvMap } from '../lib/live/docs/liveMvMap.js';
 import type { LiveRegister } from '../lib/live/docs/liveRegister.js';
 import type { LiveSet } from '../lib/live/docs/liveSet.js';
 import type { LiveOptions } from '../lib/live/liveOptions.js';
-import type { LiveStatus } from '../lib/live/liveStatus.js';
-import type { PeerPresence } from '../lib/protocol/hubMessages.js';
 import type { QueryClient } from '../lib/query/client.js';
 import { useClientOr } from './context.js';
 import { ExternalStore, type OpenSource } from './externalStore.js';
 
 /** What {@link useLive} renders from: one object per change, the same object while nothing changed. */
-export interface LiveView<D> {
-  /** The document handle, to edit it (`set`, `add`, `resolve`, `setPresence`…); open while mounted. */
-  readonly doc: D;
-  /** The merged value, local edits included at once. */
-  readonly value: LiveValueOf<D>;
-  /** Concurrent values to resolve (multi-value documents); empty otherwise. */
-  readonly conflicts: LiveConflictsOf<D>;
-  /** Everyone else in the room and their presence state. */
-  readonly presence: readonly PeerPresence[];
-  /** The room's connection state (`joined` once the hub welcomed this client). */
-  readonly status: LiveStatus;
-  /** Edits of this document the hub has not acknowledged yet. */
-  readonly pending: number;
-}
+export type LiveView<D> = LiveSnapshot<D>;
 
 /** {@link useLive}'s overloads: the document type follows `type`, as with `client.live`. */
 export interface UseLive {

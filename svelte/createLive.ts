@@ -3,7 +3,7 @@ import type { DocType } from '../lib/crdt/docTypes.js';
 import type { Json } from '../lib/crdt/json.js';
 import { RxSyncError } from '../lib/errors.js';
 import type { LiveCounter } from '../lib/live/docs/liveCounter.js';
-import type { LiveConflictsOf, LiveDocBase, LiveValueOf } from '../lib/live/docs/liveDocument.js';
+import type { LiveConflictsOf, LiveDocBase, LiveSnapshot, LiveValueOf } from '../lib/live/docs/liveDocument.js';
 import type { AnyLiveDoc, LiveDocs } from '../lib/live/docs/liveDocs.js';
 import type { LiveMap } from '../lib/live/docs/liveMap.js';
 import type { LiveMultiValue } from '../lib/live/docs/liveMultiValue.js';
@@ -21,19 +21,7 @@ import { ObservedValue, asRead } from './observedValue.js';
 export type AnyLiveHandle = LiveDocBase<DocType, unknown, unknown>;
 
 /** What {@link createLive} returns: the document's handle and its state as reactive properties. */
-export interface SvelteLive<D extends AnyLiveHandle> {
-  /** The open document, for edits (`live.doc.set(…)`); the options' current document. */
-  readonly doc: D;
-  /** The merged value, local edits included at once. */
-  readonly value: LiveValueOf<D>;
-  /** Concurrent values to resolve (multi-value documents); empty otherwise. */
-  readonly conflicts: LiveConflictsOf<D>;
-  /** Everyone else in the room and their presence state. */
-  readonly presence: readonly PeerPresence[];
-  /** The room's connection state. */
-  readonly status: LiveStatus;
-  /** This document's edits the hub has not acknowledged yet. */
-  readonly pending: number;
+export interface SvelteLive<D extends AnyLiveHandle> extends LiveSnapshot<D> {
   /** Closes the document (done for you when the component is destroyed); queued edits stay queued. */
   dispose(): void;
 }

@@ -6,4 +6,4 @@ export { setClientContext, getClientContext } from './clientContext.js';
 export { createQuery, type SvelteQuery } from './createQuery.js';
 export { createMutation, type SvelteMutation } from './createMutation.js';
 export { createLive, type SvelteLive, type AnyLiveHandle } from './createLive.js';
-export type { LiveValueOf, LiveConflictsOf } from '../lib/live/docs/liveDocument.js';
+export type { LiveValueOf, LiveConflictsOf, LiveSnapshot } from '../lib/live/docs/liveDocument.js';

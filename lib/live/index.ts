@@ -1,6 +1,6 @@
 // Live documents: CRDT documents in a hub room, edited locally and synced through the outbox.
 export type { DocType, DocStates, DocValues } from '../crdt/docTypes.js';
-export type { LiveDocBase, LiveQueryState, LiveValueOf, LiveConflictsOf } from './docs/liveDocument.js';
+export type { LiveDocBase, LiveQueryState, LiveValueOf, LiveConflictsOf, LiveSnapshot } from './docs/liveDocument.js';
 export type { LiveDocs } from './docs/liveDocs.js';
 export type { LiveMap } from './docs/liveMap.js';
 export type { LiveRegister } from './docs/liveRegister.js';

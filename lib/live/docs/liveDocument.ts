@@ -75,6 +75,22 @@ export type LiveValueOf<D> = D extends LiveDocBase<DocType, infer V, unknown> ? 
 /** A live document's conflicts type (siblings, or siblings per field for an mv-map). */
 export type LiveConflictsOf<D> = D extends LiveDocBase<DocType, unknown, infer C> ? C : never;
 
+/** What framework adapters show of an open live document: its handle and its state, read at once. */
+export interface LiveSnapshot<D> {
+  /** The document handle, for edits (`set`, `add`, `resolve`, `setPresence`…). */
+  readonly doc: D;
+  /** The merged value, local edits included at once. */
+  readonly value: LiveValueOf<D>;
+  /** Concurrent values to resolve (multi-value documents); empty otherwise. */
+  readonly conflicts: LiveConflictsOf<D>;
+  /** Everyone else in the room and their presence state. */
+  readonly presence: readonly PeerPresence[];
+  /** The room's connection state (`joined` once the hub welcomed this client). */
+  readonly status: LiveStatus;
+  /** Edits of this document the hub has not acknowledged yet. */
+  readonly pending: number;
+}
+
 /** What a document class is built from: its replica in the room, the send path, the cache entry. */
 export interface DocParts<T extends DocType> {
   readonly room: string;

@@ -1,19 +1,10 @@
 import fc from 'fast-check';
-import { isRxSyncError } from '../../../lib/errors';
+import { codeOf } from '../../support/errorCode';
 import { helloFrame } from '../../../lib/protocol/frames';
 import { parseClientMessage, parseHubMessage } from '../../../lib/protocol/hubMessages';
 import { jsonCodec } from '../../../lib/protocol/jsonCodec';
 import { parseFrame } from '../../../lib/protocol/parseFrame';
 import { fcParams } from '../../support/fc';
-
-const codeOf = (run: () => unknown): string | undefined => {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return isRxSyncError(error) ? error.code : 'not an RxSyncError';
-  }
-};
 
 const op = { id: 'op-1', doc: 'card', type: 'lww-map', body: { type: 'lww-map', v: 1 } };
 

@@ -1,19 +1,10 @@
 import fc from 'fast-check';
-import { isRxSyncError } from '../../../lib/errors';
+import { codeOf } from '../../support/errorCode';
 import { dataFrame, helloFrame, pingFrame, pongFrame, byeFrame, errorFrame, type Frame } from '../../../lib/protocol/frames';
 import { jsonCodec, parseSafeJson } from '../../../lib/protocol/jsonCodec';
 import { parseFrame } from '../../../lib/protocol/parseFrame';
 import { parseRpcMessage } from '../../../lib/protocol/rpcMessages';
 import { fcParams } from '../../support/fc';
-
-const codeOf = (run: () => unknown): string | undefined => {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return isRxSyncError(error) ? error.code : 'not an RxSyncError';
-  }
-};
 
 describe('protocol v1 frames', () => {
   it('round-trips every frame kind through the JSON codec', () => {

@@ -1,16 +1,7 @@
-import { isRxSyncError } from '../../../lib/errors';
+import { codeOf } from '../../support/errorCode';
 import { helloFrame } from '../../../lib/protocol/frames';
 import { MAX_SNAPSHOT_DOCS, parseClientMessage, parseHubMessage } from '../../../lib/protocol/hubMessages';
 import { parseFrame } from '../../../lib/protocol/parseFrame';
-
-const codeOf = (run: () => unknown): string | undefined => {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return isRxSyncError(error) ? error.code : 'not an RxSyncError';
-  }
-};
 
 const entry = (doc: string, state: unknown = 'v1.k1.sealed'): unknown => ({ doc, type: 'yjs', state });
 
